@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gcx",
+    products: [
+        .library(name: "GCX", targets: ["GCX"]),
+        .library(name: "GCXFileIO", targets: ["GCXFileIO"]),
+        .executable(name: "gcx", targets: ["gcx"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The pure format core: records, chunks, index, validator. No file, network or terminal I/O.
+        .target(name: "GCX"),
+        // Files on disk: positioned reads, crash-safe writing aside and renaming into place.
+        .target(name: "GCXFileIO", dependencies: ["GCX"]),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "gcx",
+            dependencies: [
+                "GCX", "GCXFileIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Regenerates fixtures/ deterministically.
+        .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCX"], path: "tools/make-fixtures"),
+        // Measures what list and single-entry reads cost on large archives.
+        .executableTarget(name: "gcx-bench-container", dependencies: ["GCX", "GCXFileIO"], path: "tools/bench-container"),
+        .testTarget(name: "GCXTests", dependencies: ["GCX", "GCXFileIO"]),
+        .testTarget(name: "GCXCLITests", dependencies: ["GCX", "GCXFileIO"]),
+    ]
+)

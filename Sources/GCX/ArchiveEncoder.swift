@@ -1,0 +1,62 @@
+/// Produces the bytes of an archive one record at a time; the file layer decides where they go.
+///
+///     var encoder = ArchiveEncoder()
+///     var file = encoder.header()
+///     for entry in entries { file += try encoder.encode(entry) }
+///     file += encoder.finish()
+public struct ArchiveEncoder: Sendable {
+    public private(set) var rows: [IndexRow]
+    /// Absolute offset at which the next record will start.
+    public private(set) var endOffset: Int
+    private var names: Set<String>
+
+    /// A new archive: the next record follows the header.
+    public init() {
+        self.init(continuing: [], at: FileHeader.size)
+    }
+
+    /// Continues an archive whose entries `rows` are already written and whose next record
+    /// starts at `endOffset` (appending).
+    public init(continuing rows: [IndexRow], at endOffset: Int) {
+        self.rows = rows
+        self.endOffset = endOffset
+        self.names = Set(rows.map(\.summary.name))
+    }
+
+    public func header() -> [UInt8] { FileHeader().encoded() }
+
+    public func contains(name: String) -> Bool { names.contains(name) }
+
+    /// The entry record for `entry`, registered for the index.
+    public mutating func encode(_ entry: Entry) throws -> [UInt8] {
+        guard !names.contains(entry.name) else {
+            throw FormatError(.nameDuplicate, at: endOffset, "the archive already has an entry named \(quoted(entry.name))", entry: entry.name)
+        }
+        guard rows.count < Limits.entryCount else {
+            throw FormatError(.limitExceeded, at: endOffset, "an archive holds at most \(Limits.entryCount) entries")
+        }
+        let body = try entry.encodedBody()
+        guard body.count <= Limits.entryRecordBody else {
+            throw FormatError(.limitExceeded, at: endOffset,
+                              "entry \(quoted(entry.name)) needs \(body.count) bytes; an entry record holds at most \(Limits.entryRecordBody)")
+        }
+        let record = RecordFraming.encode(kind: .entry, body: body)
+        try registerRecord(of: entry.summary(recordLength: record.count))
+        return record
+    }
+
+    /// Registers an entry record that is copied as it is (appending to a recovered archive).
+    public mutating func registerRecord(of summary: EntrySummary) throws {
+        guard names.insert(summary.name).inserted else {
+            throw FormatError(.nameDuplicate, at: endOffset, "the archive already has an entry named \(quoted(summary.name))", entry: summary.name)
+        }
+        rows.append(IndexRow(offset: endOffset, summary: summary))
+        endOffset += summary.recordLength
+    }
+
+    /// The index and trailer that close the archive.
+    public func finish() -> [UInt8] {
+        let index = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: rows).encodedBody())
+        return index + Trailer(indexOffset: endOffset, indexLength: index.count).encoded()
+    }
+}

@@ -1,0 +1,106 @@
+/// Reads an archive through its index: opening reads the header, the trailer and the index; each
+/// entry is read on its own when asked for (spec/gcx.md §7, §8).
+///
+///     let reader = try ArchiveReader(source: MemorySource(bytes))
+///     for row in reader.rows { print(row.summary.name) }
+///     let entry = try reader.entry(named: "kodim01.png")
+///
+/// When the trailer or index is missing or damaged and `recover` is true, the reader scans the
+/// records instead and keeps every complete entry (`recoveredFrom` says why).
+public final class ArchiveReader {
+    public let source: any ByteSource
+    public let header: FileHeader
+    /// The entries, in file order.
+    public let rows: [IndexRow]
+    /// Why the index could not be used, when the rows come from a scan.
+    public let recoveredFrom: FormatError?
+    private let rowByName: [String: Int]
+
+    public init(source: any ByteSource, recover: Bool = false) throws {
+        self.source = source
+        header = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
+        do {
+            rows = try ArchiveReader.readIndex(source)
+            recoveredFrom = nil
+        } catch let error as FormatError where recover {
+            rows = try ArchiveReader.scanEntries(source).rows
+            recoveredFrom = error
+        }
+        rowByName = Dictionary(rows.enumerated().map { ($1.summary.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func row(named name: String) -> IndexRow? {
+        rowByName[name].map { rows[$0] }
+    }
+
+    /// Reads, checks and decodes one entry; touches only that entry's bytes.
+    public func entry(named name: String) throws -> Entry {
+        guard let row = row(named: name) else { throw ArchiveReaderError.noSuchEntry(name) }
+        return try entry(at: row)
+    }
+
+    public func entry(at row: IndexRow) throws -> Entry {
+        let record = try RecordScanner(source: source).readRecord(at: row.offset)
+        guard record.head.kind == .entry, record.head.totalLength == row.summary.recordLength else {
+            throw FormatError(.indexEntryMissing, at: row.offset,
+                              "the index says entry \(quoted(row.summary.name)) is a \(row.summary.recordLength)-byte entry record here, but a \(record.head.totalLength)-byte \(record.head.kind) record is")
+        }
+        let entry = try Entry.decode(body: record.body, at: record.head.bodyOffset)
+        let actual = entry.summary(recordLength: record.head.totalLength)
+        guard actual == row.summary else {
+            throw FormatError(.indexMismatch, at: row.offset,
+                              "the index row for \(quoted(row.summary.name)) disagrees with the entry (\(ArchiveReader.differences(row.summary, actual)))",
+                              entry: entry.name)
+        }
+        return entry
+    }
+
+    static func readIndex(_ source: any ByteSource) throws -> [IndexRow] {
+        guard source.size >= FileHeader.size + Trailer.size else {
+            throw FormatError(.trailerMissing, at: source.size, "file is too short to hold a trailer")
+        }
+        let trailer = try Trailer.decode(try source.read(at: source.size - Trailer.size, count: Trailer.size), fileSize: source.size)
+        let record = try RecordScanner(source: source).readRecord(at: trailer.indexOffset)
+        guard record.head.kind == .index, record.head.totalLength == trailer.indexLength else {
+            throw FormatError(.indexRange, at: trailer.indexOffset,
+                              "the trailer points at a \(trailer.indexLength)-byte index, but a \(record.head.totalLength)-byte \(record.head.kind) record is there")
+        }
+        return try ArchiveIndex.decode(body: record.body, at: record.head.bodyOffset, limit: trailer.indexOffset).rows
+    }
+
+    /// Every complete, well-formed entry found by scanning, in file order, first of each name.
+    public static func scanEntries(_ source: any ByteSource) throws -> (rows: [IndexRow], scan: RecordScanner.Result) {
+        let scan = try RecordScanner(source: source).scan()
+        var rows: [IndexRow] = []
+        var names: Set<String> = []
+        for record in scan.records where record.head.kind == .entry {
+            guard let entry = try? Entry.decode(body: record.body, at: record.head.bodyOffset),
+                  names.insert(entry.name).inserted else { continue }
+            rows.append(IndexRow(offset: record.head.offset, summary: entry.summary(recordLength: record.head.totalLength)))
+        }
+        return (rows, scan)
+    }
+
+    static func differences(_ expected: EntrySummary, _ actual: EntrySummary) -> String {
+        var parts: [String] = []
+        if expected.name != actual.name { parts.append("name \(quoted(expected.name)) vs \(quoted(actual.name))") }
+        if expected.width != actual.width || expected.height != actual.height {
+            parts.append("size \(expected.width)×\(expected.height) vs \(actual.width)×\(actual.height)")
+        }
+        if expected.mode != actual.mode { parts.append("mode \(expected.mode.name) vs \(actual.mode.name)") }
+        if expected.promptBytes != actual.promptBytes { parts.append("prompt bytes \(expected.promptBytes) vs \(actual.promptBytes)") }
+        if expected.thumbnailBytes != actual.thumbnailBytes { parts.append("thumbnail bytes \(expected.thumbnailBytes) vs \(actual.thumbnailBytes)") }
+        if expected.recordLength != actual.recordLength { parts.append("record length \(expected.recordLength) vs \(actual.recordLength)") }
+        return "index vs entry: " + parts.joined(separator: ", ")
+    }
+}
+
+public enum ArchiveReaderError: Error, CustomStringConvertible, Equatable {
+    case noSuchEntry(String)
+
+    public var description: String {
+        switch self {
+        case .noSuchEntry(let name): "the archive has no entry named \(quoted(name))"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// Rules for entry names (spec/gcx.md §6.1): a relative path of `/`-separated components, NFC,
+/// with nothing that could escape the folder an archive is extracted into.
+public enum EntryName {
+    /// Checks a stored name; throws the rule it breaks.
+    public static func validate(_ name: String, at offset: Int = 0) throws {
+        let utf8 = Array(name.utf8)
+        func fail(_ code: ErrorCode, _ why: String) -> FormatError {
+            FormatError(code, at: offset, "entry name \(quoted(name)) \(why)", entry: nil)
+        }
+        guard !utf8.isEmpty else { throw fail(.nameInvalid, "is empty") }
+        guard utf8.count <= Limits.nameBytes else {
+            throw fail(.limitExceeded, "is \(utf8.count) bytes long; the limit is \(Limits.nameBytes)")
+        }
+        if let bad = name.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) {
+            throw fail(.nameInvalid, "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
+        }
+        if name.contains("\\") { throw fail(.nameInvalid, "contains a backslash; components are separated by \"/\" only") }
+        if utf8.first == UInt8(ascii: "/") { throw fail(.nameAbsolute, "is absolute (starts with \"/\")") }
+        if utf8.count >= 2, utf8[1] == UInt8(ascii: ":"), isASCIILetter(utf8[0]) {
+            throw fail(.nameAbsolute, "starts with a drive letter")
+        }
+        let components = utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        for component in components {
+            if component.isEmpty { throw fail(.nameInvalid, "has an empty path component (\"//\" or a trailing \"/\")") }
+            if component.elementsEqual([0x2E]) { throw fail(.nameInvalid, "has a \".\" component") }
+            if component.elementsEqual([0x2E, 0x2E]) { throw fail(.nameTraversal, "has a \"..\" component") }
+            if component.count > Limits.nameComponentBytes {
+                throw fail(.limitExceeded, "has a component of \(component.count) bytes; the limit is \(Limits.nameComponentBytes)")
+            }
+        }
+        guard normalized(name) == utf8 else { throw fail(.nameNotNormalized, "is not in Unicode normalisation form C") }
+    }
+
+    /// The NFC form of a name, as UTF-8 bytes.
+    public static func normalized(_ name: String) -> [UInt8] { Array(name._nfcCodeUnits) }
+
+    /// Turns a path as a user or a file system gives it into a stored name: NFC, `/` separators,
+    /// no leading `./`. Throws if what remains breaks a rule (`..`, absolute, ...).
+    public static func make(fromRelativePath path: String) throws -> String {
+        var text = String(decoding: normalized(path), as: UTF8.self)
+        while text.hasPrefix("./") { text.removeFirst(2) }
+        try validate(text)
+        return text
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+    }
+}
+
+/// A name quoted for a message, with control characters escaped so a hostile name cannot
+/// rewrite the terminal.
+public func quoted(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar.value {
+        case 0x22: result += "\\\""
+        case 0x5C: result += "\\\\"
+        case 0..<0x20, 0x7F, 0x80..<0xA0: result += "\\u{\(String(scalar.value, radix: 16))}"
+        default: result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}

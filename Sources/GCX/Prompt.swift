@@ -1,0 +1,106 @@
+/// How a prompt's text is coded in the "P" chunk (spec/gcx.md §6.3 and the method registry).
+public struct PromptMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+
+    /// Plain UTF-8.
+    public static let stored = PromptMethod(rawValue: 0)
+    /// The model-based arithmetic coder of spec/prompt-coding.md (registered, decoded by a plug-in).
+    public static let modelCoded = PromptMethod(rawValue: 1)
+
+    public var description: String {
+        switch self {
+        case .stored: "stored"
+        case .modelCoded: "model-coded"
+        default: "method \(rawValue)"
+        }
+    }
+}
+
+/// The "P" chunk: a prompt as stored, before decoding.
+public struct PromptChunk: Equatable, Sendable {
+    public var method: PromptMethod
+    /// Length in bytes of the decoded UTF-8 text.
+    public var decodedLength: Int
+    /// The method's payload; for `stored` the UTF-8 bytes themselves.
+    public var payload: [UInt8]
+
+    public init(method: PromptMethod, decodedLength: Int, payload: [UInt8]) {
+        self.method = method
+        self.decodedLength = decodedLength
+        self.payload = payload
+    }
+
+    /// A prompt kept as plain UTF-8.
+    public static func stored(_ text: String) -> PromptChunk {
+        let bytes = Array(text.utf8)
+        return PromptChunk(method: .stored, decodedLength: bytes.count, payload: bytes)
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.writeVarint(method.rawValue)
+        writer.writeVarint(decodedLength)
+        writer.writeBytes(payload)
+        return writer.bytes
+    }
+
+    static func decode(_ reader: inout ByteReader) throws -> PromptChunk {
+        let method = PromptMethod(rawValue: try reader.readVarint(field: "prompt method"))
+        let decodedLength = try reader.readLength(field: "decoded prompt length", max: Limits.promptBytes)
+        let payload = try reader.readBytes(count: reader.remaining, field: "prompt payload")
+        return PromptChunk(method: method, decodedLength: decodedLength, payload: payload)
+    }
+}
+
+/// Decodes the payload of one prompt method. The core decodes `stored` itself; other methods
+/// are registered by the module that implements them, so the core stays free of model tables.
+public protocol PromptDecoder: Sendable {
+    var method: PromptMethod { get }
+    /// The decoded text, or a thrown description of what is wrong with the payload.
+    func decode(payload: [UInt8], decodedLength: Int) throws -> String
+}
+
+/// Turns prompt chunks back into text with whatever methods are registered.
+public struct PromptDecoding: Sendable {
+    private var decoders: [PromptMethod: any PromptDecoder]
+
+    public init(_ decoders: [any PromptDecoder] = []) {
+        self.decoders = Dictionary(decoders.map { ($0.method, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// Registers a method's decoder for every reader in this process that uses `.shared`.
+    public static let standard = PromptDecoding()
+
+    public func supports(_ method: PromptMethod) -> Bool { method == .stored || decoders[method] != nil }
+
+    /// Decodes; throws a `FormatError` at `offset` (the chunk's position) on failure.
+    public func text(of chunk: PromptChunk, at offset: Int) throws -> String {
+        if chunk.method == .stored {
+            guard chunk.payload.count == chunk.decodedLength else {
+                throw FormatError(.promptInvalid, at: offset,
+                                  "stored prompt has \(chunk.payload.count) bytes but its decoded length says \(chunk.decodedLength)")
+            }
+            guard let text = String(validating: chunk.payload, as: UTF8.self) else {
+                throw FormatError(.promptInvalid, at: offset, "stored prompt is not valid UTF-8")
+            }
+            return text
+        }
+        guard let decoder = decoders[chunk.method] else {
+            throw FormatError(.promptMethodUnknown, at: offset, "prompt coding \(chunk.method) is unknown to this reader")
+        }
+        let text: String
+        do {
+            text = try decoder.decode(payload: chunk.payload, decodedLength: chunk.decodedLength)
+        } catch let error as FormatError {
+            throw error
+        } catch {
+            throw FormatError(.promptInvalid, at: offset, "\(chunk.method) prompt does not decode: \(error)")
+        }
+        guard text.utf8.count == chunk.decodedLength else {
+            throw FormatError(.promptInvalid, at: offset,
+                              "\(chunk.method) prompt decoded to \(text.utf8.count) bytes, not the recorded \(chunk.decodedLength)")
+        }
+        return text
+    }
+}

@@ -1,0 +1,102 @@
+/// The kind byte that starts every record after the header (spec/gcx.md §4).
+///
+/// Upper-case ASCII letters are critical (a reader that does not know one rejects the file);
+/// lower-case letters are ancillary (a reader skips an unknown one). Other values are invalid.
+public struct RecordKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let entry = RecordKind(rawValue: 0x45)    // "E"
+    public static let index = RecordKind(rawValue: 0x49)    // "I"
+    public static let trailer = RecordKind(rawValue: 0x54)  // "T"
+
+    public var isLetter: Bool { (0x41...0x5A).contains(rawValue) || (0x61...0x7A).contains(rawValue) }
+    public var isAncillary: Bool { (0x61...0x7A).contains(rawValue) }
+    public var isKnown: Bool { self == .entry || self == .index || self == .trailer }
+
+    /// Largest body a reader accepts for this kind.
+    public var bodyLimit: Int {
+        switch self {
+        case .entry: Limits.entryRecordBody
+        case .index: Limits.indexRecordBody
+        case .trailer: Limits.trailerBody
+        default: Limits.ancillaryRecordBody
+        }
+    }
+
+    public var description: String {
+        isLetter ? "\"\(Character(Unicode.Scalar(rawValue)))\"" : "0x" + String(rawValue, radix: 16)
+    }
+}
+
+/// Framing shared by all records:
+///
+///     kind u8 | body_length varint | body | CRC-32 (u32 LE) of kind, body_length and body
+public enum RecordFraming {
+    /// Bytes of framing around a body of `bodyLength` bytes.
+    public static func overhead(bodyLength: Int) -> Int {
+        1 + Varint.size(of: UInt64(bodyLength)) + 4
+    }
+
+    public static func encode(kind: RecordKind, body: [UInt8]) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.writeU8(kind.rawValue)
+        writer.writeVarint(body.count)
+        writer.writeBytes(body)
+        writer.writeU32LE(CRC32.checksum(writer.bytes))
+        return writer.bytes
+    }
+
+    /// The start of a record: its kind, where its body lies, and its total size.
+    public struct Head: Equatable, Sendable {
+        public var kind: RecordKind
+        /// Absolute offset of the record's first byte.
+        public var offset: Int
+        public var bodyOffset: Int
+        public var bodyLength: Int
+        public var totalLength: Int { bodyOffset - offset + bodyLength + 4 }
+        public var end: Int { offset + totalLength }
+    }
+
+    /// Reads a record head from the first bytes at `offset` (at most 1 + 10 bytes are needed).
+    public static func decodeHead(_ prefix: [UInt8], at offset: Int, fileSize: Int) throws -> Head {
+        var reader = ByteReader(prefix, base: offset)
+        let kind = RecordKind(rawValue: try reader.readU8(field: "record kind"))
+        guard kind.isLetter else {
+            throw FormatError(.recordKindUnknown, at: offset, "byte \(kind) does not start a record (a record kind is an ASCII letter)")
+        }
+        guard kind.isKnown || kind.isAncillary else {
+            throw FormatError(.recordKindUnknown, at: offset, "critical record kind \(kind) is unknown to this reader")
+        }
+        let length: Int
+        do {
+            length = try reader.readLength(field: "\(kind) record body length", max: kind.bodyLimit)
+        } catch let error as FormatError where error.code == .truncated {
+            throw FormatError(.recordTruncated, at: offset, "file ends inside the head of the \(kind) record")
+        }
+        if kind == .trailer && length != Limits.trailerBody {
+            throw FormatError(.trailerInvalid, at: offset, "trailer body length is \(length), expected \(Limits.trailerBody)")
+        }
+        let head = Head(kind: kind, offset: offset, bodyOffset: reader.offset, bodyLength: length)
+        guard head.end <= fileSize else {
+            throw FormatError(.recordTruncated, at: offset,
+                              "\(kind) record of \(head.totalLength) bytes runs past the end of the file (\(fileSize - offset) bytes left)")
+        }
+        return head
+    }
+
+    /// Checks the CRC of a whole record's bytes and returns its body.
+    public static func verify(_ record: [UInt8], head: Head) throws -> [UInt8] {
+        let crcStart = record.count - 4
+        var reader = ByteReader(record, base: head.offset)
+        try reader.skip(crcStart, field: "record")
+        let stored = try reader.readU32LE(field: "record CRC")
+        let computed = CRC32.checksum(record[0..<crcStart])
+        guard stored == computed else {
+            throw FormatError(.recordChecksum, at: head.offset + crcStart,
+                              "\(head.kind) record at offset \(head.offset): CRC-32 is \(hex32(stored)) but its bytes give \(hex32(computed))")
+        }
+        let bodyStart = head.bodyOffset - head.offset
+        return Array(record[bodyStart..<(bodyStart + head.bodyLength)])
+    }
+}

@@ -1,0 +1,108 @@
+/// The "S" chunk: what the original photo was (spec/gcx.md §6.1).
+public struct SourceMetadata: Equatable, Sendable {
+    public var name: String
+    public var width: Int
+    public var height: Int
+    /// Size in bytes of the original file.
+    public var originalSize: UInt64
+    /// SHA-256 of the original file's bytes.
+    public var contentHash: [UInt8]
+    /// Capture time as the camera's wall clock, in seconds since 1970-01-01T00:00:00 read as UTC.
+    public var captureTime: Int64?
+    /// The camera's offset from UTC in minutes, when known (needs `captureTime`).
+    public var utcOffsetMinutes: Int16?
+    /// EXIF orientation 1...8 of the original; pixel data is described after applying it.
+    public var orientation: UInt8?
+
+    public static let hashAlgorithmSHA256: UInt8 = 1
+
+    public init(name: String, width: Int, height: Int, originalSize: UInt64, contentHash: [UInt8],
+                captureTime: Int64? = nil, utcOffsetMinutes: Int16? = nil, orientation: UInt8? = nil) {
+        self.name = name
+        self.width = width
+        self.height = height
+        self.originalSize = originalSize
+        self.contentHash = contentHash
+        self.captureTime = captureTime
+        self.utcOffsetMinutes = utcOffsetMinutes
+        self.orientation = orientation
+    }
+
+    enum Flag {
+        static let captureTime: UInt8 = 1 << 0
+        static let utcOffset: UInt8 = 1 << 1
+        static let orientation: UInt8 = 1 << 2
+        static let known: UInt8 = 0b111
+    }
+
+    public func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.writeString(name)
+        writer.writeVarint(width)
+        writer.writeVarint(height)
+        writer.writeVarint(originalSize)
+        writer.writeU8(SourceMetadata.hashAlgorithmSHA256)
+        writer.writeBytes(contentHash)
+        var flags: UInt8 = 0
+        if captureTime != nil { flags |= Flag.captureTime }
+        if utcOffsetMinutes != nil { flags |= Flag.utcOffset }
+        if orientation != nil { flags |= Flag.orientation }
+        writer.writeU8(flags)
+        if let captureTime { writer.writeSignedVarint(captureTime) }
+        if let utcOffsetMinutes { writer.writeSignedVarint(Int64(utcOffsetMinutes)) }
+        if let orientation { writer.writeU8(orientation) }
+        return writer.bytes
+    }
+
+    static func decode(_ reader: inout ByteReader) throws -> SourceMetadata {
+        let nameOffset = reader.offset
+        let name = try reader.readString(field: "entry name", maxBytes: Limits.nameBytes)
+        try EntryName.validate(name, at: nameOffset)
+        func side(_ field: String) throws -> Int {
+            let at = reader.offset
+            let value = try reader.readLength(field: field, max: Limits.imageSide)
+            guard value >= 1 else { throw FormatError(.fieldInvalid, at: at, "\(field) is 0; it must be 1 to \(Limits.imageSide)", entry: name) }
+            return value
+        }
+        do {
+            let width = try side("width")
+            let height = try side("height")
+            let originalSize = try reader.readVarint(field: "original file size", max: Limits.originalFileSize)
+            let algorithmOffset = reader.offset
+            let algorithm = try reader.readU8(field: "hash algorithm")
+            guard algorithm == hashAlgorithmSHA256 else {
+                throw FormatError(.fieldInvalid, at: algorithmOffset, "hash algorithm \(algorithm) is unknown (1 = SHA-256)")
+            }
+            let hash = try reader.readBytes(count: SHA256.digestSize, field: "SHA-256 of the original")
+            let flagsOffset = reader.offset
+            let flags = try reader.readU8(field: "source flags")
+            guard flags & ~Flag.known == 0 else {
+                throw FormatError(.fieldInvalid, at: flagsOffset, "source flag bits 0x\(String(flags & ~Flag.known, radix: 16)) are undefined")
+            }
+            guard flags & Flag.utcOffset == 0 || flags & Flag.captureTime != 0 else {
+                throw FormatError(.fieldInvalid, at: flagsOffset, "a UTC offset is flagged without a capture time")
+            }
+            var source = SourceMetadata(name: name, width: width, height: height, originalSize: originalSize, contentHash: hash)
+            if flags & Flag.captureTime != 0 { source.captureTime = try reader.readSignedVarint(field: "capture time") }
+            if flags & Flag.utcOffset != 0 {
+                let at = reader.offset
+                let minutes = try reader.readSignedVarint(field: "UTC offset")
+                guard abs(minutes) <= Limits.utcOffsetMinutes else {
+                    throw FormatError(.fieldInvalid, at: at, "UTC offset of \(minutes) minutes is beyond ±\(Limits.utcOffsetMinutes)")
+                }
+                source.utcOffsetMinutes = Int16(minutes)
+            }
+            if flags & Flag.orientation != 0 {
+                let at = reader.offset
+                let orientation = try reader.readU8(field: "orientation")
+                guard (1...8).contains(orientation) else {
+                    throw FormatError(.fieldInvalid, at: at, "orientation is \(orientation); EXIF orientations are 1 to 8")
+                }
+                source.orientation = orientation
+            }
+            return source
+        } catch let error as FormatError {
+            throw error.inEntry(name)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+/// One broken rule (or, as a warning, something a reader may skip) found by the validator.
+public struct Violation: Equatable, Sendable, Codable, CustomStringConvertible {
+    public enum Severity: String, Sendable, Codable { case error, warning }
+
+    public var code: String
+    public var severity: Severity
+    /// Absolute byte offset in the file.
+    public var offset: Int
+    public var entry: String?
+    public var message: String
+
+    public init(_ error: FormatError, severity: Severity = .error) {
+        code = error.code.rawValue
+        self.severity = severity
+        offset = error.offset
+        entry = error.entry
+        message = error.message
+    }
+
+    public var description: String {
+        let place = entry.map { "offset \(offset), entry \(quoted($0))" } ?? "offset \(offset)"
+        return "\(severity.rawValue) \(code) at \(place): \(message)"
+    }
+}
+
+public struct ValidationReport: Sendable, Codable {
+    public var violations: [Violation]
+    public var entryCount: Int
+    public var fileSize: Int
+
+    public var errors: [Violation] { violations.filter { $0.severity == .error } }
+    public var isValid: Bool { errors.isEmpty }
+}
+
+/// Checks a file against every rule of spec/gcx.md, reporting each violation with its code, offset
+/// and entry. It reads every byte, never trusts a length before checking it, and never stops at
+/// the first problem when it can go on.
+public struct Validator {
+    public var promptDecoding: PromptDecoding
+
+    public init(promptDecoding: PromptDecoding = .standard) {
+        self.promptDecoding = promptDecoding
+    }
+
+    public func validate(_ source: any ByteSource) throws -> ValidationReport {
+        var report = ValidationReport(violations: [], entryCount: 0, fileSize: source.size)
+        func add(_ error: FormatError, _ severity: Violation.Severity = .error) {
+            report.violations.append(Violation(error, severity: severity))
+        }
+        do {
+            _ = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
+        } catch let error as FormatError {
+            add(error)
+            return report
+        }
+
+        let scan = try RecordScanner(source: source).scan()
+        scan.problems.forEach { add($0) }
+        var recordAt: [Int: RecordScanner.Record] = [:]
+        for record in scan.records {
+            recordAt[record.head.offset] = record
+            if record.head.kind.isAncillary {
+                add(FormatError(.recordKindUnknown, at: record.head.offset, "ancillary record \(record.head.kind) is unknown; readers skip it"), .warning)
+            }
+        }
+
+        // The trailer and the index it names.
+        var rows: [IndexRow] = []
+        var indexIsReadable = false
+        do {
+            rows = try ArchiveReader.readIndex(source)
+            indexIsReadable = true
+        } catch let error as FormatError {
+            if !scan.problems.contains(where: { $0.offset == error.offset && $0.code == error.code }) { add(error) }
+        }
+
+        // Every index row must point at exactly one well-formed entry that it describes.
+        var indexed: Set<Int> = []
+        var firstOffsetOfName: [String: Int] = [:]
+        func noteName(_ name: String, at offset: Int) {
+            if let first = firstOffsetOfName[name] {
+                add(FormatError(.nameDuplicate, at: offset, "another entry named \(quoted(name)) is at offset \(first)", entry: name))
+            } else {
+                firstOffsetOfName[name] = offset
+            }
+        }
+        for row in rows {
+            indexed.insert(row.offset)
+            guard let record = recordAt[row.offset], record.head.kind == .entry else {
+                add(FormatError(.indexEntryMissing, at: row.offset,
+                                "index row for \(quoted(row.summary.name)) points at offset \(row.offset), where no entry record starts",
+                                entry: row.summary.name))
+                continue
+            }
+            if row.summary.recordLength > record.head.totalLength {
+                add(FormatError(.indexOverlap, at: row.offset,
+                                "index row for \(quoted(row.summary.name)) spans \(row.summary.recordLength) bytes, past the end of its \(record.head.totalLength)-byte record into the next one",
+                                entry: row.summary.name))
+            } else if row.summary.recordLength < record.head.totalLength {
+                add(FormatError(.indexLength, at: row.offset,
+                                "index row for \(quoted(row.summary.name)) says \(row.summary.recordLength) bytes; the record has \(record.head.totalLength)",
+                                entry: row.summary.name))
+            }
+            if let entry = check(record, add: add) {
+                let actual = entry.summary(recordLength: record.head.totalLength)
+                var expected = row.summary
+                expected.recordLength = actual.recordLength
+                if actual != expected {
+                    add(FormatError(.indexMismatch, at: row.offset, ArchiveReader.differences(row.summary, actual), entry: entry.name))
+                }
+                noteName(entry.name, at: row.offset)
+            }
+        }
+        report.entryCount = rows.count
+
+        // Entry records the index does not list: lost to a reader that trusts the index.
+        for record in scan.records where record.head.kind == .entry && !indexed.contains(record.head.offset) {
+            let entry = check(record, add: add)
+            if indexIsReadable {
+                add(FormatError(.entryUnindexed, at: record.head.offset, "entry record is not listed in the index", entry: entry?.name))
+            }
+            if let entry { noteName(entry.name, at: record.head.offset) }
+        }
+        report.violations.sort { ($0.offset, $0.code) < ($1.offset, $1.code) }
+        return report
+    }
+
+    /// Decodes one entry record and its prompt; reports what is wrong and returns the entry if it is whole.
+    private func check(_ record: RecordScanner.Record, add: (FormatError, Violation.Severity) -> Void) -> Entry? {
+        do {
+            let entry = try Entry.decode(body: record.body, at: record.head.bodyOffset)
+            for unknown in entry.unknownChunks {
+                add(FormatError(.chunkTypeInvalid, at: record.head.bodyOffset,
+                                "ancillary chunk \(unknown.type) is unknown; readers skip it", entry: entry.name), .warning)
+            }
+            do {
+                _ = try promptDecoding.text(of: entry.prompt, at: record.head.bodyOffset)
+            } catch let error as FormatError {
+                add(error.inEntry(entry.name), .error)
+            } catch {
+                add(FormatError(.promptInvalid, at: record.head.bodyOffset, "\(error)", entry: entry.name), .error)
+            }
+            return entry
+        } catch let error as FormatError {
+            add(error, .error)
+        } catch {
+            add(FormatError(.fieldInvalid, at: record.head.offset, "\(error)"), .error)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,164 @@
+import ArgumentParser
+import GCX
+import GCXFileIO
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show everything an archive records about one entry, prompt included (reads only that entry)."
+    )
+
+    @Argument(help: "The archive.")
+    var file: String
+
+    @Argument(help: "The entry name, as gcx list prints it.")
+    var name: String
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let reader: ArchiveReader
+        let entry: Entry
+        let row: IndexRow
+        let text: String
+        do {
+            reader = try ArchiveReader(source: try FileSource(path: file), recover: true)
+            guard let found = reader.row(named: name) else {
+                Output.err("gcx: \(file): no entry named \(quoted(name)) (gcx list shows the names)")
+                throw ExitCode(ExitStatus.failure)
+            }
+            row = found
+            entry = try reader.entry(at: row)
+            text = try PromptCoding.decoding.text(of: entry.prompt, at: row.offset)
+        } catch let error as FormatError {
+            Output.err("gcx: \(file): \(error)")
+            throw ExitCode(ExitStatus.failure)
+        } catch let error as FileIOError {
+            Output.err("gcx: \(error)")
+            throw ExitCode(ExitStatus.usageOrIO)
+        }
+        if let damage = reader.recoveredFrom {
+            Output.err("gcx: warning: \(file): the index is unusable (\(damage)); entry found by scanning. Run gcx validate.")
+        }
+        let details = EntryDetails(entry: entry, summary: row.summary, offset: row.offset, prompt: text)
+        Output.out(json ? JSON.object(details.json).rendered() : details.text)
+        if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
+    }
+}
+
+/// Everything about one entry, in the JSON and text forms `gcx info` prints.
+struct EntryDetails {
+    var entry: Entry
+    var summary: EntrySummary
+    var offset: Int
+    var prompt: String
+
+    var json: [(String, JSON)] {
+        let source = entry.source
+        var fields = summary.json
+        fields += [
+            ("offset", .int(offset)),
+            ("original_bytes", .int(Int(source.originalSize))),
+            ("sha256", .string(hexString(source.contentHash))),
+            ("capture_time", .optional(source.captureTime.map { formatTimestamp($0, offsetMinutes: source.utcOffsetMinutes) })),
+            ("orientation", .optional(source.orientation.map(Int.init))),
+            ("prompt_method", .string(entry.prompt.method.description)),
+            ("prompt_decoded_bytes", .int(entry.prompt.decodedLength)),
+            ("prompt", .string(prompt)),
+        ]
+        if let thumbnail = entry.thumbnail {
+            fields.append(("thumbnail", .object([
+                ("codec", .string(thumbnail.codec.description)),
+                ("scale", .int(thumbnail.scale)),
+                ("width", .int(thumbnail.width)),
+                ("height", .int(thumbnail.height)),
+            ])))
+        } else {
+            fields.append(("thumbnail", .null))
+        }
+        if let generator = entry.generator {
+            fields.append(("generator", .object([
+                ("kind", .string(generator.kind.description)),
+                ("model", .string(generator.model)),
+                ("endpoint_style", .string(generator.endpointStyle)),
+                ("seed", generator.seed.map { .string(String($0)) } ?? .null),
+                ("output_width", .int(generator.outputWidth)),
+                ("output_height", .int(generator.outputHeight)),
+                ("parameters", .object(generator.parameters.map { ($0.key, .string($0.value)) })),
+            ])))
+        } else {
+            fields.append(("generator", .null))
+        }
+        if let captioner = entry.captioner {
+            fields.append(("captioner", .object([
+                ("kind", .string(captioner.kind.description)),
+                ("model", .string(captioner.model)),
+                ("instruction_version", .int(captioner.instructionVersion)),
+            ])))
+        } else {
+            fields.append(("captioner", .null))
+        }
+        fields.append(("unknown_chunks", .array(entry.unknownChunks.map { chunk in
+            .object([("type", .string(chunk.type.description)), ("bytes", .int(chunk.data.count))])
+        })))
+        return fields
+    }
+
+    var text: String {
+        let source = entry.source
+        var lines = [
+            "name:        \(quotedIfNeeded(summary.name))",
+            "size:        \(summary.width)x\(summary.height)",
+            "mode:        \(summary.mode.name)",
+            "entry:       \(summary.recordLength) bytes at offset \(offset), \(formatBPP(summary.bitsPerPixel)) bpp",
+            "original:    \(source.originalSize) bytes, sha256 \(hexString(source.contentHash))",
+        ]
+        if let time = source.captureTime { lines.append("captured:    \(formatTimestamp(time, offsetMinutes: source.utcOffsetMinutes))") }
+        if let orientation = source.orientation { lines.append("orientation: \(orientation)") }
+        lines.append("prompt:      \(summary.promptBytes) bytes coded (\(entry.prompt.method)), \(entry.prompt.decodedLength) bytes of text")
+        if let thumbnail = entry.thumbnail {
+            lines.append("thumbnail:   \(thumbnail.codec) \(thumbnail.width)x\(thumbnail.height), scale 1/\(thumbnail.scale), \(thumbnail.payload.count) bytes")
+        }
+        if let generator = entry.generator {
+            var text = "generator:   \(generator.kind)"
+            if !generator.model.isEmpty { text += " model \(generator.model)" }
+            if !generator.endpointStyle.isEmpty { text += " endpoint \(generator.endpointStyle)" }
+            if let seed = generator.seed { text += " seed \(seed)" }
+            if generator.outputWidth > 0 { text += " output \(generator.outputWidth)x\(generator.outputHeight)" }
+            for (key, value) in generator.parameters { text += " \(key)=\(value)" }
+            lines.append(text)
+        }
+        if let captioner = entry.captioner {
+            lines.append("captioner:   \(captioner.kind)\(captioner.model.isEmpty ? "" : " model \(captioner.model)"), instruction v\(captioner.instructionVersion)")
+        }
+        for chunk in entry.unknownChunks { lines.append("unknown ancillary chunk \(chunk.type): \(chunk.data.count) bytes") }
+        lines.append("")
+        lines.append(prompt)
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// ISO 8601 from seconds since 1970 (proleptic Gregorian), with the offset when known.
+func formatTimestamp(_ seconds: Int64, offsetMinutes: Int16?) -> String {
+    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    let secondOfDay = seconds - days * 86_400
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let day = doy - (153 * mp + 2) / 5 + 1
+    let month = mp < 10 ? mp + 3 : mp - 9
+    let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+    func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    var text = "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
+    if let offsetMinutes {
+        let sign = offsetMinutes < 0 ? "-" : "+"
+        let magnitude = Int64(abs(Int(offsetMinutes)))
+        text += "\(sign)\(two(magnitude / 60)):\(two(magnitude % 60))"
+    }
+    return text
+}

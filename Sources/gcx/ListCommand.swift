@@ -1,0 +1,67 @@
+import ArgumentParser
+import GCX
+import GCXFileIO
+
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the entries of an archive (reads only its header, index and trailer).",
+        discussion: "When the index is missing or damaged, the entries are recovered by scanning, a warning is printed and the exit status is 1."
+    )
+
+    @Argument(help: "The archive.")
+    var file: String
+
+    @Flag(help: "Print one JSON array of entry objects.")
+    var json = false
+
+    func run() throws {
+        let reader: ArchiveReader
+        do {
+            reader = try ArchiveReader(source: try FileSource(path: file), recover: true)
+        } catch let error as FormatError {
+            Output.err("gcx: \(file): \(error)")
+            throw ExitCode(ExitStatus.failure)
+        } catch {
+            Output.err("gcx: \(error)")
+            throw ExitCode(ExitStatus.usageOrIO)
+        }
+        if let damage = reader.recoveredFrom {
+            Output.err("gcx: warning: \(file): the index is unusable (\(damage)); \(reader.rows.count) entries recovered by scanning. Run gcx validate.")
+        }
+        if json {
+            Output.out(JSON.array(reader.rows.map { .object($0.summary.json) }).rendered())
+        } else {
+            printTable(reader.rows.map(\.summary))
+        }
+        if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
+    }
+
+    private func printTable(_ entries: [EntrySummary]) {
+        let header = ["size", "mode", "prompt", "thumb", "entry", "bpp", "name"]
+        var lines = [header]
+        for entry in entries {
+            lines.append(["\(entry.width)x\(entry.height)", entry.mode.name, "\(entry.promptBytes)", "\(entry.thumbnailBytes)",
+                          "\(entry.recordLength)", formatBPP(entry.bitsPerPixel), quotedIfNeeded(entry.name)])
+        }
+        let widths = (0..<header.count - 1).map { column in lines.map { $0[column].count }.max() ?? 0 }
+        for line in lines {
+            var text = ""
+            for column in 0..<header.count - 1 {
+                let cell = line[column]
+                let padding = String(repeating: " ", count: widths[column] - cell.count)
+                text += (column == 1 ? cell + padding : padding + cell) + "  "
+            }
+            Output.out(text + line[header.count - 1])
+        }
+        let total = entries.reduce(0) { $0 + $1.recordLength }
+        let pixels = entries.reduce(0) { $0 + $1.width * $1.height }
+        let bpp = pixels > 0 ? Double(total * 8) / Double(pixels) : 0
+        Output.out("\(entries.count) entries, \(total) entry bytes, \(formatBPP(bpp)) bpp")
+    }
+}
+
+/// A name as is, or quoted with escapes when it holds anything a terminal could misread.
+func quotedIfNeeded(_ name: String) -> String {
+    name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0 == " " || $0 == "\"" } ? quoted(name) : name
+}

@@ -1,0 +1,459 @@
+// Regenerates fixtures/conformance deterministically: valid files, must-fail files whose names say
+// what is wrong, and manifest.json with the validator code each must-fail file must produce.
+//
+//     swift run gcx-make-fixtures [fixtures/conformance]
+import GCX
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - Building blocks
+
+/// A tiny baseline JPEG (12×8), made once with libjpeg and kept here so the fixtures need no codec.
+let jpeg12x8: [UInt8] = [
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 
+    0x00, 0x01, 0x00, 0x00, 0xFF, 0xDB, 0x00, 0x43, 0x00, 0x10, 0x0B, 0x0C, 0x0E, 0x0C, 0x0A, 0x10, 
+    0x0E, 0x0D, 0x0E, 0x12, 0x11, 0x10, 0x13, 0x18, 0x28, 0x1A, 0x18, 0x16, 0x16, 0x18, 0x31, 0x23, 
+    0x25, 0x1D, 0x28, 0x3A, 0x33, 0x3D, 0x3C, 0x39, 0x33, 0x38, 0x37, 0x40, 0x48, 0x5C, 0x4E, 0x40, 
+    0x44, 0x57, 0x45, 0x37, 0x38, 0x50, 0x6D, 0x51, 0x57, 0x5F, 0x62, 0x67, 0x68, 0x67, 0x3E, 0x4D, 
+    0x71, 0x79, 0x70, 0x64, 0x78, 0x5C, 0x65, 0x67, 0x63, 0xFF, 0xDB, 0x00, 0x43, 0x01, 0x11, 0x12, 
+    0x12, 0x18, 0x15, 0x18, 0x2F, 0x1A, 0x1A, 0x2F, 0x63, 0x42, 0x38, 0x42, 0x63, 0x63, 0x63, 0x63, 
+    0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 
+    0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 
+    0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0x63, 0xFF, 0xC0, 
+    0x00, 0x11, 0x08, 0x00, 0x08, 0x00, 0x0C, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 
+    0x01, 0xFF, 0xC4, 0x00, 0x16, 0x00, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x05, 0xFF, 0xC4, 0x00, 0x1A, 0x10, 0x00, 0x02, 
+    0x02, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x22, 
+    0x01, 0x05, 0x03, 0x04, 0x31, 0xFF, 0xC4, 0x00, 0x15, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xFF, 0xC4, 0x00, 0x1A, 
+    0x11, 0x00, 0x02, 0x02, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 
+    0x00, 0x00, 0x03, 0x04, 0x31, 0x05, 0x11, 0x12, 0xFF, 0xDA, 0x00, 0x0C, 0x03, 0x01, 0x00, 0x02, 
+    0x11, 0x03, 0x11, 0x00, 0x3F, 0x00, 0x83, 0x56, 0x93, 0x8A, 0x6A, 0x63, 0xA4, 0x48, 0x40, 0x09, 
+    0xBA, 0x43, 0x37, 0x61, 0xC7, 0x4A, 0x6F, 0x36, 0x7F, 0xFF, 0xD9
+]
+
+/// A PNG of `width`×`height` RGB pixels using stored (uncompressed) deflate blocks, so the
+/// fixture maker needs no zlib.
+func makePNG(width: Int, height: Int, pixel: (Int, Int) -> (UInt8, UInt8, UInt8)) -> [UInt8] {
+    func be32(_ value: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: value >> $0) } }
+    func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let body = Array(type.utf8) + data
+        return be32(data.count) + body + be32(Int(CRC32.checksum(body)))
+    }
+    var raw: [UInt8] = []
+    for y in 0..<height {
+        raw.append(0)
+        for x in 0..<width { let (r, g, b) = pixel(x, y); raw += [r, g, b] }
+    }
+    var zlib: [UInt8] = [0x78, 0x01]
+    var rest = raw[...]
+    repeat {
+        let block = rest.prefix(65_535)
+        rest = rest.dropFirst(block.count)
+        zlib.append(rest.isEmpty ? 1 : 0)
+        zlib += [UInt8(block.count & 0xFF), UInt8(block.count >> 8), UInt8(~block.count & 0xFF), UInt8((~block.count >> 8) & 0xFF)]
+        zlib += block
+    } while !rest.isEmpty
+    var a = 1, b = 0
+    for byte in raw { a = (a + Int(byte)) % 65_521; b = (b + a) % 65_521 }
+    zlib += be32(b << 16 | a)
+    let ihdr = be32(width) + be32(height) + [8, 2, 0, 0, 0]
+    return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", zlib) + chunk("IEND", [])
+}
+
+let samplePrompt = """
+    Type: photograph. Style: documentary. Lighting: soft overcast daylight. Palette: grey, green, white.
+    Top-left: pale grey overcast sky.
+    Top-center: continues the sky.
+    Top-right: continues the sky.
+    Middle-left: dark green hedge.
+    Middle-center: white wooden gate, closed.
+    Middle-right: continues the hedge.
+    Bottom-left: gravel path, light grey.
+    Bottom-center: continues the path toward the gate.
+    Bottom-right: short green grass.
+    Composition: eye-level view, gate centred, horizon in the upper third.
+    """
+
+func source(_ name: String, width: Int = 96, height: Int = 64) -> SourceMetadata {
+    SourceMetadata(name: name, width: width, height: height, originalSize: UInt64(width * height * 3),
+                   contentHash: SHA256.hash(Array(name.utf8)))
+}
+
+func textEntry(_ name: String, prompt: String = samplePrompt) -> Entry {
+    Entry(source: source(name), mode: .text, prompt: .stored(prompt),
+          generator: GeneratorMetadata(kind: .builtin), captioner: CaptionerMetadata(kind: .sidecar, instructionVersion: 1))
+}
+
+func pngEntry(_ name: String) -> Entry {
+    let png = makePNG(width: 12, height: 8) { x, y in (UInt8(x * 20), UInt8(y * 30), 128) }
+    return Entry(source: source(name), mode: .multimodal, prompt: .stored(samplePrompt),
+                 thumbnail: Thumbnail(codec: .png, scale: 8, width: 12, height: 8, payload: png),
+                 generator: GeneratorMetadata(kind: .builtin), captioner: CaptionerMetadata(kind: .builtin, instructionVersion: 1))
+}
+
+func jpegEntry(_ name: String) -> Entry {
+    Entry(source: source(name), mode: .multimodal, prompt: .stored(samplePrompt),
+          thumbnail: Thumbnail(codec: .jpeg, scale: 8, width: 12, height: 8, payload: jpeg12x8))
+}
+
+/// A whole valid archive of `entries`.
+func archive(_ entries: [Entry]) -> [UInt8] {
+    var encoder = ArchiveEncoder()
+    var bytes = encoder.header()
+    for entry in entries { bytes += try! encoder.encode(entry) }
+    return bytes + encoder.finish()
+}
+
+func chunk(_ type: UInt8, _ data: [UInt8]) -> [UInt8] {
+    var writer = ByteWriter()
+    writer.writeU8(type)
+    writer.writeVarint(data.count)
+    writer.writeBytes(data)
+    return writer.bytes
+}
+
+/// An archive whose single entry has the chunks given, with an index that describes it as `summary`.
+func archive(entryBody: [UInt8], summary: EntrySummary) -> [UInt8] {
+    archive(records: [(RecordKind.entry, entryBody, summary)])
+}
+
+/// An archive of raw records; entry records are indexed with their summaries.
+func archive(records: [(RecordKind, [UInt8], EntrySummary?)], header: [UInt8] = FileHeader().encoded()) -> [UInt8] {
+    var bytes = header
+    var rows: [IndexRow] = []
+    for (kind, body, summary) in records {
+        let record = RecordFraming.encode(kind: kind, body: body)
+        if var summary {
+            summary.recordLength = record.count
+            rows.append(IndexRow(offset: bytes.count, summary: summary))
+        }
+        bytes += record
+    }
+    let index = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: rows).encodedBody())
+    let indexOffset = bytes.count
+    bytes += index
+    return bytes + Trailer(indexOffset: indexOffset, indexLength: index.count).encoded()
+}
+
+func summary(_ name: String, mode: CodingMode = .text, prompt: Int = samplePrompt.utf8.count, thumbnail: Int = 0) -> EntrySummary {
+    EntrySummary(name: name, width: 96, height: 64, mode: mode, promptBytes: prompt, thumbnailBytes: thumbnail, recordLength: 0)
+}
+
+/// The S, M and P chunks of a text entry, built field by field so that fields can be broken.
+func sourceChunk(name: [UInt8], width: [UInt8] = [96], height: [UInt8] = [64], extra: [UInt8] = []) -> [UInt8] {
+    var data: [UInt8] = []
+    var writer = ByteWriter()
+    writer.writeVarint(name.count)
+    data = writer.bytes + name + width + height + [0x80, 0x90, 0x01] + [1] + SHA256.hash(name) + [0] + extra
+    return chunk(ChunkType.source.rawValue, data)
+}
+
+let promptChunk = chunk(ChunkType.prompt.rawValue, PromptChunk.stored(samplePrompt).encoded())
+let modeText = chunk(ChunkType.mode.rawValue, [0])
+
+func textBody(name: String) -> [UInt8] { sourceChunk(name: Array(name.utf8)) + modeText + promptChunk }
+
+/// Recomputes the CRC of the record starting at `offset` in `bytes` (after a field was changed).
+func fixCRC(_ bytes: inout [UInt8], recordAt offset: Int) {
+    var reader = ByteReader(Array(bytes[offset...]), base: offset)
+    _ = try! reader.readU8(field: "kind")
+    let length = Int(try! reader.readVarint(field: "length"))
+    let end = reader.offset + length
+    let crc = CRC32.checksum(bytes[offset..<end])
+    for k in 0..<4 { bytes[end + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+}
+
+func fixHeaderCRC(_ bytes: inout [UInt8]) {
+    let crc = CRC32.checksum(bytes[0..<12])
+    for k in 0..<4 { bytes[12 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+}
+
+func offsets(_ bytes: [UInt8]) -> (entries: [Int], index: Int, trailer: Int) {
+    let reader = try! ArchiveReader(source: MemorySource(bytes))
+    let trailer = bytes.count - Trailer.size
+    let index = reader.rows.last.map { $0.end } ?? FileHeader.size
+    return (reader.rows.map(\.offset), index, trailer)
+}
+
+// MARK: - The suite
+
+struct Fixture {
+    var name: String
+    var bytes: [UInt8]
+    /// nil for a valid file.
+    var code: ErrorCode?
+    var about: String
+}
+
+var fixtures: [Fixture] = []
+@MainActor func valid(_ name: String, _ about: String, _ bytes: [UInt8]) { fixtures.append(Fixture(name: name, bytes: bytes, code: nil, about: about)) }
+@MainActor func invalid(_ name: String, _ code: ErrorCode, _ about: String, _ bytes: [UInt8]) {
+    fixtures.append(Fixture(name: name, bytes: bytes, code: code, about: about))
+}
+
+let one = archive([textEntry("gate.jpg")])
+let many = archive((0..<12).map { number in
+    number % 3 == 0 ? pngEntry("2024/summer/IMG_\(1000 + number).jpg") : textEntry("2024/summer/IMG_\(1000 + number).jpg")
+})
+
+valid("one-entry", "one text-mode entry with a stored prompt", one)
+valid("many-entries", "twelve entries, text and multimodal, names sharing prefixes", many)
+valid("no-entries", "an archive with no entries: header, empty index, trailer", archive([]))
+valid("thumbnail-png", "a multimodal entry with a PNG thumbnail", archive([pngEntry("garden.png")]))
+valid("thumbnail-jpeg", "a multimodal entry with a baseline JPEG thumbnail", archive([jpegEntry("garden.jpg")]))
+valid("empty-prompt", "an entry whose prompt is the empty string", archive([textEntry("blank.png", prompt: "")]))
+valid("unicode", "NFC names and a prompt in several scripts", archive([
+    textEntry("фото/月光 🌙.png", prompt: "Type: photograph. 月光, лунный свет, 🌙.\n"), textEntry("Ünïcödé/é.jpg"),
+]))
+do {
+    var full = pngEntry("holiday/beach.jpg")
+    full.source.captureTime = 1_719_835_200
+    full.source.utcOffsetMinutes = 120
+    full.source.orientation = 6
+    full.generator = GeneratorMetadata(kind: .a1111, model: "sd-xl-base-1.0", endpointStyle: "sdapi-v1", seed: 42,
+                                       outputWidth: 1024, outputHeight: 688,
+                                       parameters: [("steps", "30"), ("cfg_scale", "7"), ("sampler_name", "DPM++ 2M")])
+    full.captioner = CaptionerMetadata(kind: .openAI, model: "gpt-4o", instructionVersion: 1)
+    valid("all-optional-fields", "capture time, UTC offset, orientation, generator with seed and parameters, captioner", archive([full]))
+
+    var unknown = textEntry("future.png")
+    unknown.unknownChunks = [UnknownChunk(type: ChunkType(rawValue: UInt8(ascii: "x")), data: Array("ignore me".utf8))]
+    valid("unknown-ancillary-chunk", "an entry with an ancillary chunk \"x\" a v1 reader skips", archive([unknown]))
+}
+do {
+    let first = archive([textEntry("a.png"), textEntry("b.png")])
+    var encoder = ArchiveEncoder(continuing: try! ArchiveReader(source: MemorySource(first)).rows, at: first.count)
+    let appended = first + (try! encoder.encode(textEntry("c.png"))) + encoder.finish()
+    valid("appended-in-place", "entries appended after an earlier index and trailer, which stay as superseded records", appended)
+}
+do {
+    let bytes = archive(records: [
+        (.entry, textBody(name: "a.png"), summary("a.png")),
+        (RecordKind(rawValue: UInt8(ascii: "x")), Array("an ancillary record".utf8), nil),
+        (.entry, textBody(name: "b.png"), summary("b.png")),
+    ])
+    valid("unknown-ancillary-record", "an ancillary record \"x\" between entries, which readers skip", bytes)
+}
+do {
+    let component = String(repeating: "n", count: 255)
+    let longest = [component, component, component, String(repeating: "n", count: 250), "x.png"].joined(separator: "/")
+    precondition(longest.utf8.count == Limits.nameBytes)
+    valid("longest-name", "a name of exactly 1024 bytes with 255-byte components", archive([textEntry(longest)]))
+    invalid("name-over-limit", .limitExceeded, "a name of 1025 bytes",
+            archive(entryBody: textBody(name: "n" + longest), summary: summary("n" + longest)))
+}
+do {
+    var bytes = one
+    bytes[10] = 0x80
+    fixHeaderCRC(&bytes)
+    valid("optional-header-flag", "an optional header flag a v1 reader ignores", bytes)
+}
+
+// Signature and header
+do {
+    var bytes = one; bytes[1] = UInt8(ascii: "Z")
+    invalid("signature-bad", .signatureInvalid, "the signature's second byte is wrong", bytes)
+    bytes = one; bytes[0] &= 0x7F
+    invalid("signature-7bit", .signatureInvalid, "byte 0 lost its high bit in a 7-bit channel", bytes)
+    var crlf: [UInt8] = []
+    for byte in one { if byte == 0x0A { crlf.append(0x0D) }; crlf.append(byte) }
+    invalid("signature-crlf", .signatureInvalid, "every LF became CR LF in a text-mode transfer", crlf)
+    bytes = one; bytes[8] = 2; fixHeaderCRC(&bytes)
+    invalid("version-2", .versionUnsupported, "container version 2", bytes)
+    bytes = one; bytes[9] = 0x01; fixHeaderCRC(&bytes)
+    invalid("required-flag", .headerFlagsUnknown, "a required header flag a v1 reader does not know", bytes)
+    bytes = one; bytes[11] = 0x01; fixHeaderCRC(&bytes)
+    invalid("header-reserved", .headerReserved, "the reserved header byte is not 0", bytes)
+    bytes = one; bytes[10] = 0x01
+    invalid("header-checksum", .headerChecksum, "a header byte changed without its CRC", bytes)
+    invalid("empty-file", .truncated, "a file of zero bytes", [])
+    invalid("truncated-in-signature", .truncated, "cut after 5 bytes", Array(one.prefix(5)))
+    invalid("truncated-in-header", .truncated, "cut after 12 bytes", Array(one.prefix(12)))
+}
+
+// Truncation at each structural boundary
+do {
+    let layout = offsets(many)
+    invalid("truncated-after-header", .trailerMissing, "cut right after the header", Array(many.prefix(FileHeader.size)))
+    invalid("truncated-in-entry", .recordTruncated, "cut in the middle of the fifth entry", Array(many.prefix(layout.entries[4] + 40)))
+    invalid("truncated-after-entry", .trailerMissing, "cut after the last entry: index and trailer never written", Array(many.prefix(layout.index)))
+    invalid("truncated-in-index", .recordTruncated, "cut in the middle of the index", Array(many.prefix(layout.index + 10)))
+    invalid("truncated-in-trailer", .recordTruncated, "cut one byte before the end", Array(many.dropLast()))
+    invalid("trailing-garbage", .trailerMissing, "bytes after the trailer", many + Array("garbage".utf8))
+}
+
+// Checksums
+do {
+    let layout = offsets(many)
+    var bytes = many; bytes[layout.entries[2] + 30] ^= 0x20
+    invalid("entry-checksum", .recordChecksum, "a byte inside an entry changed", bytes)
+    bytes = many; bytes[layout.index + 5] ^= 0x01
+    invalid("index-checksum", .recordChecksum, "a byte inside the index changed", bytes)
+    bytes = many; bytes[layout.trailer + 4] ^= 0x01
+    invalid("trailer-checksum", .recordChecksum, "a byte inside the trailer changed", bytes)
+}
+
+// Records, index and limits
+do {
+    invalid("unknown-critical-record", .recordKindUnknown, "a critical record \"X\" between entries", archive(records: [
+        (.entry, textBody(name: "a.png"), summary("a.png")),
+        (RecordKind(rawValue: UInt8(ascii: "X")), Array("must understand".utf8), nil),
+    ]))
+    var writer = ByteWriter()
+    writer.writeU8(RecordKind.entry.rawValue)
+    writer.writeVarint(Limits.entryRecordBody + 1)
+    invalid("entry-over-limit", .limitExceeded, "an entry record claiming 16 MiB + 1 bytes", FileHeader().encoded() + writer.bytes + [UInt8](repeating: 0, count: 64))
+
+    var bytes = one
+    let trailer = bytes.count - Trailer.size
+    bytes[trailer + 2] = 0xF0; bytes[trailer + 3] = 0xFF
+    fixCRC(&bytes, recordAt: trailer)
+    invalid("index-outside-file", .indexRange, "the trailer's index offset points past the end of the file", bytes)
+
+    // An index row whose gap puts the entry past the index.
+    let rows = [IndexRow(offset: 5_000, summary: summary("a.png"))]
+    var withRow = FileHeader().encoded()
+    let entry = RecordFraming.encode(kind: .entry, body: textBody(name: "a.png"))
+    withRow += entry
+    var broken = rows
+    broken[0].summary.recordLength = entry.count
+    let index = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: broken).encodedBody())
+    let indexOffset = withRow.count
+    withRow += index + Trailer(indexOffset: indexOffset, indexLength: index.count).encoded()
+    invalid("index-row-outside", .indexRange, "an index row points past the entries region", withRow)
+
+    // A row claiming more bytes than its record: the first row spans a.png and the next record.
+    // Gaps keep rows ascending, so the second row points at a second copy of b.png after them.
+    let a = RecordFraming.encode(kind: .entry, body: textBody(name: "a.png"))
+    let b = RecordFraming.encode(kind: .entry, body: textBody(name: "b.png"))
+    var overlap = FileHeader().encoded() + a + b + b
+    let overlapRows = [
+        IndexRow(offset: 16, summary: { var s = summary("a.png"); s.recordLength = a.count + b.count; return s }()),
+        IndexRow(offset: 16 + a.count + b.count, summary: { var s = summary("b.png"); s.recordLength = b.count; return s }()),
+    ]
+    let overlapIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: overlapRows).encodedBody())
+    let overlapIndexOffset = overlap.count
+    overlap += overlapIndex + Trailer(indexOffset: overlapIndexOffset, indexLength: overlapIndex.count).encoded()
+    invalid("overlapping-entries", .indexOverlap, "an index row spans its entry and the next one", overlap)
+
+    var dupRows = FileHeader().encoded()
+    let dupIndexRows = [IndexRow(offset: 16, summary: { var s = summary("a.png"); s.recordLength = a.count; return s }()),
+                        IndexRow(offset: 16 + a.count, summary: { var s = summary("a.png"); s.recordLength = a.count; return s }())]
+    dupRows += a + a
+    let dupIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: dupIndexRows).encodedBody())
+    let dupIndexOffset = dupRows.count
+    dupRows += dupIndex + Trailer(indexOffset: dupIndexOffset, indexLength: dupIndex.count).encoded()
+    invalid("duplicate-names", .nameDuplicate, "two entries named a.png", dupRows)
+
+    let countOnly: [UInt8] = { var w = ByteWriter(); w.writeVarint(Limits.entryCount + 1); return w.bytes }()
+    invalid("index-count-over-limit", .limitExceeded, "an index claiming 1,000,001 entries",
+            { var f = FileHeader().encoded(); let i = RecordFraming.encode(kind: .index, body: countOnly); let o = f.count; f += i; return f + Trailer(indexOffset: o, indexLength: i.count).encoded() }())
+
+    var mismatch = one
+    let layout = offsets(one)
+    // Row layout: count(1) gap(1) length(2) prefix(1) suffixLength(1) name(8) width(1)...
+    let widthAt = layout.index + 2 + 1 + 1 + 2 + 1 + 1 + "gate.jpg".utf8.count
+    precondition(mismatch[widthAt] == 96)
+    mismatch[widthAt] = 95
+    fixCRC(&mismatch, recordAt: layout.index)
+    invalid("index-summary-mismatch", .indexMismatch, "the index row says width 95; the entry says 96", mismatch)
+
+    let extra = archive(records: [(.entry, textBody(name: "a.png"), summary("a.png")), (.entry, textBody(name: "b.png"), nil)])
+    invalid("unindexed-entry", .entryUnindexed, "an entry record the index does not list", extra)
+}
+
+// Names
+for (file, name, code, about) in [
+    ("name-traversal", "../x.png", ErrorCode.nameTraversal, "the name ../x.png"),
+    ("name-traversal-inner", "a/../../x.png", .nameTraversal, "the name a/../../x.png"),
+    ("name-absolute", "/etc/x.png", .nameAbsolute, "the absolute name /etc/x.png"),
+    ("name-drive-letter", "C:/x.png", .nameAbsolute, "the name C:/x.png"),
+    ("name-nul", "a\u{0}b.png", .nameInvalid, "a name with a NUL byte"),
+    ("name-backslash", "a\\..\\x.png", .nameInvalid, "a name with backslashes"),
+    ("name-empty-component", "a//x.png", .nameInvalid, "a name with an empty component"),
+    ("name-not-nfc", "e\u{301}.png", .nameNotNormalized, "a decomposed (NFD) name"),
+] as [(String, String, ErrorCode, String)] {
+    // Names are built byte by byte: the encoder refuses them, the fixtures must not.
+    invalid(file, code, about, archive(entryBody: sourceChunk(name: Array(name.utf8)) + modeText + promptChunk, summary: summary("ok.png")))
+}
+
+// Chunks
+do {
+    let s = sourceChunk(name: Array("a.png".utf8))
+    let thumb = chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .jpeg, scale: 8, width: 12, height: 8, payload: jpeg12x8).encoded())
+    let modeMulti = chunk(ChunkType.mode.rawValue, [1])
+    let sum = summary("a.png")
+    invalid("chunk-order", .chunkOrder, "the prompt chunk before the mode chunk", archive(entryBody: s + promptChunk + modeText, summary: sum))
+    invalid("chunk-source-not-first", .chunkOrder, "the mode chunk before the source chunk", archive(entryBody: modeText + s + promptChunk, summary: sum))
+    invalid("missing-prompt", .chunkMissing, "an entry without a prompt chunk", archive(entryBody: s + modeText, summary: sum))
+    invalid("missing-thumbnail", .chunkMissing, "a multimodal entry without a thumbnail", archive(entryBody: s + modeMulti + promptChunk, summary: sum))
+    invalid("text-with-thumbnail", .chunkForbidden, "a text-mode entry with a thumbnail", archive(entryBody: s + modeText + promptChunk + thumb, summary: sum))
+    invalid("duplicate-chunk", .chunkDuplicate, "two prompt chunks", archive(entryBody: s + modeText + promptChunk + promptChunk, summary: sum))
+    invalid("unknown-critical-chunk", .chunkUnknownCritical, "a critical chunk \"X\" a v1 reader does not know",
+            archive(entryBody: s + modeText + promptChunk + chunk(UInt8(ascii: "X"), [1, 2, 3]), summary: sum))
+    invalid("chunk-type-invalid", .chunkTypeInvalid, "a chunk whose type byte is not a letter",
+            archive(entryBody: s + modeText + promptChunk + chunk(0x01, [1]), summary: sum))
+    invalid("chunk-trailing-bytes", .chunkTrailingBytes, "a source chunk with a byte after its last field",
+            archive(entryBody: sourceChunk(name: Array("a.png".utf8), extra: [0]) + modeText + promptChunk, summary: sum))
+    invalid("chunk-overruns-entry", .truncated, "a chunk whose length runs past its entry",
+            archive(entryBody: s + modeText + [ChunkType.prompt.rawValue, 0x7F, 0, 0], summary: sum))
+    invalid("mode-invalid", .modeInvalid, "coding mode 7", archive(entryBody: s + chunk(ChunkType.mode.rawValue, [7]) + promptChunk, summary: sum))
+    invalid("width-zero", .fieldInvalid, "a width of 0", archive(entryBody: sourceChunk(name: Array("a.png".utf8), width: [0]) + modeText + promptChunk, summary: sum))
+    invalid("width-over-limit", .limitExceeded, "a width of 65,536", archive(entryBody: sourceChunk(name: Array("a.png".utf8), width: [0x80, 0x80, 0x04]) + modeText + promptChunk, summary: sum))
+    invalid("varint-overlong", .varintInvalid, "the width 96 coded in two bytes (E0 00) instead of one",
+            archive(entryBody: sourceChunk(name: Array("a.png".utf8), width: [0xE0, 0x00]) + modeText + promptChunk, summary: sum))
+    invalid("prompt-method-unknown", .promptMethodUnknown, "prompt coding method 9",
+            archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [9, 3, 1, 2, 3]), summary: summary("a.png", prompt: 3)))
+    invalid("prompt-not-utf8", .promptInvalid, "a stored prompt that is not UTF-8",
+            archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [0, 3, 0xC3, 0x28, 0x41]), summary: summary("a.png", prompt: 3)))
+    invalid("prompt-length-mismatch", .promptInvalid, "a stored prompt of 3 bytes whose decoded length says 4",
+            archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [0, 4, 0x41, 0x42, 0x43]), summary: summary("a.png", prompt: 3)))
+    let thumbSummary = summary("a.png", mode: .multimodal, thumbnail: jpeg12x8.count)
+    invalid("thumbnail-size", .thumbnailMismatch, "a thumbnail of 11×8 where scale 1/8 of 96×64 gives 12×8",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .jpeg, scale: 8, width: 11, height: 8, payload: jpeg12x8).encoded()), summary: thumbSummary))
+    invalid("thumbnail-codec-unknown", .thumbnailCodecUnknown, "thumbnail codec 9",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, [9, 8, 12, 8] + jpeg12x8), summary: thumbSummary))
+    var progressive = jpeg12x8
+    if let sof = (0..<progressive.count - 1).first(where: { progressive[$0] == 0xFF && progressive[$0 + 1] == 0xC0 }) { progressive[sof + 1] = 0xC2 }
+    invalid("thumbnail-not-baseline", .thumbnailMismatch, "a progressive (SOF2) JPEG thumbnail",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .jpeg, scale: 8, width: 12, height: 8, payload: progressive).encoded()), summary: thumbSummary))
+    invalid("thumbnail-not-png", .thumbnailMismatch, "a thumbnail said to be PNG holding JPEG bytes",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .png, scale: 8, width: 12, height: 8, payload: jpeg12x8).encoded()), summary: thumbSummary))
+    var secret = GeneratorMetadata(kind: .openAI, model: "gpt-image-1")
+    secret.parameters = [("api_key", "not-a-real-key")]
+    invalid("generator-secret", .generatorSecret, "a generator parameter named api_key",
+            archive(entryBody: s + modeText + promptChunk + chunk(ChunkType.generator.rawValue, secret.encoded()), summary: sum))
+}
+
+// MARK: - Writing
+
+let directory = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "fixtures/conformance"
+func write(_ bytes: [UInt8], to path: String) {
+    guard let file = fopen(path, "wb") else { fatalError("cannot write \(path)") }
+    _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, bytes.count, file) }
+    fclose(file)
+}
+for sub in ["", "/valid", "/invalid"] { mkdir(directory + sub, 0o755) }
+func jsonString(_ text: String) -> String {
+    var result = "\""
+    for character in text {
+        if character == "\"" || character == "\\" { result.append("\\") }
+        result.append(character)
+    }
+    return result + "\""
+}
+var manifest = "[\n"
+for (number, fixture) in fixtures.enumerated() {
+    let folder = fixture.code == nil ? "valid" : "invalid"
+    let file = "\(folder)/\(fixture.code == nil ? "" : "x-")\(fixture.name).gcx"
+    write(fixture.bytes, to: "\(directory)/\(file)")
+    let code = fixture.code.map { "\"\($0.rawValue)\"" } ?? "null"
+    manifest += "  {\"file\": \"\(file)\", \"valid\": \(fixture.code == nil), \"code\": \(code), \"about\": \(jsonString(fixture.about))}"
+    manifest += number == fixtures.count - 1 ? "\n" : ",\n"
+}
+manifest += "]\n"
+write(Array(manifest.utf8), to: "\(directory)/manifest.json")
+print("wrote \(fixtures.count) fixtures to \(directory)")
