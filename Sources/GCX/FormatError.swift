@@ -28,7 +28,6 @@ public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     case indexLength = "index.length-mismatch"
     case indexMismatch = "index.summary-mismatch"
     case entryUnindexed = "entry.unindexed"
-    case trailingData = "file.trailing-data"
     // Entries and chunks (spec §5, §6)
     case chunkTypeInvalid = "chunk.type-invalid"
     case chunkUnknownCritical = "chunk.unknown-critical"

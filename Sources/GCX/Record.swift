@@ -70,7 +70,8 @@ public enum RecordFraming {
         }
         let length: Int
         do {
-            length = try reader.readLength(field: "\(kind) record body length", max: kind.bodyLimit)
+            // A trailer's length is checked for its exact value below, with a clearer message.
+            length = try reader.readLength(field: "\(kind) record body length", max: kind == .trailer ? Limits.entryRecordBody : kind.bodyLimit)
         } catch let error as FormatError where error.code == .truncated {
             throw FormatError(.recordTruncated, at: offset, "file ends inside the head of the \(kind) record")
         }

@@ -361,6 +361,36 @@ do {
     fixCRC(&mismatch, recordAt: layout.index)
     invalid("index-summary-mismatch", .indexMismatch, "the index row says width 95; the entry says 96", mismatch)
 
+    var short = one
+    let shortLayout = offsets(one)
+    // Row layout: count(1) gap(1) length(2): make the length one byte less.
+    short[shortLayout.index + 2 + 1 + 1] -= 1
+    fixCRC(&short, recordAt: shortLayout.index)
+    invalid("index-row-short", .indexLength, "an index row one byte shorter than its entry record", short)
+
+    // The row for b.png points at a superseded index record instead of b.png's entry.
+    let aRecord = RecordFraming.encode(kind: .entry, body: textBody(name: "a.png"))
+    let staleIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody())
+    var pointsAtIndex = FileHeader().encoded() + aRecord + staleIndex + aRecord
+    let wrongRows = [
+        IndexRow(offset: 16, summary: { var s = summary("a.png"); s.recordLength = aRecord.count; return s }()),
+        IndexRow(offset: 16 + aRecord.count, summary: { var s = summary("b.png"); s.recordLength = staleIndex.count + aRecord.count; return s }()),
+    ]
+    let wrongIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: wrongRows).encodedBody())
+    let wrongIndexOffset = pointsAtIndex.count
+    pointsAtIndex += wrongIndex + Trailer(indexOffset: wrongIndexOffset, indexLength: wrongIndex.count).encoded()
+    invalid("index-row-not-an-entry", .indexEntryMissing, "an index row pointing at a record that is not an entry", pointsAtIndex)
+
+    var trailingIndex = FileHeader().encoded()
+    let paddedIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody() + [0])
+    trailingIndex += paddedIndex + Trailer(indexOffset: 16, indexLength: paddedIndex.count).encoded()
+    invalid("index-trailing-bytes", .indexInvalid, "an index with a byte after its last row", trailingIndex)
+
+    var longTrailer = FileHeader().encoded()
+    let emptyIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody())
+    longTrailer += emptyIndex + RecordFraming.encode(kind: .trailer, body: [UInt8](repeating: 0, count: 13))
+    invalid("trailer-wrong-length", .trailerInvalid, "a trailer record whose body is 13 bytes, not 12", longTrailer)
+
     let extra = archive(records: [(.entry, textBody(name: "a.png"), summary("a.png")), (.entry, textBody(name: "b.png"), nil)])
     invalid("unindexed-entry", .entryUnindexed, "an entry record the index does not list", extra)
 }
@@ -379,6 +409,9 @@ for (file, name, code, about) in [
     // Names are built byte by byte: the encoder refuses them, the fixtures must not.
     invalid(file, code, about, archive(entryBody: sourceChunk(name: Array(name.utf8)) + modeText + promptChunk, summary: summary("ok.png")))
 }
+
+invalid("name-not-utf8", .utf8Invalid, "a name whose bytes are not UTF-8",
+        archive(entryBody: sourceChunk(name: [0x61, 0xFF, 0x2E, 0x70]) + modeText + promptChunk, summary: summary("ok.png")))
 
 // Chunks
 do {

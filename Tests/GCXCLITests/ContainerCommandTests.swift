@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of validate, list and info through the built binary.
+@Suite struct ContainerCommandTests {
+    static let fixtures = CLI.packageRoot + "/fixtures/conformance"
+
+    struct Case: Decodable, CustomTestStringConvertible {
+        var file: String
+        var valid: Bool
+        var code: String?
+        var testDescription: String { file }
+    }
+
+    static let cases: [Case] = {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: fixtures + "/manifest.json"))
+        return try! JSONDecoder().decode([Case].self, from: data)
+    }()
+
+    @Test(arguments: cases)
+    func validateGivesTheManifestResult(fixture: Case) throws {
+        let result = try CLI.run(["validate", "--json", Self.fixtures + "/" + fixture.file])
+        #expect(result.status == (fixture.valid ? 0 : 1), "\(result.stdout)\(result.stderr)")
+        let reports = try #require(result.json as? [[String: Any]])
+        #expect(reports.count == 1)
+        #expect(reports[0]["valid"] as? Bool == fixture.valid)
+        let codes = (reports[0]["violations"] as? [[String: Any]] ?? []).filter { $0["severity"] as? String == "error" }.compactMap { $0["code"] as? String }
+        if let code = fixture.code { #expect(codes.contains(code), "\(codes)") } else { #expect(codes.isEmpty) }
+        for violation in reports[0]["violations"] as? [[String: Any]] ?? [] {
+            #expect(violation["offset"] is Int)
+            #expect((violation["message"] as? String)?.isEmpty == false)
+        }
+    }
+
+    @Test func validateManyFilesExitsOneWhenAnyIsInvalid() throws {
+        let good = Self.fixtures + "/valid/one-entry.gcx"
+        let bad = Self.fixtures + "/invalid/x-entry-checksum.gcx"
+        let result = try CLI.run(["validate", good, bad])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("OK: \(good)"))
+        #expect(result.stdout.contains("INVALID: \(bad)"))
+        #expect(result.stdout.contains("record.checksum"))
+    }
+
+    @Test func usageAndIOErrorsExitTwo() throws {
+        #expect(try CLI.run(["validate"]).status == 2)
+        #expect(try CLI.run(["validate", "--no-such-flag", "x.gcx"]).status == 2)
+        let missing = try CLI.run(["validate", "/nonexistent/archive.gcx"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("/nonexistent/archive.gcx"))
+        #expect(try CLI.run(["--help"]).status == 0)
+    }
+
+    @Test func listJSONHasThePublicFields() throws {
+        let result = try CLI.run(["list", "--json", Self.fixtures + "/valid/many-entries.gcx"])
+        #expect(result.status == 0)
+        let entries = try #require(result.json as? [[String: Any]])
+        #expect(entries.count == 12)
+        for entry in entries {
+            for key in ["name", "width", "height", "mode", "prompt_bytes", "thumbnail_bytes", "entry_bytes", "bpp"] {
+                #expect(entry[key] != nil, "missing \(key)")
+            }
+            let width = try #require(entry["width"] as? Int), height = try #require(entry["height"] as? Int)
+            let bytes = try #require(entry["entry_bytes"] as? Int)
+            let bpp = try #require(entry["bpp"] as? Double)
+            #expect(abs(bpp - Double(bytes * 8) / Double(width * height)) < 1e-5)
+            let mode = entry["mode"] as? String
+            #expect(mode == "text" || mode == "multimodal")
+            #expect((entry["thumbnail_bytes"] as? Int == 0) == (mode == "text"))
+        }
+        #expect(entries.first?["name"] as? String == "2024/summer/IMG_1000.jpg")
+    }
+
+    @Test func listRecoversAnInterruptedArchiveButSaysSo() throws {
+        let result = try CLI.run(["list", "--json", Self.fixtures + "/invalid/x-truncated-after-entry.gcx"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("recovered by scanning"))
+        #expect((result.json as? [Any])?.count == 12)
+    }
+
+    @Test func infoShowsOneEntryWithItsPrompt() throws {
+        let result = try CLI.run(["info", "--json", Self.fixtures + "/valid/all-optional-fields.gcx", "holiday/beach.jpg"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = try #require(result.json as? [String: Any])
+        #expect(info["name"] as? String == "holiday/beach.jpg")
+        #expect(info["orientation"] as? Int == 6)
+        #expect(info["capture_time"] as? String == "2024-07-01T12:00:00+02:00")
+        #expect((info["prompt"] as? String)?.hasPrefix("Type: photograph.") == true)
+        #expect((info["generator"] as? [String: Any])?["seed"] as? String == "42")
+        let text = try CLI.run(["info", Self.fixtures + "/valid/all-optional-fields.gcx", "holiday/beach.jpg"])
+        #expect(text.stdout.contains("thumbnail:   png 12x8, scale 1/8"))
+        let missing = try CLI.run(["info", Self.fixtures + "/valid/all-optional-fields.gcx", "nope.png"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no entry named \"nope.png\""))
+    }
+}

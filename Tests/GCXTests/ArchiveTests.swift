@@ -1,0 +1,154 @@
+import Testing
+@testable import GCX
+
+@Suite struct RoundTripTests {
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5])
+    func seededArchivesReadBackIdentically(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let count = [1, 7, 60].randomElement(using: &rng)!
+        let entries = (0..<count).map { Samples.entry(&rng, number: $0) }
+        let bytes = try Samples.archive(entries)
+        let reader = try ArchiveReader(source: MemorySource(bytes))
+        #expect(reader.recoveredFrom == nil)
+        #expect(reader.rows.map(\.summary.name) == entries.map(\.name))
+        for entry in entries {
+            let read = try reader.entry(named: entry.name)
+            #expect(read == entry)
+            #expect(try PromptDecoding.standard.text(of: read.prompt, at: 0).utf8.elementsEqual(entry.prompt.payload))
+        }
+        let report = try Validator().validate(MemorySource(bytes))
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        #expect(report.entryCount == count)
+    }
+
+    @Test func emptyArchiveIsValid() throws {
+        let bytes = try Samples.archive([])
+        #expect(bytes.count == FileHeader.size + 7 + Trailer.size)
+        #expect(try ArchiveReader(source: MemorySource(bytes)).rows.isEmpty)
+        #expect(try Validator().validate(MemorySource(bytes)).isValid)
+    }
+
+    @Test func encoderRefusesDuplicateAndUnsafeNames() throws {
+        var rng = SeededGenerator(seed: 9)
+        var encoder = ArchiveEncoder()
+        let entry = Samples.entry(&rng, number: 0)
+        _ = try encoder.encode(entry)
+        #expect { try encoder.encode(entry) } throws: { ($0 as? FormatError)?.code == .nameDuplicate }
+        var unsafe = entry
+        unsafe.source.name = "../escape.png"
+        #expect { try encoder.encode(unsafe) } throws: { ($0 as? FormatError)?.code == .nameTraversal }
+    }
+
+    @Test func containerOverheadPerEntryIsSmall() throws {
+        // A text entry: framing (kind, length, CRC) plus 2 bytes of type and length per chunk.
+        let source = SourceMetadata(name: "a.png", width: 768, height: 512, originalSize: 600_000, contentHash: [UInt8](repeating: 7, count: 32))
+        let entry = Entry(source: source, mode: .text, prompt: .stored(String(repeating: "x", count: 100)))
+        let record = RecordFraming.encode(kind: .entry, body: try entry.encodedBody())
+        let fields = source.encoded().count + 1 + entry.prompt.encoded().count
+        let framing = record.count - fields
+        #expect(framing == RecordFraming.overhead(bodyLength: record.count - 7) + 3 * 2, "entry framing is \(framing) bytes")
+    }
+}
+
+@Suite struct RandomAccessTests {
+    @Test func listingReadsOnlyHeaderIndexAndTrailer() throws {
+        var rng = SeededGenerator(seed: 11)
+        let entries = (0..<40).map { Samples.entry(&rng, number: $0) }
+        let bytes = try Samples.archive(entries)
+        let source = MemorySource(bytes)
+        let reader = try ArchiveReader(source: source)
+        let indexRecord = bytes.count - Trailer.size - reader.rows.last!.end
+        let expected = FileHeader.size + Trailer.size + indexRecord
+        // The index record is read as a head prefix, then whole.
+        #expect(source.bytesRead <= expected + 1 + Varint.maxBytes)
+        #expect(source.bytesRead >= expected)
+
+        let before = source.bytesRead
+        let row = reader.rows[17]
+        _ = try reader.entry(at: row)
+        #expect(source.bytesRead - before <= row.summary.recordLength + 1 + Varint.maxBytes)
+    }
+}
+
+@Suite struct RecoveryTests {
+    @Test func truncatedArchiveRecoversEveryCompleteEntry() throws {
+        var rng = SeededGenerator(seed: 21)
+        let entries = (0..<10).map { Samples.entry(&rng, number: $0) }
+        let bytes = try Samples.archive(entries)
+        let rows = try ArchiveReader(source: MemorySource(bytes)).rows
+        for (number, row) in rows.enumerated() {
+            // Cut inside entry `number`: the entries before it survive.
+            let cut = Array(bytes.prefix(row.offset + row.summary.recordLength / 2))
+            #expect(throws: FormatError.self) { try ArchiveReader(source: MemorySource(cut)) }
+            let reader = try ArchiveReader(source: MemorySource(cut), recover: true)
+            #expect(reader.recoveredFrom != nil)
+            #expect(reader.rows.map(\.summary.name) == entries.prefix(number).map(\.name))
+        }
+    }
+
+    @Test func damagedMiddleEntryDoesNotHideTheOthers() throws {
+        var rng = SeededGenerator(seed: 22)
+        let entries = (0..<6).map { Samples.entry(&rng, number: $0) }
+        var bytes = try Samples.archive(entries)
+        let rows = try ArchiveReader(source: MemorySource(bytes)).rows
+        // Destroy entry 2's length field and the trailer: the scanner must resynchronise.
+        bytes[rows[2].offset + 1] = 0xFF
+        bytes[bytes.count - 1] ^= 0xFF
+        let reader = try ArchiveReader(source: MemorySource(bytes), recover: true)
+        var expected = entries.map(\.name)
+        expected.remove(at: 2)
+        #expect(reader.rows.map(\.summary.name) == expected)
+        for row in reader.rows { _ = try reader.entry(at: row) }
+    }
+}
+
+@Suite struct CorruptionSweepTests {
+    /// A small archive with two text entries and one multimodal entry.
+    static let archive: [UInt8] = {
+        var rng = SeededGenerator(seed: 5)
+        var entries: [Entry] = []
+        for number in 0..<3 {
+            var entry = Samples.entry(&rng, number: number)
+            entry.prompt = .stored("Type: photograph. Top-left: sky \(number).")
+            if number == 2, entry.thumbnail == nil {
+                let size = Thumbnail.size(forSourceWidth: entry.source.width, height: entry.source.height, scale: 32)
+                entry.mode = .multimodal
+                entry.thumbnail = Thumbnail(codec: .png, scale: 32, width: size.width, height: size.height,
+                                            payload: Samples.fakePNG(width: size.width, height: size.height, extra: 8))
+            }
+            if let thumbnail = entry.thumbnail {
+                entry.thumbnail?.payload = Samples.fakePNG(width: thumbnail.width, height: thumbnail.height, extra: 8)
+            }
+            entry.generator?.parameters = [("steps", "30")]
+            entries.append(entry)
+        }
+        return try! Samples.archive(entries)
+    }()
+
+    @Test func everySingleByteChangeIsReportedInvalid() throws {
+        let original = CorruptionSweepTests.archive
+        #expect(try Validator().validate(MemorySource(original)).isValid)
+        var undetected: [String] = []
+        for offset in 0..<original.count {
+            for delta: UInt8 in [0x01, 0x80, 0xFF, UInt8(truncatingIfNeeded: offset &* 37 | 1)] {
+                var bytes = original
+                bytes[offset] ^= delta
+                let report = try Validator().validate(MemorySource(bytes))
+                if report.isValid { undetected.append("offset \(offset) ^ \(delta)") }
+                // The recovering reader must not trap either.
+                if let reader = try? ArchiveReader(source: MemorySource(bytes), recover: true) {
+                    for row in reader.rows { _ = try? reader.entry(at: row) }
+                }
+            }
+        }
+        #expect(undetected.isEmpty, "\(undetected.count) changes not detected: \(undetected.prefix(10))")
+    }
+
+    @Test func everyTruncationIsReportedInvalid() throws {
+        let original = CorruptionSweepTests.archive
+        for length in 0..<original.count {
+            let report = try Validator().validate(MemorySource(Array(original.prefix(length))))
+            #expect(!report.isValid, "truncation to \(length) bytes was not detected")
+        }
+    }
+}

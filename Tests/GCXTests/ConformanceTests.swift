@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import GCX
+import GCXFileIO
+
+/// The conformance suite in fixtures/conformance, checked through the library.
+@Suite struct ConformanceTests {
+    struct Case: Decodable, CustomTestStringConvertible {
+        var file: String
+        var valid: Bool
+        var code: String?
+        var testDescription: String { file }
+    }
+
+    static let directory = packageRoot + "/fixtures/conformance"
+    static let cases: [Case] = {
+        let data = try! Data(contentsOf: URL(fileURLWithPath: directory + "/manifest.json"))
+        return try! JSONDecoder().decode([Case].self, from: data)
+    }()
+
+    @Test(arguments: cases)
+    func fixtureGivesItsExpectedResult(fixture: Case) throws {
+        let report = try Validator().validate(FileSource(path: Self.directory + "/" + fixture.file))
+        if fixture.valid {
+            #expect(report.isValid, "\(report.errors)")
+        } else {
+            #expect(!report.isValid)
+            #expect(report.errors.contains { $0.code == fixture.code }, "expected \(fixture.code ?? "") in \(report.errors)")
+        }
+    }
+
+    @Test func manifestCoversEveryFileAndEveryValidatorCodeWorthAFixture() throws {
+        let files = try FileManager.default.subpathsOfDirectory(atPath: Self.directory).filter { $0.hasSuffix(".gcx") }
+        #expect(Set(files) == Set(Self.cases.map(\.file)))
+        let covered = Set(Self.cases.compactMap(\.code))
+        let expected = Set(ErrorCode.allCases.map(\.rawValue))
+        #expect(expected.subtracting(covered).isEmpty, "codes without a fixture: \(expected.subtracting(covered).sorted())")
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import GCX
+import GCXFileIO
+
+@Suite struct FileWriterTests {
+    func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "gcx-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    func entries(_ count: Int, seed: UInt64) -> [Entry] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<count).map { Samples.entry(&rng, number: $0) }
+    }
+
+    @Test func createWritesAsideThenRenames() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/a.gcx"
+        let writer = try ArchiveFileWriter(path: path, mode: .create)
+        for entry in entries(5, seed: 1) { try writer.add(entry) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(FileManager.default.fileExists(atPath: path + ".partial"))
+        try writer.finish()
+        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+        #expect(try Validator().validate(FileSource(path: path)).isValid)
+        #expect(try ArchiveReader(source: FileSource(path: path)).rows.count == 5)
+        #expect(throws: FileIOError.self) { try ArchiveFileWriter(path: path, mode: .create) }
+    }
+
+    @Test func failedWriteLeavesTheExistingArchiveUntouched() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/a.gcx"
+        let first = try ArchiveFileWriter(path: path, mode: .create)
+        for entry in entries(3, seed: 2) { try first.add(entry) }
+        try first.finish()
+        let before = try FileSource.readAll(path: path)
+
+        let second = try ArchiveFileWriter(path: path, mode: .append)
+        for entry in entries(4, seed: 3) { try second.add(entry) }
+        second.discard()
+        #expect(try FileSource.readAll(path: path) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+    }
+
+    @Test func appendKeepsEntryBytesAndSkipsNothing() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/a.gcx"
+        let firstEntries = entries(3, seed: 4)
+        let first = try ArchiveFileWriter(path: path, mode: .create)
+        for entry in firstEntries { try first.add(entry) }
+        try first.finish()
+        let original = try FileSource.readAll(path: path)
+        let originalRows = try ArchiveReader(source: FileSource(path: path)).rows
+
+        let more = entries(6, seed: 5).map { entry -> Entry in var copy = entry; copy.source.name = "more/" + entry.name; return copy }
+        let second = try ArchiveFileWriter(path: path, mode: .append)
+        #expect(second.report.existingEntries == 3)
+        for entry in more { try second.add(entry) }
+        try second.finish()
+        let appended = try FileSource.readAll(path: path)
+        // Existing entries keep their offsets and bytes.
+        #expect(Array(appended.prefix(originalRows.last!.end)) == Array(original.prefix(originalRows.last!.end)))
+        let reader = try ArchiveReader(source: FileSource(path: path))
+        #expect(reader.rows.map(\.summary.name) == (firstEntries + more).map(\.name))
+        #expect(try Validator().validate(FileSource(path: path)).isValid)
+    }
+
+    @Test func interruptedWriteIsResumedByAppend() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/a.gcx"
+        let all = entries(8, seed: 6)
+        do {
+            let writer = try ArchiveFileWriter(path: path, mode: .create)
+            for entry in all.prefix(5) { try writer.add(entry) }
+            // The process dies here: no finish, no discard.
+        }
+        // Simulate a kill in the middle of the sixth record.
+        let partial = path + ".partial"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+        handle.seekToEndOfFile()
+        handle.write(Data([0x45, 0x90, 0x03, 0x53, 0x01]))
+        try handle.close()
+
+        #expect(throws: FileIOError.self) { try ArchiveFileWriter(path: path, mode: .create) }
+        let resumed = try ArchiveFileWriter(path: path, mode: .append)
+        #expect(resumed.report.resumedPartial)
+        #expect(resumed.report.existingEntries == 5)
+        #expect(resumed.report.droppedBytes == 5)
+        for entry in all.dropFirst(5) where !resumed.contains(name: entry.name) { try resumed.add(entry) }
+        try resumed.finish()
+        let reader = try ArchiveReader(source: FileSource(path: path))
+        #expect(reader.rows.map(\.summary.name) == all.map(\.name))
+        #expect(try Validator().validate(FileSource(path: path)).isValid)
+    }
+
+    @Test func secondWriterIsLockedOut() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/a.gcx"
+        let first = try ArchiveFileWriter(path: path, mode: .create)
+        #expect { try ArchiveFileWriter(path: path, mode: .append) } throws: { "\($0)".contains("another gcx process") }
+        try first.finish()
+    }
+}
