@@ -21,11 +21,11 @@ public struct ArchiveIndex: Equatable, Sendable {
 
     public init(rows: [IndexRow]) { self.rows = rows }
 
-    /// The smallest encoded row: one byte for each of nine fields, a name of one byte.
-    static let minimumRowBytes = 10
-    /// The smallest entry record: framing (6), an "S" chunk with a one-byte name (8 + digest),
-    /// an "M" chunk (3) and an empty stored "P" chunk (4).
-    public static let minimumEntryRecord = 6 + (8 + SHA256.digestSize) + 3 + 4
+    /// The smallest encoded row: one byte for each of nine fields and an empty name suffix.
+    static let minimumRowBytes = 9
+    /// The smallest entry record (54 bytes): framing (6), an "S" chunk with a one-byte name
+    /// (9 + digest), an "M" chunk (3) and an empty stored "P" chunk (4).
+    public static let minimumEntryRecord = 6 + (9 + SHA256.digestSize) + 3 + 4
 
     public func encodedBody() -> [UInt8] {
         var writer = ByteWriter()

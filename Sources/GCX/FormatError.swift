@@ -17,6 +17,8 @@ public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     // Records (spec §4)
     case recordKindUnknown = "record.kind-unknown"
     case recordChecksum = "record.checksum"
+    /// A warning, never an error: readers skip an unknown ancillary record.
+    case recordAncillaryUnknown = "record.ancillary-unknown"
     case recordTruncated = "record.truncated"
     // Trailer and index (spec §7, §8)
     case trailerMissing = "trailer.missing"
@@ -31,6 +33,8 @@ public enum ErrorCode: String, Sendable, CaseIterable, Codable {
     // Entries and chunks (spec §5, §6)
     case chunkTypeInvalid = "chunk.type-invalid"
     case chunkUnknownCritical = "chunk.unknown-critical"
+    /// A warning, never an error: readers skip an unknown ancillary chunk.
+    case chunkAncillaryUnknown = "chunk.ancillary-unknown"
     case chunkOrder = "chunk.order"
     case chunkMissing = "chunk.missing"
     case chunkDuplicate = "chunk.duplicate"

@@ -60,7 +60,7 @@ public struct Validator {
         for record in scan.records {
             recordAt[record.head.offset] = record
             if record.head.kind.isAncillary {
-                add(FormatError(.recordKindUnknown, at: record.head.offset, "ancillary record \(record.head.kind) is unknown; readers skip it"), .warning)
+                add(FormatError(.recordAncillaryUnknown, at: record.head.offset, "ancillary record \(record.head.kind) is unknown; readers skip it"), .warning)
             }
         }
 
@@ -130,7 +130,7 @@ public struct Validator {
         do {
             let entry = try Entry.decode(body: record.body, at: record.head.bodyOffset)
             for unknown in entry.unknownChunks {
-                add(FormatError(.chunkTypeInvalid, at: record.head.bodyOffset,
+                add(FormatError(.chunkAncillaryUnknown, at: record.head.bodyOffset,
                                 "ancillary chunk \(unknown.type) is unknown; readers skip it", entry: entry.name), .warning)
             }
             do {
