@@ -29,6 +29,14 @@ public struct ArchiveEncoder: Sendable {
 
     /// The entry record for `entry`, registered for the index.
     public mutating func encode(_ entry: Entry) throws -> [UInt8] {
+        let (record, summary) = try makeRecord(entry)
+        try registerRecord(of: summary)
+        return record
+    }
+
+    /// The entry record for `entry` and its index summary, not yet registered: a writer registers
+    /// it once the bytes are safely written.
+    public func makeRecord(_ entry: Entry) throws -> (record: [UInt8], summary: EntrySummary) {
         guard !names.contains(entry.name) else {
             throw FormatError(.nameDuplicate, at: endOffset, "the archive already has an entry named \(quoted(entry.name))", entry: entry.name)
         }
@@ -41,8 +49,7 @@ public struct ArchiveEncoder: Sendable {
                               "entry \(quoted(entry.name)) needs \(body.count) bytes; an entry record holds at most \(Limits.entryRecordBody)")
         }
         let record = RecordFraming.encode(kind: .entry, body: body)
-        try registerRecord(of: entry.summary(recordLength: record.count))
-        return record
+        return (record, entry.summary(recordLength: record.count))
     }
 
     /// Registers an entry record that is copied as it is (appending to a recovered archive).

@@ -40,7 +40,7 @@ public final class ArchiveReader {
     }
 
     public func entry(at row: IndexRow) throws -> Entry {
-        let record = try RecordScanner(source: source).readRecord(at: row.offset)
+        let record = try RecordScanner(source: source).readRecord(at: row.offset, expectedLength: row.summary.recordLength)
         guard record.head.kind == .entry, record.head.totalLength == row.summary.recordLength else {
             throw FormatError(.indexEntryMissing, at: row.offset,
                               "the index says entry \(quoted(row.summary.name)) is a \(row.summary.recordLength)-byte entry record here, but a \(record.head.totalLength)-byte \(record.head.kind) record is")
@@ -60,7 +60,7 @@ public final class ArchiveReader {
             throw FormatError(.trailerMissing, at: source.size, "file is too short to hold a trailer")
         }
         let trailer = try Trailer.decode(try source.read(at: source.size - Trailer.size, count: Trailer.size), fileSize: source.size)
-        let record = try RecordScanner(source: source).readRecord(at: trailer.indexOffset)
+        let record = try RecordScanner(source: source).readRecord(at: trailer.indexOffset, expectedLength: trailer.indexLength)
         guard record.head.kind == .index, record.head.totalLength == trailer.indexLength else {
             throw FormatError(.indexRange, at: trailer.indexOffset,
                               "the trailer points at a \(trailer.indexLength)-byte index, but a \(record.head.totalLength)-byte \(record.head.kind) record is there")

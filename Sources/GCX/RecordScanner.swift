@@ -46,8 +46,16 @@ public struct RecordScanner {
         return result
     }
 
-    /// Reads and checks one whole record at `offset`.
-    public func readRecord(at offset: Int) throws -> Record {
+    /// Reads and checks one whole record at `offset`. When the caller knows the record's length
+    /// (from an index row or the trailer) it is read in one call.
+    public func readRecord(at offset: Int, expectedLength: Int? = nil) throws -> Record {
+        if let expectedLength, expectedLength >= 6, expectedLength <= source.size - offset {
+            let bytes = try source.read(at: offset, count: expectedLength)
+            let head = try RecordFraming.decodeHead(Array(bytes.prefix(1 + Varint.maxBytes)), at: offset, fileSize: source.size)
+            if head.totalLength == expectedLength {
+                return Record(head: head, body: try RecordFraming.verify(bytes, head: head))
+            }
+        }
         let prefix = try source.read(at: offset, count: min(1 + Varint.maxBytes, source.size - offset))
         let head = try RecordFraming.decodeHead(prefix, at: offset, fileSize: source.size)
         let bytes = try source.read(at: offset, count: head.totalLength)

@@ -92,8 +92,7 @@ public final class ArchiveFileWriter {
     /// Appends one entry. When this returns, the entry survives a crash of this process.
     @discardableResult
     public func add(_ entry: Entry) throws -> IndexRow {
-        var next = encoder
-        let record = try next.encode(entry)
+        let (record, summary) = try encoder.makeRecord(entry)
         do {
             try writeAll(record)
         } catch {
@@ -102,7 +101,7 @@ public final class ArchiveFileWriter {
             _ = lseek(descriptor, off_t(encoder.endOffset), SEEK_SET)
             throw error
         }
-        encoder = next
+        try encoder.registerRecord(of: summary)
         return encoder.rows[encoder.rows.count - 1]
     }
 

@@ -94,3 +94,27 @@ import Testing
         #expect(missing.stderr.contains("no entry named \"nope.png\""))
     }
 }
+
+@Suite struct FixtureRegenerationTests {
+    @Test func fixtureMakerReproducesTheCommittedFixturesByteForByte() throws {
+        let maker = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().appendingPathComponent("gcx-make-fixtures").path
+        let output = NSTemporaryDirectory() + "gcx-fixtures-" + UUID().uuidString
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: maker)
+        process.arguments = [output]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let committed = CLI.packageRoot + "/fixtures/conformance"
+        let made = try FileManager.default.subpathsOfDirectory(atPath: output).filter { !$0.hasSuffix("valid") }.sorted()
+        let kept = try FileManager.default.subpathsOfDirectory(atPath: committed).filter { !$0.hasSuffix("valid") && $0 != "README.md" }.sorted()
+        #expect(made == kept)
+        for file in made where file.contains(".") {
+            let a = FileManager.default.contents(atPath: output + "/" + file)
+            let b = FileManager.default.contents(atPath: committed + "/" + file)
+            #expect(a == b, "\(file) differs from what tools/make-fixtures makes")
+        }
+        try? FileManager.default.removeItem(atPath: output)
+    }
+}
