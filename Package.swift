@@ -6,6 +6,8 @@ let package = Package(
     products: [
         .library(name: "GCX", targets: ["GCX"]),
         .library(name: "GCXFileIO", targets: ["GCXFileIO"]),
+        .library(name: "GCXImage", targets: ["GCXImage"]),
+        .library(name: "GCXArchiver", targets: ["GCXArchiver"]),
         .executable(name: "gcx", targets: ["gcx"]),
     ],
     dependencies: [
@@ -16,19 +18,28 @@ let package = Package(
         .target(name: "GCX"),
         // Files on disk: positioned reads, crash-safe writing aside and renaming into place.
         .target(name: "GCXFileIO", dependencies: ["GCX"]),
+        // libpng / libjpeg-turbo glue. Their error handling longjmps, which Swift cannot survive,
+        // so every setjmp lives inside these C functions.
+        .target(name: "CGCXImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
+        // Pixels: decoding, encoding, thumbnails, resampling, consistency, the built-in describer.
+        .target(name: "GCXImage", dependencies: ["CGCXImageCodecs"]),
+        // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.
+        .target(name: "GCXArchiver", dependencies: ["GCX", "GCXFileIO", "GCXImage"]),
         // The thin command-line front end.
         .executableTarget(
             name: "gcx",
             dependencies: [
-                "GCX", "GCXFileIO",
+                "GCX", "GCXFileIO", "GCXArchiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Regenerates fixtures/ deterministically.
+        // Regenerates fixtures/conformance deterministically.
         .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCX"], path: "tools/make-fixtures"),
         // Measures what list and single-entry reads cost on large archives.
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCX", "GCXFileIO"], path: "tools/bench-container"),
         .testTarget(name: "GCXTests", dependencies: ["GCX", "GCXFileIO"]),
-        .testTarget(name: "GCXCLITests", dependencies: ["GCX", "GCXFileIO"]),
+        .testTarget(name: "GCXImageTests", dependencies: ["GCXImage"], exclude: ["Fixtures"]),
+        .testTarget(name: "GCXArchiverTests", dependencies: ["GCX", "GCXFileIO", "GCXImage", "GCXArchiver"]),
+        .testTarget(name: "GCXCLITests", dependencies: ["GCX", "GCXFileIO", "GCXImage"]),
     ]
 )

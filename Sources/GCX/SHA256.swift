@@ -15,13 +15,28 @@ public struct SHA256 {
 
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         totalBytes &+= UInt64(bytes.count)
-        for byte in bytes {
-            pending.append(byte)
+        var index = bytes.startIndex
+        // Top up a partial block first, then hash whole blocks straight from the input.
+        while !pending.isEmpty, index != bytes.endIndex {
+            pending.append(bytes[index])
+            index = bytes.index(after: index)
             if pending.count == 64 {
-                compress(pending)
+                compress(pending[...])
                 pending.removeAll(keepingCapacity: true)
             }
         }
+        let rest = bytes[index...]
+        let wholeBlocks = rest.count / 64 * 64
+        if wholeBlocks > 0 {
+            let contiguous = rest.withContiguousStorageIfAvailable { buffer in
+                for start in stride(from: 0, to: wholeBlocks, by: 64) { compress(buffer[start..<(start + 64)]) }
+            }
+            if contiguous == nil {
+                let blocks = Array(rest.prefix(wholeBlocks))
+                for start in stride(from: 0, to: wholeBlocks, by: 64) { compress(blocks[start..<(start + 64)]) }
+            }
+        }
+        pending.append(contentsOf: rest.dropFirst(wholeBlocks))
     }
 
     public mutating func finalize() -> [UInt8] {
@@ -30,7 +45,7 @@ public struct SHA256 {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for k in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(k)))) }
-        for start in stride(from: 0, to: tail.count, by: 64) { compress(Array(tail[start..<(start + 64)])) }
+        for start in stride(from: 0, to: tail.count, by: 64) { compress(tail[start..<(start + 64)]) }
         var digest: [UInt8] = []
         for word in state { for k in (0..<4).reversed() { digest.append(UInt8(truncatingIfNeeded: word >> (8 * UInt32(k)))) } }
         return digest
@@ -42,11 +57,12 @@ public struct SHA256 {
         return hasher.finalize()
     }
 
-    private mutating func compress(_ block: [UInt8]) {
+    private mutating func compress<Block: RandomAccessCollection>(_ block: Block) where Block.Element == UInt8, Block.Index == Int {
+        let base = block.startIndex
         var w = [UInt32](repeating: 0, count: 64)
         for t in 0..<16 {
-            w[t] = UInt32(block[4 * t]) << 24 | UInt32(block[4 * t + 1]) << 16
-                | UInt32(block[4 * t + 2]) << 8 | UInt32(block[4 * t + 3])
+            let i = base + 4 * t
+            w[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16 | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
         }
         for t in 16..<64 {
             let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)

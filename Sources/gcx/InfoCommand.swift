@@ -1,6 +1,7 @@
 import ArgumentParser
 import GCX
 import GCXFileIO
+import GCXArchiver
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +31,7 @@ struct InfoCommand: ParsableCommand {
             }
             row = found
             entry = try reader.entry(at: row)
-            text = try PromptCoding.decoding.text(of: entry.prompt, at: row.offset)
+            text = try PromptEncoding.decoding.text(of: entry.prompt, at: row.offset)
         } catch let error as FormatError {
             Output.err("gcx: \(file): \(error)")
             throw ExitCode(ExitStatus.failure)

@@ -11,12 +11,23 @@ enum Output {
         print(text)
     }
 
-    static func err(_ text: String) {
+    static func err(_ text: String) { errRaw(text + "\n") }
+
+    /// Exactly these bytes to stdout, nothing added.
+    static func outRaw(_ bytes: [UInt8]) {
         fflush(nil)
-        let bytes = Array((text + "\n").utf8)
+        writeAll(1, bytes)
+    }
+
+    static func errRaw(_ text: String) {
+        fflush(nil)
+        writeAll(2, Array(text.utf8))
+    }
+
+    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
         var done = 0
         while done < bytes.count {
-            let wrote = bytes.withUnsafeBytes { write(2, $0.baseAddress! + done, bytes.count - done) }
+            let wrote = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, bytes.count - done) }
             guard wrote > 0 else { return }
             done += wrote
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GCX
 import GCXFileIO
+import GCXArchiver
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             do {
                 let source = try FileSource(path: file)
-                let report = try Validator(promptDecoding: PromptCoding.decoding).validate(source)
+                let report = try Validator(promptDecoding: PromptEncoding.decoding).validate(source)
                 if !report.isValid { worst = max(worst, ExitStatus.failure) }
                 if json {
                     reports.append(.object([

@@ -47,3 +47,26 @@ struct CLI {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+extension CLI {
+    static let datasets = packageRoot + "/../shared/datasets"
+    static let corpus = packageRoot + "/../shared/corpus"
+
+    static func temporaryDirectory(_ label: String = "gcx") throws -> String {
+        let path = NSTemporaryDirectory() + "\(label)-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Starts the binary without waiting, for tests that interrupt it.
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}

@@ -1,0 +1,69 @@
+import GCX
+import GCXFileIO
+import GCXImage
+
+/// Makes the entry for one photo: reads and hashes the file, decodes it (EXIF orientation applied),
+/// describes it, and makes its thumbnail.
+public struct EntryBuilder: Sendable {
+    public var options: PackOptions
+
+    public init(options: PackOptions) { self.options = options }
+
+    public func entry(for input: PackInput) throws -> Entry {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileSource.readAll(path: input.path)
+        } catch {
+            throw PackFailure(input: input.path, reason: "\(error)")
+        }
+        return try entry(for: input, fileBytes: bytes)
+    }
+
+    public func entry(for input: PackInput, fileBytes bytes: [UInt8]) throws -> Entry {
+        let decoded: DecodedImage
+        do {
+            decoded = try ImageDecoder.decode(bytes)
+        } catch {
+            throw PackFailure(input: input.path, reason: "\(error)")
+        }
+        let image = decoded.image
+        var source = SourceMetadata(name: input.name, width: image.width, height: image.height,
+                                    originalSize: UInt64(bytes.count), contentHash: SHA256.hash(bytes))
+        if let time = decoded.captureTime {
+            source.captureTime = time.wallClockSecondsSince1970
+            source.utcOffsetMinutes = time.utcOffsetMinutes.map { Int16($0) }
+        }
+        if decoded.orientation != .up { source.orientation = UInt8(decoded.orientation.rawValue) }
+
+        let text: String
+        let captioner: CaptionerMetadata
+        if let sidecar = options.prompts {
+            guard let supplied = try sidecar.prompt(for: input) else {
+                throw PackFailure(input: input.path, reason: "\(sidecar.path) has no prompt for \(quoted(input.name))")
+            }
+            text = supplied
+            captioner = CaptionerMetadata(kind: .sidecar)
+        } else {
+            text = BuiltinDescriber.describe(image)
+            captioner = CaptionerMetadata(kind: .builtin, instructionVersion: BuiltinDescriber.instructionVersion)
+        }
+        guard text.utf8.count <= Limits.promptBytes else {
+            throw PackFailure(input: input.path, reason: "its prompt is \(text.utf8.count) bytes; the limit is \(Limits.promptBytes)")
+        }
+
+        var entry = Entry(source: source, mode: options.mode, prompt: PromptEncoding.chunk(for: text), captioner: captioner)
+        if options.mode == .multimodal {
+            do {
+                let small = try Thumbnailer.downsample(image, scale: options.thumbnailScale)
+                let payload = options.thumbnailCodec == .png
+                    ? try PNGEncoder.encode(small)
+                    : try JPEGEncoder.encode(small, quality: options.thumbnailQuality)
+                entry.thumbnail = Thumbnail(codec: options.thumbnailCodec, scale: options.thumbnailScale,
+                                            width: small.width, height: small.height, payload: payload)
+            } catch {
+                throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)")
+            }
+        }
+        return entry
+    }
+}

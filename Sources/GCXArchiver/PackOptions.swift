@@ -1,0 +1,19 @@
+import GCX
+
+/// How photos become entries.
+public struct PackOptions: Sendable {
+    public var mode: CodingMode = .multimodal
+    /// 8, 16 or 32 in practice: the thumbnail is 1/scale of the photo on each side.
+    public var thumbnailScale = 8
+    public var thumbnailCodec: ThumbnailCodec = .jpeg
+    /// libjpeg quality for JPEG thumbnails. 50 keeps a Kodak entry near 0.03 bpp in all.
+    public var thumbnailQuality = 50
+    /// Descriptions supplied by the user; nil means the built-in describer.
+    public var prompts: PromptSidecar?
+    /// Photos processed at the same time.
+    public var jobs = 1
+
+    public static let defaultThumbnailQuality = 50
+
+    public init() {}
+}

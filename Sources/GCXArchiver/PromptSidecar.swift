@@ -1,0 +1,45 @@
+import Foundation
+import GCX
+
+/// Descriptions supplied by the user: a JSONL file of `{"image": NAME, "prompt": TEXT}` lines, the
+/// format of the development corpus. A supplied prompt is stored exactly as given.
+public struct PromptSidecar: Sendable {
+    public let path: String
+    private var byImage: [String: String] = [:]
+
+    /// Reads and checks the whole file; a line that is not such an object is an error naming the line.
+    public init(path: String) throws {
+        self.path = path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PackFailure(input: path, reason: "cannot read the prompts file")
+        }
+        var lineNumber = 0
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+                  let image = object["image"] as? String, let prompt = object["prompt"] as? String else {
+                throw PackFailure(input: "\(path):\(lineNumber)", reason: "expected a JSON object with string fields \"image\" and \"prompt\"")
+            }
+            guard byImage[image] == nil else {
+                throw PackFailure(input: "\(path):\(lineNumber)", reason: "a second prompt for \(quoted(image))")
+            }
+            byImage[image] = prompt
+        }
+    }
+
+    public var count: Int { byImage.count }
+
+    /// The prompt for an entry: its line's `image` is the entry name (the path relative to the packed
+    /// folder), the file's own name, or a path ending in "/" + the entry name.
+    public func prompt(for input: PackInput) throws -> String? {
+        if let exact = byImage[input.name] { return exact }
+        let fileName = (input.name as NSString).lastPathComponent
+        if let byFileName = byImage[fileName] { return byFileName }
+        let matches = byImage.keys.filter { $0.hasSuffix("/" + input.name) }
+        if matches.count > 1 {
+            throw PackFailure(input: input.path, reason: "several lines of \(path) match it: \(matches.sorted().map(quoted).joined(separator: ", "))")
+        }
+        return matches.first.flatMap { byImage[$0] }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import GCX
+
+/// Writes files under one folder and never outside it: names are checked as entry names, every
+/// folder on the way is created or must be a real folder (never a symbolic link), and each file is
+/// written to a temporary name and renamed into place, so a failure leaves no partial file.
+public struct SafeOutput: Sendable {
+    public let root: String
+    public let force: Bool
+
+    public init(root: String, force: Bool) throws {
+        self.root = root
+        self.force = force
+        var info = stat()
+        if lstat(root, &info) != 0 {
+            guard mkdir(root, 0o755) == 0 || errno == EEXIST else {
+                throw PackFailure(input: root, reason: "cannot create the output folder: \(String(cString: strerror(errno)))")
+            }
+        } else if info.st_mode & S_IFMT != S_IFDIR {
+            var target = stat()
+            guard stat(root, &target) == 0, target.st_mode & S_IFMT == S_IFDIR else {
+                throw PackFailure(input: root, reason: "the output path exists and is not a folder")
+            }
+        }
+    }
+
+    /// Writes `bytes` to `relativePath` under the root. Fails if the file exists and `force` is off.
+    public func write(_ bytes: [UInt8], to relativePath: String) throws {
+        try EntryName.validate(relativePath)
+        let components = relativePath.split(separator: "/").map(String.init)
+        var folder = root
+        for component in components.dropLast() {
+            folder = (folder as NSString).appendingPathComponent(component)
+            var info = stat()
+            if lstat(folder, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else {
+                    throw PackFailure(input: folder, reason: "is not a folder (symbolic links inside the output folder are not followed)")
+                }
+            } else if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+                throw PackFailure(input: folder, reason: "cannot create folder: \(String(cString: strerror(errno)))")
+            }
+        }
+        let path = (folder as NSString).appendingPathComponent(components.last!)
+        var existing = stat()
+        if lstat(path, &existing) == 0 {
+            guard force else { throw PackFailure(input: path, reason: "exists (use --force to overwrite)") }
+            guard existing.st_mode & S_IFMT == S_IFREG || existing.st_mode & S_IFMT == S_IFLNK else {
+                throw PackFailure(input: path, reason: "exists and is not a file")
+            }
+        }
+        let temporary = (folder as NSString).appendingPathComponent(".\(components.last!).gcx-tmp-\(getpid())")
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw PackFailure(input: temporary, reason: "cannot create: \(String(cString: strerror(errno)))") }
+        var done = 0
+        while done < bytes.count {
+            let wrote = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, bytes.count - done) }
+            if wrote < 0 && errno == EINTR { continue }
+            guard wrote > 0 else {
+                let reason = String(cString: strerror(errno))
+                close(fd)
+                unlink(temporary)
+                throw PackFailure(input: path, reason: "cannot write: \(reason)")
+            }
+            done += wrote
+        }
+        close(fd)
+        // rename replaces a symbolic link itself rather than writing through it.
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw PackFailure(input: path, reason: "cannot rename into place: \(reason)")
+        }
+    }
+}

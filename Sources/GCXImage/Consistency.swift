@@ -1,0 +1,108 @@
+/// Makes a reconstruction agree with the thumbnail it was drawn from.
+///
+/// Given a reconstruction R (W×H), the decoded thumbnail T (`ceil(W/s)`×`ceil(H/s)`)
+/// and the scale s, returns R' with `Thumbnailer.downsample(R', scale: s) == T` exactly,
+/// while keeping R's detail above the block scale:
+///
+/// 1. Smooth pass (3 rounds): the residual `T - blockMean(R)` is upsampled with the
+///    same Lanczos-3 filter and added, so corrections have no block edges.
+/// 2. Exact pass: per block and channel, the integer sum is moved into the range that
+///    rounds to T (`T*n - n/2 ... T*n - n/2 + n - 1`) by spreading the deficit evenly over
+///    the pixels that are not clamped at 0/255, repeated until it fits. This always
+///    terminates with an exact match because every T in 0...255 is reachable.
+///
+///     let r = try Resampler.upsample(t, width: w, height: h, scale: 8)
+///     let rPrime = try Consistency.enforce(r, thumbnail: t, scale: 8)
+public enum Consistency {
+    static let smoothRounds = 3
+
+    public static func enforce(_ reconstruction: RGBImage, thumbnail: RGBImage, scale: Int) throws -> RGBImage {
+        guard (1...255).contains(scale) else {
+            throw ImageError.invalidArgument("thumbnail scale \(scale) is outside 1...255")
+        }
+        let w = reconstruction.width, h = reconstruction.height
+        let expected = Thumbnailer.thumbnailSize(width: w, height: h, scale: scale)
+        guard w > 0, h > 0, expected == (thumbnail.width, thumbnail.height) else {
+            throw ImageError.invalidArgument(
+                "thumbnail is \(thumbnail.width)x\(thumbnail.height) but a \(w)x\(h) image at 1/\(scale) "
+                    + "needs \(expected.width)x\(expected.height)")
+        }
+        var current = FloatImage(reconstruction)
+        for _ in 0..<smoothRounds {
+            let residual = blockResidual(current, thumbnail: thumbnail, scale: scale)
+            let correction = try Resampler.resample(residual, width: w, height: h, scale: scale)
+            for i in 0..<current.data.count {
+                current.data[i] = min(max(current.data[i] + correction.data[i], 0), 255)
+            }
+        }
+        var result = current.quantized()
+        exactPass(&result, thumbnail: thumbnail, scale: scale)
+        return result
+    }
+
+    /// `T - mean(block)` per block and channel, in Float.
+    static func blockResidual(_ image: FloatImage, thumbnail: RGBImage, scale s: Int) -> FloatImage {
+        let tw = thumbnail.width
+        var sums = [Float](repeating: 0, count: thumbnail.pixels.count)
+        for y in 0..<image.height {
+            for x in 0..<image.width {
+                let b = ((y / s) * tw + x / s) * 3, i = (y * image.width + x) * 3
+                sums[b] += image.data[i]
+                sums[b + 1] += image.data[i + 1]
+                sums[b + 2] += image.data[i + 2]
+            }
+        }
+        for by in 0..<thumbnail.height {
+            let bh = min((by + 1) * s, image.height) - by * s
+            for bx in 0..<tw {
+                let n = Float(bh * (min((bx + 1) * s, image.width) - bx * s))
+                for c in 0..<3 {
+                    let b = (by * tw + bx) * 3 + c
+                    sums[b] = Float(thumbnail.pixels[b]) - sums[b] / n
+                }
+            }
+        }
+        return FloatImage(width: tw, height: thumbnail.height, data: sums)
+    }
+
+    /// Integer per-block correction so every block mean rounds to the thumbnail value.
+    static func exactPass(_ image: inout RGBImage, thumbnail: RGBImage, scale s: Int) {
+        let w = image.width, h = image.height
+        var indices: [Int] = []
+        indices.reserveCapacity(s * s)
+        for by in 0..<thumbnail.height {
+            for bx in 0..<thumbnail.width {
+                for c in 0..<3 {
+                    indices.removeAll(keepingCapacity: true)
+                    var sum = 0
+                    for y in (by * s)..<min((by + 1) * s, h) {
+                        for x in (bx * s)..<min((bx + 1) * s, w) {
+                            let i = (y * w + x) * 3 + c
+                            indices.append(i)
+                            sum += Int(image.pixels[i])
+                        }
+                    }
+                    let n = indices.count
+                    let t = Int(thumbnail.pixels[(by * thumbnail.width + bx) * 3 + c])
+                    let low = t * n - n / 2, high = low + n - 1
+                    var deficit = sum < low ? low - sum : (sum > high ? high - sum : 0)
+                    while deficit != 0 {
+                        let up = deficit > 0
+                        let movable = indices.filter { up ? image.pixels[$0] < 255 : image.pixels[$0] > 0 }
+                        if movable.isEmpty { break }  // unreachable: t*n is always attainable
+                        let share = deficit / movable.count
+                        var extra = abs(deficit) - abs(share) * movable.count
+                        for i in movable {
+                            var delta = share
+                            if extra > 0 { delta += up ? 1 : -1; extra -= 1 }
+                            let old = Int(image.pixels[i])
+                            let new = min(max(old + delta, 0), 255)
+                            image.pixels[i] = UInt8(new)
+                            deficit -= new - old
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import GCX
+import GCXArchiver
+import GCXFileIO
+
+struct PackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack",
+        abstract: "Pack photos (files and folders, recursively) into an archive.",
+        discussion: """
+            Describes each photo (the built-in describer, or --prompts), makes its thumbnail in multimodal \
+            mode, and writes one entry per photo. Entries are written as they are made: if the pack is \
+            interrupted, rerunning it with --append keeps what was done and adds the rest. Photos that fail \
+            are listed at the end (exit 1) while the others are packed.
+            """
+    )
+
+    @Argument(help: "Photos and folders of photos (PNG, JPEG).")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "The archive to write.")
+    var output: String
+
+    @Option(help: "text (description only) or multimodal (description and thumbnail).")
+    var mode: String = "multimodal"
+
+    @Option(help: "Thumbnail scale: 8, 16 or 32 (the thumbnail is 1/N of the photo on each side).")
+    var thumbnailScale: Int = 8
+
+    @Option(help: "Thumbnail codec: jpeg (baseline) or png (lossless).")
+    var thumbnailCodec: String = "jpeg"
+
+    @Option(help: "JPEG thumbnail quality, 1-100.")
+    var thumbnailQuality: Int = PackOptions.defaultThumbnailQuality
+
+    @Option(help: "A JSONL file of {\"image\": NAME, \"prompt\": TEXT} lines; NAME is the photo's file name or its path relative to the packed folder. Each prompt is stored exactly as given.")
+    var prompts: String?
+
+    @Flag(help: "Add to the archive if it exists (creating it otherwise), skipping names it already has, and resume an interrupted pack.")
+    var append = false
+
+    @Flag(help: "Replace an existing archive.")
+    var force = false
+
+    @Option(help: "Photos processed at the same time.")
+    var jobs: Int = 1
+
+    @Flag(name: .shortAndLong, help: "No progress output.")
+    var quiet = false
+
+    @Flag(help: "Print a JSON summary on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard CodingMode(name: mode) != nil else { throw ValidationError("--mode must be text or multimodal, not \(mode)") }
+        guard [8, 16, 32].contains(thumbnailScale) else { throw ValidationError("--thumbnail-scale must be 8, 16 or 32") }
+        guard ["jpeg", "png"].contains(thumbnailCodec) else { throw ValidationError("--thumbnail-codec must be jpeg or png") }
+        guard (1...100).contains(thumbnailQuality) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
+        guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
+    }
+
+    func run() throws {
+        var options = PackOptions()
+        options.mode = CodingMode(name: mode)!
+        options.thumbnailScale = thumbnailScale
+        options.thumbnailCodec = thumbnailCodec == "png" ? .png : .jpeg
+        options.thumbnailQuality = thumbnailQuality
+        options.jobs = jobs
+        var progress = Progress(quiet: quiet)
+        if let prompts {
+            do {
+                options.prompts = try PromptSidecar(path: prompts)
+            } catch {
+                Output.err("gcx: \(error)")
+                throw ExitCode(ExitStatus.usageOrIO)
+            }
+            progress.note("gcx: captioner: sidecar prompts from \(prompts)")
+        } else {
+            progress.note("gcx: captioner: built-in describer (no captioner configured)")
+        }
+
+        let collected = InputCollector.collect(inputs)
+        if collected.inputs.isEmpty && collected.failures.isEmpty {
+            Output.err("gcx: no photos (PNG or JPEG files) found in \(inputs.joined(separator: " "))")
+            throw ExitCode(ExitStatus.usageOrIO)
+        }
+        let packer = Packer(archive: output, options: options, mode: append ? .append : force ? .overwrite : .create)
+        let summary: Packer.Summary
+        do {
+            summary = try packer.run(collected.inputs) { event in
+                switch event {
+                case .opened(let report):
+                    if report.resumedPartial {
+                        progress.note("gcx: resuming an interrupted pack: \(report.existingEntries) entries kept from \(output).partial")
+                    } else if report.existingEntries > 0 {
+                        progress.note("gcx: appending to \(output), which has \(report.existingEntries) entries")
+                    }
+                    if let damage = report.recoveredTarget {
+                        progress.note("gcx: warning: \(output) was damaged (\(damage)); its complete entries were recovered")
+                    }
+                case .packed(let input, let entry, let index, let total):
+                    progress.item(index, total, "packed \(input.name) (\(entry.width)x\(entry.height), \(entry.recordLength) bytes, \(formatBPP(entry.bitsPerPixel)) bpp)")
+                case .skipped(let input, let index, let total):
+                    progress.item(index, total, "skipped \(input.name): already in the archive")
+                case .failed(let failure, let index, let total):
+                    progress.item(index, total, "failed \(failure)")
+                }
+            }
+        } catch {
+            progress.note("gcx: \(error)")
+            throw ExitCode(ExitStatus.usageOrIO)
+        }
+        progress.endLine()
+        let failures = collected.failures + summary.failures
+        let bpp = summary.totalPixels > 0 ? Double(summary.archiveBytes * 8) / Double(summary.totalPixels) : 0
+        if json {
+            Output.out(JSON.object([
+                ("archive", .string(output)),
+                ("entries", .int(summary.entryCount)),
+                ("added", .array(summary.added.map { .object($0.json) })),
+                ("skipped", .array(summary.skipped.map { .string($0.name) })),
+                ("failed", .array(failures.map { .object([("input", .string($0.input)), ("error", .string($0.reason))]) })),
+                ("archive_bytes", .int(summary.archiveBytes)),
+                ("bpp", .double(bpp)),
+            ]).rendered())
+        } else {
+            let what = summary.wroteArchive ? "" : " (unchanged: nothing to add)"
+            Output.out("\(output): \(summary.entryCount) entries (\(summary.added.count) added, \(summary.skipped.count) skipped, \(failures.count) failed), \(summary.archiveBytes) bytes, \(formatBPP(bpp)) bpp\(what)")
+        }
+        if !failures.isEmpty {
+            Output.err("gcx: \(failures.count) photo(s) failed:")
+            for failure in failures { Output.err("  \(failure)") }
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
+}

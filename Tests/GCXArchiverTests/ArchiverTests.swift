@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+import GCX
+import GCXArchiver
+import GCXFileIO
+
+@Suite struct ArchiverLibraryTests {
+    static let datasets: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)
+        return parts.joined(separator: "/") + "/../shared/datasets"
+    }()
+
+    @Test func entryRecordsTheOriginalFileAndItsThumbnail() throws {
+        let path = Self.datasets + "/kodak/kodim04.png"
+        var options = PackOptions()
+        options.thumbnailScale = 16
+        let entry = try EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png"))
+        let bytes = try FileSource.readAll(path: path)
+        #expect(entry.source.width == 512 && entry.source.height == 768)
+        #expect(entry.source.originalSize == UInt64(bytes.count))
+        #expect(entry.source.contentHash == SHA256.hash(bytes))
+        #expect(entry.thumbnail?.width == 32 && entry.thumbnail?.height == 48)
+        #expect(entry.captioner?.kind == .builtin)
+        #expect(String(decoding: entry.prompt.payload, as: UTF8.self).split(separator: "\n").count == 11)
+    }
+
+    @Test func sidecarMatchesNamesFileNamesAndPathSuffixes() throws {
+        let file = NSTemporaryDirectory() + "sidecar-\(UUID().uuidString).jsonl"
+        try """
+            {"image": "a/b.png", "prompt": "exact"}
+            {"image": "c.png", "prompt": "by file name"}
+            {"image": "clic/d.png", "prompt": "by suffix"}
+
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let sidecar = try PromptSidecar(path: file)
+        #expect(try sidecar.prompt(for: PackInput(path: "x", name: "a/b.png")) == "exact")
+        #expect(try sidecar.prompt(for: PackInput(path: "x", name: "deep/c.png")) == "by file name")
+        #expect(try sidecar.prompt(for: PackInput(path: "x", name: "d.png")) == "by suffix")
+        #expect(try sidecar.prompt(for: PackInput(path: "x", name: "e.png")) == nil)
+
+        try "{\"image\": 3}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect { try PromptSidecar(path: file) } throws: { "\($0)".contains(":1") }
+    }
+
+    @Test(arguments: [("a.jpg", "a.png"), ("dir/IMG.2.JPG", "dir/IMG.2.png"), ("noext", "noext.png"), ("d.x/.hidden", "d.x/.hidden.png")])
+    func reconstructionPathReplacesTheExtension(name: String, expected: String) {
+        #expect(Extractor.relativePath(for: name, item: .reconstruction) == expected)
+    }
+
+    @Test func inputsFromFoldersAreNamedRelativeToTheFolder() throws {
+        let root = NSTemporaryDirectory() + "inputs-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/sub/.hidden", withIntermediateDirectories: true)
+        for file in ["b.png", "sub/a.JPG", "sub/.hidden/c.png", "notes.txt", ".d.png"] {
+            FileManager.default.createFile(atPath: root + "/" + file, contents: Data([1]))
+        }
+        let collected = InputCollector.collect([root, root + "/notes.txt"])
+        #expect(collected.inputs.map(\.name) == ["b.png", "sub/a.JPG", "notes.txt"])
+        #expect(collected.failures.isEmpty)
+        let missing = InputCollector.collect([root + "/nope"])
+        #expect(missing.failures.count == 1)
+    }
+}

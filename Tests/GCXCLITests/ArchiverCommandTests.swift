@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+import GCX
+import GCXFileIO
+import GCXImage
+
+/// End-to-end tests of pack, extract and cat through the built binary, offline, with the built-in
+/// describer and reconstructor.
+@Suite(.serialized) struct ArchiverCommandTests {
+    @Test func kodakPacksUnderATenthOfABitPerPixelAndReconstructsConsistently() throws {
+        let directory = try CLI.temporaryDirectory()
+        let archive = directory + "/kodak.gcx"
+        let pack = try CLI.run(["pack", CLI.datasets + "/kodak", "-o", archive, "--jobs", "2", "--json"])
+        #expect(pack.status == 0, "\(pack.stderr)")
+        #expect(pack.stderr.contains("built-in describer"))
+        #expect(try CLI.run(["validate", archive]).status == 0)
+
+        let reader = try ArchiveReader(source: FileSource(path: archive))
+        #expect(reader.rows.count == 24)
+        var bppSum = 0.0
+        for row in reader.rows {
+            #expect(row.summary.bitsPerPixel < 0.1, "\(row.summary.name): \(row.summary.bitsPerPixel) bpp")
+            #expect(row.summary.mode == .multimodal)
+            bppSum += row.summary.bitsPerPixel
+        }
+
+        let out = directory + "/out"
+        let extract = try CLI.run(["extract", archive, "-o", out, "--what", "all"])
+        #expect(extract.status == 0, "\(extract.stderr)")
+        #expect(extract.stderr.contains("built-in reconstructor"))
+        var psnrToThumbnail: [Double] = []
+        var psnrToOriginal: [Double] = []
+        for row in reader.rows {
+            let entry = try reader.entry(at: row)
+            let stem = out + "/" + row.summary.name.replacingOccurrences(of: ".png", with: "")
+            let prompt = try #require(FileManager.default.contents(atPath: stem + ".txt"))
+            #expect(Array(prompt) == entry.prompt.payload)
+            let thumbnail = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".thumb.png")).image
+            let stored = try ImageDecoder.decode(entry.thumbnail!.payload).image
+            #expect(thumbnail == stored)
+            let reconstruction = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".png")).image
+            #expect(reconstruction.width == entry.source.width && reconstruction.height == entry.source.height)
+            let downsampled = try Thumbnailer.downsample(reconstruction, scale: entry.thumbnail!.scale)
+            let toThumbnail = try ImageMetrics.psnr(downsampled, stored)
+            #expect(toThumbnail >= 45, "\(row.summary.name): \(toThumbnail) dB against its thumbnail")
+            psnrToThumbnail.append(min(toThumbnail, 99))
+            let original = try ImageDecoder.decode(try FileSource.readAll(path: CLI.datasets + "/kodak/" + row.summary.name)).image
+            psnrToOriginal.append(try ImageMetrics.psnr(reconstruction, original))
+        }
+        let count = Double(reader.rows.count)
+        print("kodak: mean entry bpp \(bppSum / count), archive \(try FileSource(path: archive).size) bytes, mean PSNR vs thumbnail \(psnrToThumbnail.reduce(0, +) / count) dB (capped at 99), vs original \(psnrToOriginal.reduce(0, +) / count) dB")
+    }
+
+    @Test func suppliedPromptsAreStoredAndExtractedByteForByte() throws {
+        let directory = try CLI.temporaryDirectory()
+        let photos = directory + "/photos"
+        try FileManager.default.createDirectory(atPath: photos + "/cid22", withIntermediateDirectories: true)
+        // Four photos and the corpus lines that describe them (names as the corpus writes them).
+        let lines = try String(contentsOfFile: CLI.corpus + "/prompts-cid22-a.jsonl", encoding: .utf8)
+            .split(separator: "\n").prefix(4).map(String.init)
+        var expected: [String: String] = [:]
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+            let image = try #require(object["image"]), prompt = try #require(object["prompt"])
+            try FileManager.default.copyItem(atPath: CLI.datasets + "/" + image, toPath: photos + "/" + image)
+            expected[image] = prompt
+        }
+        let sidecar = directory + "/prompts.jsonl"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: sidecar, atomically: true, encoding: .utf8)
+        let archive = directory + "/a.gcx"
+        let pack = try CLI.run(["pack", photos, "-o", archive, "--prompts", sidecar, "--mode", "text"])
+        #expect(pack.status == 0, "\(pack.stderr)")
+        let out = directory + "/out"
+        #expect(try CLI.run(["extract", archive, "-o", out, "--what", "prompt"]).status == 0)
+        for (image, prompt) in expected {
+            let text = try #require(FileManager.default.contents(atPath: out + "/" + image.replacingOccurrences(of: ".png", with: ".txt")))
+            #expect(text == Data(prompt.utf8))
+            let cat = try CLI.run(["cat", archive, image])
+            #expect(cat.stdout == prompt)
+        }
+        // A text entry has no thumbnail, and the built-in reconstructor cannot draw from text.
+        let reconstruct = try CLI.run(["extract", archive, "-o", directory + "/recon"])
+        #expect(reconstruct.status == 1)
+        #expect(reconstruct.stderr.contains("needs an image generator"))
+        let made = (try? FileManager.default.subpathsOfDirectory(atPath: directory + "/recon")) ?? []
+        #expect(made.filter { $0.hasSuffix(".png") }.isEmpty)
+    }
+
+    @Test func killedPackIsCompletedByAppend() throws {
+        let directory = try CLI.temporaryDirectory()
+        let archive = directory + "/kodak.gcx"
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            try? FileManager.default.removeItem(atPath: archive)
+            try? FileManager.default.removeItem(atPath: archive + ".partial")
+            // Kill the pack at a random moment, possibly several times, then let it finish.
+            var finished = false
+            for attempt in 0..<6 {
+                let process = try CLI.start(["pack", CLI.datasets + "/kodak", "-o", archive, "--append", "-q", "--jobs", "2"])
+                if attempt < 2 + round % 2 {
+                    usleep(UInt32.random(in: 50_000...2_500_000, using: &generator))
+                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                }
+                process.waitUntilExit()
+                if process.terminationReason == .exit {
+                    #expect(process.terminationStatus == 0)
+                    finished = true
+                    break
+                }
+            }
+            #expect(finished)
+            #expect(try CLI.run(["validate", archive]).status == 0, "round \(round)")
+            let names = try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name)
+            #expect(names.count == 24 && Set(names).count == 24, "round \(round): \(names.count) entries")
+            #expect(!FileManager.default.fileExists(atPath: archive + ".partial"))
+        }
+    }
+
+    @Test func extractionNeverWritesOutsideItsFolder() throws {
+        let fixtures = CLI.packageRoot + "/fixtures/conformance/invalid"
+        for fixture in ["x-name-traversal", "x-name-traversal-inner", "x-name-absolute", "x-name-drive-letter", "x-name-nul", "x-name-backslash"] {
+            let parent = try CLI.temporaryDirectory("gcx-slip")
+            #expect(try CLI.run(["validate", fixtures + "/\(fixture).gcx"]).status == 1)
+            let result = try CLI.run(["extract", fixtures + "/\(fixture).gcx", "-o", parent + "/out", "--what", "prompt"])
+            #expect(result.status == 1, "\(fixture)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: parent) == ["out"], "\(fixture)")
+            #expect(try FileManager.default.subpathsOfDirectory(atPath: parent + "/out").isEmpty, "\(fixture)")
+        }
+
+        // A symbolic link planted inside the output folder is not followed.
+        let directory = try CLI.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: directory + "/photos/evil", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.datasets + "/kodak/kodim03.png", toPath: directory + "/photos/evil/x.png")
+        #expect(try CLI.run(["pack", directory + "/photos", "-o", directory + "/a.gcx", "--mode", "text"]).status == 0)
+        try FileManager.default.createDirectory(atPath: directory + "/outside", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/out/evil", withDestinationPath: directory + "/outside")
+        let result = try CLI.run(["extract", directory + "/a.gcx", "-o", directory + "/out", "--what", "prompt"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("symbolic links"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/outside").isEmpty)
+    }
+
+    @Test func nothingIsOverwrittenWithoutForce() throws {
+        let directory = try CLI.temporaryDirectory()
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", CLI.datasets + "/kodak/kodim01.png", "-o", archive]).status == 0)
+        let before = try FileSource.readAll(path: archive)
+        let again = try CLI.run(["pack", CLI.datasets + "/kodak/kodim02.png", "-o", archive])
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("--append"))
+        #expect(try FileSource.readAll(path: archive) == before)
+
+        #expect(try CLI.run(["extract", archive, "-o", directory + "/out", "--what", "prompt"]).status == 0)
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: directory + "/out/kodim01.txt"))
+        let blocked = try CLI.run(["extract", archive, "-o", directory + "/out", "--what", "prompt"])
+        #expect(blocked.status == 1)
+        #expect(blocked.stderr.contains("--force"))
+        #expect(try String(contentsOfFile: directory + "/out/kodim01.txt", encoding: .utf8) == "mine")
+        #expect(try CLI.run(["extract", archive, "-o", directory + "/out", "--what", "prompt", "--force"]).status == 0)
+        #expect(try String(contentsOfFile: directory + "/out/kodim01.txt", encoding: .utf8) != "mine")
+
+        // --append adds and skips what is there; a rerun with nothing new leaves the file untouched.
+        #expect(try CLI.run(["pack", CLI.datasets + "/kodak/kodim01.png", CLI.datasets + "/kodak/kodim02.png", "-o", archive, "--append"]).status == 0)
+        let appended = try FileSource.readAll(path: archive)
+        #expect(Array(appended.prefix(FileHeader.size + 100)) == Array(before.prefix(FileHeader.size + 100)))
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == ["kodim01.png", "kodim02.png"])
+        let rerun = try CLI.run(["pack", CLI.datasets + "/kodak/kodim02.png", "-o", archive, "--append"])
+        #expect(rerun.status == 0)
+        #expect(rerun.stdout.contains("unchanged"))
+        #expect(try FileSource.readAll(path: archive) == appended)
+    }
+
+    @Test func brokenPhotosFailOneByOneWhileTheBatchCompletes() throws {
+        let directory = try CLI.temporaryDirectory()
+        let archive = directory + "/suite.gcx"
+        let suite = CLI.datasets + "/pngsuite"
+        let files = try FileManager.default.contentsOfDirectory(atPath: suite).filter { $0.hasSuffix(".png") }
+        let broken = files.filter { $0.hasPrefix("x") }
+        #expect(!broken.isEmpty)
+        let result = try CLI.run(["pack", suite, "-o", archive, "--json", "-q"])
+        #expect(result.status == 1)
+        let summary = try #require(result.json as? [String: Any])
+        let failed = try #require(summary["failed"] as? [[String: String]])
+        #expect(Set(failed.compactMap { $0["input"].map { ($0 as NSString).lastPathComponent } }) == Set(broken))
+        for failure in failed { #expect((failure["error"] ?? "").count > 10) }
+        #expect(summary["entries"] as? Int == files.count - broken.count)
+        #expect(try CLI.run(["validate", archive]).status == 0)
+        for name in broken { #expect(result.stderr.contains(name)) }
+    }
+
+    @Test func jpegSamplesAndThumbnailOptions() throws {
+        let directory = try CLI.temporaryDirectory()
+        let archive = directory + "/j.gcx"
+        let samples = CLI.datasets + "/jpeg-samples"
+        let result = try CLI.run(["pack", samples + "/testorig.jpg", samples + "/testimgint.jpg", samples + "/testimgari.jpg",
+                                  "-o", archive, "--thumbnail-scale", "16", "--thumbnail-codec", "png", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let info = try CLI.run(["info", "--json", archive, "testimgari.jpg"])
+        let object = try #require(info.json as? [String: Any])
+        let thumbnail = try #require(object["thumbnail"] as? [String: Any])
+        #expect(thumbnail["codec"] as? String == "png")
+        #expect(thumbnail["scale"] as? Int == 16)
+        #expect(try CLI.run(["pack", samples, "-o", directory + "/bad.gcx", "--thumbnail-scale", "12"]).status == 2)
+    }
+}

@@ -1,0 +1,113 @@
+import Testing
+@testable import GCXImage
+
+@Suite("Thumbnail, upsampling, consistency")
+struct ThumbnailTests {
+    @Test("block average with partial edge blocks and round-half-up")
+    func knownAnswer() throws {
+        // 3x3 grey image, scale 2: blocks 2x2, 1x2, 2x1, 1x1.
+        let values: [UInt8] = [0, 1, 10,
+                               2, 2, 20,
+                               5, 6, 255]
+        let image = RGBImage(width: 3, height: 3, pixels: values.flatMap { [$0, $0, $0] })
+        let thumb = try Thumbnailer.downsample(image, scale: 2)
+        #expect((thumb.width, thumb.height) == (2, 2))
+        // (0+1+2+2 + 2)/4 = 1; (10+20 + 1)/2 = 15; (5+6 + 1)/2 = 6; 255.
+        #expect(thumb.pixels.enumerated().filter { $0.offset % 3 == 0 }.map(\.element) == [1, 15, 6, 255])
+        // Exactly half rounds up: (1+2 + 1)/2 = 2.
+        let half = RGBImage(width: 2, height: 1, pixels: [1, 1, 1, 2, 2, 2])
+        #expect(try Thumbnailer.downsample(half, scale: 2).pixels == [2, 2, 2])
+    }
+
+    @Test("sizes are ceil(W/s) x ceil(H/s) for every scale", arguments: [1, 3, 8, 16, 32, 255])
+    func sizes(scale: Int) throws {
+        let image = RGBImage.gradient(width: 100, height: 37)
+        let thumb = try Thumbnailer.downsample(image, scale: scale)
+        #expect((thumb.width, thumb.height) == ((100 + scale - 1) / scale, (37 + scale - 1) / scale))
+        if scale == 1 { #expect(thumb == image) }
+    }
+
+    @Test("bad scales are refused")
+    func badScale() {
+        let image = RGBImage(width: 4, height: 4)
+        #expect(throws: ImageError.self) { try Thumbnailer.downsample(image, scale: 0) }
+        #expect(throws: ImageError.self) { try Thumbnailer.downsample(image, scale: 256) }
+        #expect(throws: ImageError.self) { try Resampler.upsample(image, width: 40, height: 40, scale: 8) }
+        #expect(throws: ImageError.self) { try Consistency.enforce(RGBImage(width: 40, height: 40), thumbnail: image, scale: 8) }
+    }
+
+    @Test("upsampling keeps flat colours flat and is centre-aligned")
+    func upsampleBasics() throws {
+        let flat = RGBImage(width: 5, height: 4, fill: (10, 200, 77))
+        #expect(try Resampler.upsample(flat, width: 37, height: 29, scale: 8) == RGBImage(width: 37, height: 29, fill: (10, 200, 77)))
+        // A smooth ramp survives thumbnail + upsample nearly unchanged.
+        let ramp = RGBImage.gradient(width: 64, height: 48)
+        let up = try Resampler.upsample(try Thumbnailer.downsample(ramp, scale: 4), width: 64, height: 48, scale: 4)
+        #expect(try ImageMetrics.psnr(up, ramp) > 30)
+        // Generic resize (no scale) also works, up and down.
+        #expect(try Resampler.upsample(ramp, width: 13, height: 7).width == 13)
+    }
+
+    @Test("consistency makes downsample(R') equal T exactly, even against clamping", arguments: [8, 16, 32, 5])
+    func consistencyExact(scale: Int) throws {
+        let w = 101, h = 67
+        let (tw, th) = Thumbnailer.thumbnailSize(width: w, height: h, scale: scale)
+        // A thumbnail unrelated to R, with saturated blocks to force clamping.
+        var t = RGBImage.random(width: tw, height: th, seed: 3)
+        t.pixels[0] = 255
+        t.pixels[1] = 0
+        t.pixels[t.pixels.count - 1] = 255
+        let r = RGBImage.random(width: w, height: h, seed: 4)
+        let rPrime = try Consistency.enforce(r, thumbnail: t, scale: scale)
+        #expect(try Thumbnailer.downsample(rPrime, scale: scale) == t)
+    }
+
+    @Test("consistency keeps a reconstruction that already matches")
+    func consistencyIdentity() throws {
+        let image = RGBImage.gradient(width: 64, height: 40)
+        let thumb = try Thumbnailer.downsample(image, scale: 8)
+        let out = try Consistency.enforce(image, thumbnail: thumb, scale: 8)
+        #expect(try ImageMetrics.psnr(out, image) > 45)
+    }
+
+    @Test("Kodak: JPEG thumbnail -> upsample -> consistency matches T (>= 45 dB)",
+          arguments: ["kodim03.png", "kodim04.png", "kodim23.png"])
+    func kodakPipeline(file: String) throws {
+        let photo = try ImageDecoder.decode(try Datasets.bytes("kodak", file)).image
+        let result = try ThumbnailPipeline.run(photo, scale: 8, quality: JPEGEncoder.defaultQuality)
+        #expect(result.thumbnailPSNR >= 45, "\(file): \(result.thumbnailPSNR) dB")
+        #expect(result.jpegBytes < 4000, "\(file): \(result.jpegBytes) bytes")
+        #expect(result.photoPSNR > 20, "\(file): \(result.photoPSNR) dB against the photo")
+    }
+
+    @Test("psnr of identical and different images")
+    func psnr() throws {
+        let a = RGBImage(width: 2, height: 2, fill: (10, 10, 10))
+        #expect(try ImageMetrics.psnr(a, a) == .infinity)
+        let b = RGBImage(width: 2, height: 2, fill: (11, 11, 11))
+        #expect(abs(try ImageMetrics.psnr(a, b) - 48.1308) < 0.001)
+        #expect(throws: ImageError.self) { try ImageMetrics.psnr(a, RGBImage(width: 1, height: 2)) }
+    }
+}
+
+/// The multimodal decoder's path with the built-in reconstructor, as measured for the report.
+enum ThumbnailPipeline {
+    struct Result {
+        var jpegBytes: Int
+        var thumbnailPSNR: Double  // downsample(R') vs decoded thumbnail T
+        var photoPSNR: Double      // R' vs the original photo
+        var upsampledPSNR: Double  // R (before consistency) vs the original photo
+    }
+
+    static func run(_ photo: RGBImage, scale: Int, quality: Int) throws -> Result {
+        let thumbnail = try Thumbnailer.downsample(photo, scale: scale)
+        let jpeg = try JPEGEncoder.encode(thumbnail, quality: quality)
+        let t = try ImageDecoder.decode(jpeg).image
+        let r = try Resampler.upsample(t, width: photo.width, height: photo.height, scale: scale)
+        let rPrime = try Consistency.enforce(r, thumbnail: t, scale: scale)
+        return Result(jpegBytes: jpeg.count,
+                      thumbnailPSNR: try ImageMetrics.psnr(try Thumbnailer.downsample(rPrime, scale: scale), t),
+                      photoPSNR: try ImageMetrics.psnr(rPrime, photo),
+                      upsampledPSNR: try ImageMetrics.psnr(r, photo))
+    }
+}
