@@ -146,7 +146,7 @@ public struct Trailer: Equatable, Sendable {
         guard indexOffset >= UInt64(FileHeader.size), indexOffset <= UInt64(offset),
               Int(indexOffset) + indexLength == offset else {
             throw FormatError(.indexRange, at: offset + 2,
-                              "trailer puts the index at \(indexOffset)..<\(indexOffset + UInt64(indexLength)); it must end where the trailer starts (\(offset))")
+                              "trailer puts the \(indexLength)-byte index at offset \(indexOffset); it must lie after the header and end where the trailer starts (\(offset))")
         }
         return Trailer(indexOffset: Int(indexOffset), indexLength: indexLength)
     }

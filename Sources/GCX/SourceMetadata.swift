@@ -87,7 +87,7 @@ public struct SourceMetadata: Equatable, Sendable {
             if flags & Flag.utcOffset != 0 {
                 let at = reader.offset
                 let minutes = try reader.readSignedVarint(field: "UTC offset")
-                guard abs(minutes) <= Limits.utcOffsetMinutes else {
+                guard (-Limits.utcOffsetMinutes...Limits.utcOffsetMinutes).contains(minutes) else {
                     throw FormatError(.fieldInvalid, at: at, "UTC offset of \(minutes) minutes is beyond ±\(Limits.utcOffsetMinutes)")
                 }
                 source.utcOffsetMinutes = Int16(minutes)

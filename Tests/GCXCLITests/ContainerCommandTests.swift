@@ -118,3 +118,39 @@ import Testing
         try? FileManager.default.removeItem(atPath: output)
     }
 }
+
+@Suite struct ValidateSweepTests {
+    /// `gcx validate` itself reports every single-byte change and every truncation of a small valid
+    /// multi-entry file as invalid, and never crashes: the damaged copies are checked in batches.
+    @Test func everyDamagedCopyIsInvalid() throws {
+        let original = try #require(FileManager.default.contents(atPath: ContainerCommandTests.fixtures + "/valid/many-entries.gcx"))
+        let bytes = [UInt8](original.prefix(2_000))
+        let directory = try CLI.temporaryDirectory("gcx-sweep")
+        // Take the first 2,000 bytes' worth of damage: header, several entries; plus the whole tail.
+        var paths: [String] = []
+        let full = [UInt8](original)
+        let offsets = Array(0..<bytes.count) + Array(max(0, full.count - 400)..<full.count)
+        for offset in offsets {
+            var copy = full
+            copy[offset] ^= 0x5A
+            let path = directory + "/flip-\(offset).gcx"
+            FileManager.default.createFile(atPath: path, contents: Data(copy))
+            paths.append(path)
+        }
+        for length in stride(from: 0, to: full.count, by: 7) {
+            let path = directory + "/cut-\(length).gcx"
+            FileManager.default.createFile(atPath: path, contents: Data(full.prefix(length)))
+            paths.append(path)
+        }
+        for start in stride(from: 0, to: paths.count, by: 500) {
+            let batch = Array(paths[start..<min(start + 500, paths.count)])
+            let result = try CLI.run(["validate", "--json"] + batch)
+            #expect(result.status == 1)
+            let reports = try #require(result.json as? [[String: Any]])
+            #expect(reports.count == batch.count)
+            let accepted = reports.filter { $0["valid"] as? Bool != false }.compactMap { $0["file"] as? String }
+            #expect(accepted.isEmpty, "accepted: \(accepted.prefix(5))")
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

@@ -27,7 +27,10 @@ enum Samples {
     static func name(_ rng: inout SeededGenerator, number: Int) -> String {
         let depth = Int.random(in: 0...2, using: &rng)
         var components: [String] = []
-        for _ in 0..<depth { components.append(word(&rng, length: Int.random(in: 1...12, using: &rng))) }
+        for _ in 0..<depth {
+            let folder = word(&rng, length: Int.random(in: 1...12, using: &rng))
+            components.append(folder == "." || folder == ".." ? "dot" : folder)
+        }
         components.append(word(&rng, length: Int.random(in: 1...20, using: &rng)) + "-\(number).png")
         return String(decoding: EntryName.normalized(components.joined(separator: "/")), as: UTF8.self)
     }
