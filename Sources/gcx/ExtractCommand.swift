@@ -43,20 +43,13 @@ struct ExtractCommand: ParsableCommand {
 
     func run() throws {
         var progress = Progress(quiet: quiet)
-        let reader: ArchiveReader
+        let reader = try ArchiveOpening.open(archive)
         let safeOutput: SafeOutput
         do {
-            reader = try ArchiveReader(source: try FileSource(path: archive), recover: true)
             safeOutput = try SafeOutput(root: output, force: force)
-        } catch let error as FormatError {
-            Output.err("gcx: \(archive): \(error)")
-            throw ExitCode(ExitStatus.failure)
         } catch {
             Output.err("gcx: \(error)")
             throw ExitCode(ExitStatus.usageOrIO)
-        }
-        if let damage = reader.recoveredFrom {
-            progress.note("gcx: warning: \(archive): the index is unusable (\(damage)); \(reader.rows.count) entries recovered by scanning")
         }
         var failures: [PackFailure] = []
         var rows: [IndexRow] = []
@@ -95,36 +88,5 @@ struct ExtractCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failure)
         }
         if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
-    }
-}
-
-struct CatCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "cat",
-        abstract: "Print an entry's prompt to stdout, exactly as stored (no newline added)."
-    )
-
-    @Argument(help: "The archive.")
-    var archive: String
-
-    @Argument(help: "The entry name.")
-    var name: String
-
-    func run() throws {
-        do {
-            let reader = try ArchiveReader(source: try FileSource(path: archive), recover: true)
-            guard let row = reader.row(named: name) else {
-                Output.err("gcx: \(archive): no entry named \(quoted(name)) (gcx list shows the names)")
-                throw ExitCode(ExitStatus.failure)
-            }
-            let entry = try reader.entry(at: row)
-            Output.outRaw(Array(try PromptEncoding.decoding.text(of: entry.prompt, at: row.offset).utf8))
-        } catch let error as FormatError {
-            Output.err("gcx: \(archive): \(error)")
-            throw ExitCode(ExitStatus.failure)
-        } catch let error as FileIOError {
-            Output.err("gcx: \(error)")
-            throw ExitCode(ExitStatus.usageOrIO)
-        }
     }
 }

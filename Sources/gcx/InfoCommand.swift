@@ -19,29 +19,8 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let reader: ArchiveReader
-        let entry: Entry
-        let row: IndexRow
-        let text: String
-        do {
-            reader = try ArchiveReader(source: try FileSource(path: file), recover: true)
-            guard let found = reader.row(named: name) else {
-                Output.err("gcx: \(file): no entry named \(quoted(name)) (gcx list shows the names)")
-                throw ExitCode(ExitStatus.failure)
-            }
-            row = found
-            entry = try reader.entry(at: row)
-            text = try PromptEncoding.decoding.text(of: entry.prompt, at: row.offset)
-        } catch let error as FormatError {
-            Output.err("gcx: \(file): \(error)")
-            throw ExitCode(ExitStatus.failure)
-        } catch let error as FileIOError {
-            Output.err("gcx: \(error)")
-            throw ExitCode(ExitStatus.usageOrIO)
-        }
-        if let damage = reader.recoveredFrom {
-            Output.err("gcx: warning: \(file): the index is unusable (\(damage)); entry found by scanning. Run gcx validate.")
-        }
+        let reader = try ArchiveOpening.open(file)
+        let (row, entry, text) = try ArchiveOpening.entry(named: name, in: reader, archive: file)
         let details = EntryDetails(entry: entry, summary: row.summary, offset: row.offset, prompt: text)
         Output.out(json ? JSON.object(details.json).rendered() : details.text)
         if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }

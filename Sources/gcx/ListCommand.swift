@@ -16,19 +16,7 @@ struct ListCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let reader: ArchiveReader
-        do {
-            reader = try ArchiveReader(source: try FileSource(path: file), recover: true)
-        } catch let error as FormatError {
-            Output.err("gcx: \(file): \(error)")
-            throw ExitCode(ExitStatus.failure)
-        } catch {
-            Output.err("gcx: \(error)")
-            throw ExitCode(ExitStatus.usageOrIO)
-        }
-        if let damage = reader.recoveredFrom {
-            Output.err("gcx: warning: \(file): the index is unusable (\(damage)); \(reader.rows.count) entries recovered by scanning. Run gcx validate.")
-        }
+        let reader = try ArchiveOpening.open(file)
         if json {
             Output.out(JSON.array(reader.rows.map { .object($0.summary.json) }).rendered())
         } else {

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+struct CatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cat",
+        abstract: "Print an entry's prompt to stdout, exactly as stored (no newline added)."
+    )
+
+    @Argument(help: "The archive.")
+    var archive: String
+
+    @Argument(help: "The entry name.")
+    var name: String
+
+    func run() throws {
+        let reader = try ArchiveOpening.open(archive)
+        let prompt = try ArchiveOpening.entry(named: name, in: reader, archive: archive).prompt
+        Output.outRaw(Array(prompt.utf8))
+    }
+}
