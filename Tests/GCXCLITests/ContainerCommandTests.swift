@@ -154,3 +154,32 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+/// tools/reference/gcxref.py, a second reader written from the spec alone, reads every valid
+/// fixture exactly as gcx does.
+@Suite struct ReferenceReaderTests {
+    @Test(arguments: ContainerCommandTests.cases.filter(\.valid))
+    func pythonReaderAgreesWithGCX(fixture: ContainerCommandTests.Case) throws {
+        let path = ContainerCommandTests.fixtures + "/" + fixture.file
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", CLI.packageRoot + "/tools/reference/gcxref.py", path]
+        let output = NSTemporaryDirectory() + "gcxref-\(UUID().uuidString).json"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let reference = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output))) as? [[String: Any]])
+        let listed = try #require(try CLI.run(["list", "--json", path]).json as? [[String: Any]])
+        #expect(reference.count == listed.count)
+        for (theirs, ours) in zip(reference, listed) {
+            for key in ["name", "width", "height", "mode", "prompt_bytes", "thumbnail_bytes", "entry_bytes"] {
+                #expect("\(theirs[key] ?? "nil")" == "\(ours[key] ?? "nil")", "\(key)")
+            }
+            let name = try #require(ours["name"] as? String)
+            #expect(theirs["prompt"] as? String == (try CLI.run(["cat", path, name])).stdout)
+        }
+    }
+}
