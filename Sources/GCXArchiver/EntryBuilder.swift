@@ -9,7 +9,7 @@ public struct EntryBuilder: Sendable {
 
     public init(options: PackOptions) { self.options = options }
 
-    public func entry(for input: PackInput) throws -> Entry {
+    public func entry(for input: PackInput) throws -> (entry: Entry, warning: String?) {
         let bytes: [UInt8]
         do {
             bytes = try FileSource.readAll(path: input.path)
@@ -19,7 +19,7 @@ public struct EntryBuilder: Sendable {
         return try entry(for: input, fileBytes: bytes)
     }
 
-    public func entry(for input: PackInput, fileBytes bytes: [UInt8]) throws -> Entry {
+    public func entry(for input: PackInput, fileBytes bytes: [UInt8]) throws -> (entry: Entry, warning: String?) {
         let decoded: DecodedImage
         do {
             decoded = try ImageDecoder.decode(bytes)
@@ -35,23 +35,20 @@ public struct EntryBuilder: Sendable {
         }
         if decoded.orientation != .up { source.orientation = UInt8(decoded.orientation.rawValue) }
 
-        let text: String
-        let captioner: CaptionerMetadata
-        if let sidecar = options.prompts {
-            guard let supplied = try sidecar.prompt(for: input) else {
-                throw PackFailure(input: input.path, reason: "\(sidecar.path) has no prompt for \(quoted(input.name))")
-            }
-            text = supplied
-            captioner = CaptionerMetadata(kind: .sidecar)
-        } else {
-            text = BuiltinDescriber.describe(image)
-            captioner = CaptionerMetadata(kind: .builtin, instructionVersion: BuiltinDescriber.instructionVersion)
+        let caption: Caption
+        do {
+            caption = try options.captioner.caption(image, fileBytes: bytes, input: input)
+        } catch let failure as PackFailure {
+            throw failure
+        } catch {
+            throw PackFailure(input: input.path, reason: "describing it failed: \(error)")
         }
+        let text = caption.text
         guard text.utf8.count <= Limits.promptBytes else {
             throw PackFailure(input: input.path, reason: "its prompt is \(text.utf8.count) bytes; the limit is \(Limits.promptBytes)")
         }
 
-        var entry = Entry(source: source, mode: options.mode, prompt: PromptEncoding.chunk(for: text), captioner: captioner)
+        var entry = Entry(source: source, mode: options.mode, prompt: PromptEncoding.chunk(for: text), captioner: options.captioner.metadata)
         if options.mode == .multimodal {
             do {
                 let small = try Thumbnailer.downsample(image, scale: options.thumbnailScale)
@@ -64,6 +61,6 @@ public struct EntryBuilder: Sendable {
                 throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)")
             }
         }
-        return entry
+        return (entry, caption.warning)
     }
 }

@@ -26,11 +26,13 @@ public final class Extractor {
     public let reader: ArchiveReader
     public let output: SafeOutput
     public let items: Set<Item>
+    public let generator: any Generator
 
-    public init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>) {
+    public init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, generator: any Generator = BuiltinGenerator()) {
         self.reader = reader
         self.output = output
         self.items = items
+        self.generator = generator
     }
 
     /// The output paths of an entry, relative to the output folder.
@@ -80,9 +82,9 @@ public final class Extractor {
                     case .thumbnail:
                         guard let thumbnail = entry.thumbnail else { continue }
                         bytes = thumbnail.codec == .png ? thumbnail.payload
-                            : try PNGEncoder.encode(try BuiltinReconstructor.decodeThumbnail(thumbnail))
+                            : try PNGEncoder.encode(try Reconstruction.decodeThumbnail(thumbnail))
                     case .reconstruction:
-                        bytes = try PNGEncoder.encode(try BuiltinReconstructor.reconstruct(entry))
+                        bytes = try PNGEncoder.encode(try Reconstruction.reconstruct(entry, prompt: text, generator: generator))
                     }
                     try output.write(bytes, to: path)
                     claimed[path] = name

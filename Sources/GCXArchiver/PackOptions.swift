@@ -8,8 +8,8 @@ public struct PackOptions: Sendable {
     public var thumbnailCodec: ThumbnailCodec = .jpeg
     /// libjpeg quality for JPEG thumbnails. 50 keeps a Kodak entry near 0.03 bpp in all.
     public var thumbnailQuality = 50
-    /// Descriptions supplied by the user; nil means the built-in describer.
-    public var prompts: PromptSidecar?
+    /// Who writes the descriptions.
+    public var captioner: any Captioner = BuiltinCaptioner()
     /// Photos processed at the same time.
     public var jobs = 1
 

@@ -11,6 +11,8 @@ public final class Packer {
     public enum Event: Sendable {
         case opened(ArchiveFileWriter.OpenReport)
         case packed(PackInput, EntrySummary, index: Int, total: Int)
+        /// Packed, but with something the user should hear of (e.g. a description not in the layout).
+        case warning(PackInput, String)
         case skipped(PackInput, index: Int, total: Int)
         case failed(PackFailure, index: Int, total: Int)
     }
@@ -58,15 +60,16 @@ public final class Packer {
         var start = 0
         while start < pending.count {
             let batch = Array(pending[start..<min(start + batchSize, pending.count)])
-            let results = ResultSlots<Entry>(count: batch.count)
+            let results = ResultSlots<(entry: Entry, warning: String?)>(count: batch.count)
             DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
                 results.set(slot, Result { try builder.entry(for: batch[slot].1) })
             }
             for (slot, (number, input)) in batch.enumerated() {
                 switch results.get(slot) {
-                case .success(let entry):
+                case .success(let (entry, warning)):
                     do {
                         let row = try writer.add(entry)
+                        if let warning { progress(.warning(input, warning)) }
                         summary.added.append(row.summary)
                         progress(.packed(input, row.summary, index: number, total: total))
                     } catch let error as FileIOError {

@@ -1,17 +1,51 @@
 import GCX
 import GCXImage
 
-/// Redraws entries. The built-in reconstructor needs no network: it upsamples the thumbnail to the
-/// original size and applies the consistency step that every generator's output goes through in
-/// multimodal mode. It cannot draw from text alone.
-public enum BuiltinReconstructor {
-    public static func reconstruct(_ entry: Entry) throws -> RGBImage {
-        guard let thumbnail = entry.thumbnail, entry.mode == .multimodal else {
-            throw ReconstructionError.needsGenerator(entry.name)
+/// Redraws a photo from its prompt (and thumbnail, in multimodal mode).
+public protocol Generator: Sendable {
+    /// What the generator is and the parameters that change its output: recorded in entries packed
+    /// with it, and part of the cache key of its reconstructions.
+    var metadata: GeneratorMetadata { get }
+    /// A human-readable name for progress lines.
+    var label: String { get }
+    /// Draws the entry. `conditioning` is the thumbnail upsampled to the original size for a
+    /// multimodal entry and nil for a text one. The image may have any size: the caller resizes it
+    /// to the original size and applies the consistency step.
+    func draw(prompt: String, entry: Entry, conditioning: RGBImage?) throws -> RGBImage
+}
+
+/// The built-in generator: the upsampled thumbnail itself, so the reconstruction is the thumbnail
+/// made sharp by Lanczos-3 and exact by the consistency step. It cannot draw from text alone.
+public struct BuiltinGenerator: Generator {
+    public init() {}
+    public var metadata: GeneratorMetadata { GeneratorMetadata(kind: .builtin) }
+    public var label: String { "built-in reconstructor (upsampled thumbnail + consistency step; no generator configured)" }
+
+    public func draw(prompt: String, entry: Entry, conditioning: RGBImage?) throws -> RGBImage {
+        guard let conditioning else { throw ReconstructionError.needsGenerator(entry.name) }
+        return conditioning
+    }
+}
+
+/// The reconstruction pipeline every generator goes through.
+public enum Reconstruction {
+    public static func reconstruct(_ entry: Entry, prompt: String, generator: any Generator) throws -> RGBImage {
+        let width = entry.source.width, height = entry.source.height
+        var thumbnail: RGBImage?
+        var conditioning: RGBImage?
+        if entry.mode == .multimodal, let stored = entry.thumbnail {
+            let small = try decodeThumbnail(stored)
+            thumbnail = small
+            conditioning = try Resampler.upsample(small, width: width, height: height, scale: stored.scale)
         }
-        let small = try decodeThumbnail(thumbnail)
-        let upsampled = try Resampler.upsample(small, width: entry.source.width, height: entry.source.height, scale: thumbnail.scale)
-        return try Consistency.enforce(upsampled, thumbnail: small, scale: thumbnail.scale)
+        var drawn = try generator.draw(prompt: prompt, entry: entry, conditioning: conditioning)
+        if drawn.width != width || drawn.height != height {
+            drawn = try Resampler.upsample(drawn, width: width, height: height)
+        }
+        if let thumbnail, let scale = entry.thumbnail?.scale {
+            drawn = try Consistency.enforce(drawn, thumbnail: thumbnail, scale: scale)
+        }
+        return drawn
     }
 
     /// The thumbnail's pixels, checked against the size the chunk records.

@@ -64,7 +64,7 @@ struct ExtractCommand: ParsableCommand {
         }
         let items: Set<Extractor.Item> = what == "all" ? Set(Extractor.Item.allCases) : [Extractor.Item(rawValue: what)!]
         if items.contains(.reconstruction) {
-            progress.note("gcx: generator: built-in reconstructor (upsampled thumbnail + consistency step; no generator configured)")
+            progress.note("gcx: generator: \(BuiltinGenerator().label)")
         }
         let result = Extractor(reader: reader, output: safeOutput, items: items).run(rows) { event in
             switch event {

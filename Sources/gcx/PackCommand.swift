@@ -70,15 +70,13 @@ struct PackCommand: ParsableCommand {
         var progress = Progress(quiet: quiet)
         if let prompts {
             do {
-                options.prompts = try PromptSidecar(path: prompts)
+                options.captioner = SidecarCaptioner(sidecar: try PromptSidecar(path: prompts))
             } catch {
                 Output.err("gcx: \(error)")
                 throw ExitCode(ExitStatus.usageOrIO)
             }
-            progress.note("gcx: captioner: sidecar prompts from \(prompts)")
-        } else {
-            progress.note("gcx: captioner: built-in describer (no captioner configured)")
         }
+        progress.note("gcx: captioner: \(options.captioner.label)")
 
         let collected = InputCollector.collect(inputs)
         if collected.inputs.isEmpty && collected.failures.isEmpty {
@@ -101,6 +99,8 @@ struct PackCommand: ParsableCommand {
                     }
                 case .packed(let input, let entry, let index, let total):
                     progress.item(index, total, "packed \(input.name) (\(entry.width)x\(entry.height), \(entry.recordLength) bytes, \(formatBPP(entry.bitsPerPixel)) bpp)")
+                case .warning(let input, let message):
+                    progress.note("gcx: warning: \(input.name): \(message)")
                 case .skipped(let input, let index, let total):
                     progress.item(index, total, "skipped \(input.name): already in the archive")
                 case .failed(let failure, let index, let total):

@@ -15,7 +15,7 @@ import GCXFileIO
         let path = Self.datasets + "/kodak/kodim04.png"
         var options = PackOptions()
         options.thumbnailScale = 16
-        let entry = try EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png"))
+        let entry = try EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png")).entry
         let bytes = try FileSource.readAll(path: path)
         #expect(entry.source.width == 512 && entry.source.height == 768)
         #expect(entry.source.originalSize == UInt64(bytes.count))
