@@ -27,12 +27,27 @@ public final class Extractor {
     public let output: SafeOutput
     public let items: Set<Item>
     public let generator: any Generator
+    /// Where reconstructions by generators other than the built-in one are kept; nil for none.
+    public let cache: ReconstructionCache?
 
-    public init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, generator: any Generator = BuiltinGenerator()) {
+    public init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, generator: any Generator = BuiltinGenerator(),
+                cache: ReconstructionCache? = nil) {
         self.reader = reader
         self.output = output
         self.items = items
         self.generator = generator
+        self.cache = generator.metadata.kind == .builtin ? nil : cache
+    }
+
+    /// The reconstruction as PNG, from the cache when it has it.
+    func reconstruction(of entry: Entry, prompt: String) throws -> (bytes: [UInt8], cached: Bool) {
+        let key = ReconstructionCache.key(entry: entry, prompt: prompt, generator: generator.metadata)
+        if let cache, let bytes = cache.load(key: key), (try? ImageDecoder.decode(bytes)) != nil {
+            return (bytes, true)
+        }
+        let bytes = try PNGEncoder.encode(try Reconstruction.reconstruct(entry, prompt: prompt, generator: generator))
+        try cache?.store(bytes, key: key)
+        return (bytes, false)
     }
 
     /// The output paths of an entry, relative to the output folder.
@@ -84,7 +99,7 @@ public final class Extractor {
                         bytes = thumbnail.codec == .png ? thumbnail.payload
                             : try PNGEncoder.encode(try Reconstruction.decodeThumbnail(thumbnail))
                     case .reconstruction:
-                        bytes = try PNGEncoder.encode(try Reconstruction.reconstruct(entry, prompt: text, generator: generator))
+                        bytes = try reconstruction(of: entry, prompt: text).bytes
                     }
                     try output.write(bytes, to: path)
                     claimed[path] = name

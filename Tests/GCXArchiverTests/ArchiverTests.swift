@@ -3,6 +3,7 @@ import Testing
 import GCX
 import GCXArchiver
 import GCXFileIO
+import GCXImage
 
 @Suite struct ArchiverLibraryTests {
     static let datasets: String = {
@@ -59,5 +60,45 @@ import GCXFileIO
         #expect(collected.failures.isEmpty)
         let missing = InputCollector.collect([root + "/nope"])
         #expect(missing.failures.count == 1)
+    }
+}
+
+/// A generator that paints a flat grey picture of its own size and counts its calls.
+final class CountingGenerator: Generator, @unchecked Sendable {
+    private(set) var calls = 0
+    var metadata: GeneratorMetadata { GeneratorMetadata(kind: .a1111, model: "test-model", endpointStyle: "sdapi-v1", seed: 7) }
+    var label: String { "counting test generator" }
+    func draw(prompt: String, entry: Entry, conditioning: RGBImage?) throws -> RGBImage {
+        calls += 1
+        return RGBImage(width: 100, height: 60, pixels: [UInt8](repeating: 128, count: 100 * 60 * 3))
+    }
+}
+
+@Suite struct ReconstructionTests {
+    @Test func everyGeneratorsOutputIsResizedMadeConsistentAndCached() throws {
+        let directory = NSTemporaryDirectory() + "recon-\(UUID().uuidString)"
+        let archive = directory + "/a.gcx"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let writer = try ArchiveFileWriter(path: archive, mode: .create)
+        let input = PackInput(path: ArchiverLibraryTests.datasets + "/kodak/kodim05.png", name: "kodim05.png")
+        let entry = try EntryBuilder(options: PackOptions()).entry(for: input).entry
+        try writer.add(entry)
+        try writer.finish()
+
+        let generator = CountingGenerator()
+        let cache = ReconstructionCache(directory: directory + "/cache")
+        let reader = try ArchiveReader(source: FileSource(path: archive))
+        for round in 0..<2 {
+            let output = try SafeOutput(root: directory + "/out\(round)", force: false)
+            let result = Extractor(reader: reader, output: output, items: [.reconstruction], generator: generator, cache: cache).run(reader.rows)
+            #expect(result.failures.isEmpty, "\(result.failures)")
+            #expect(generator.calls == 1, "round \(round): the second extraction must come from the cache")
+            let image = try ImageDecoder.decode(try FileSource.readAll(path: directory + "/out\(round)/kodim05.png")).image
+            #expect(image.width == 768 && image.height == 512)
+            let thumbnail = try Reconstruction.decodeThumbnail(entry.thumbnail!)
+            #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(image, scale: 8), thumbnail) >= 45)
+        }
+        let cached = try FileManager.default.subpathsOfDirectory(atPath: directory + "/cache").filter { $0.hasSuffix(".png") }
+        #expect(cached.count == 1)
     }
 }
