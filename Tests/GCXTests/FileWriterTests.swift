@@ -95,6 +95,34 @@ import GCXFileIO
         #expect(try Validator().validate(FileSource(path: path)).isValid)
     }
 
+    @Test func partialKilledBeforeItsHeaderStartsAfresh() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/a.gcx"
+        FileManager.default.createFile(atPath: path + ".partial", contents: Data([0x89, 0x47]))
+        let writer = try ArchiveFileWriter(path: path, mode: .append)
+        #expect(writer.entryCount == 0)
+        for entry in entries(2, seed: 8) { try writer.add(entry) }
+        try writer.finish()
+        #expect(try Validator().validate(FileSource(path: path)).isValid)
+    }
+
+    @Test func appendToADamagedArchiveKeepsItsCompleteEntries() throws {
+        let directory = try temporaryDirectory()
+        let path = directory + "/a.gcx"
+        let first = entries(4, seed: 9)
+        let writer = try ArchiveFileWriter(path: path, mode: .create)
+        for entry in first { try writer.add(entry) }
+        try writer.finish()
+        // Lose the trailer, as a broken copy would.
+        let bytes = try FileSource.readAll(path: path)
+        FileManager.default.createFile(atPath: path, contents: Data(bytes.dropLast(3)))
+        let appender = try ArchiveFileWriter(path: path, mode: .append)
+        #expect(appender.report.recoveredTarget != nil)
+        #expect(appender.entryCount == 4)
+        try appender.finish()
+        #expect(try ArchiveReader(source: FileSource(path: path)).rows.map(\.summary.name) == first.map(\.name))
+    }
+
     @Test func secondWriterIsLockedOut() throws {
         let directory = try temporaryDirectory()
         let path = directory + "/a.gcx"
