@@ -203,4 +203,24 @@ import GCXImage
         #expect(thumbnail["scale"] as? Int == 16)
         #expect(try CLI.run(["pack", samples, "-o", directory + "/bad.gcx", "--thumbnail-scale", "12"]).status == 2)
     }
+
+    @Test func exifOrientationIsAppliedAndRecorded() throws {
+        let directory = try CLI.temporaryDirectory()
+        var jpeg = [UInt8](try Data(contentsOf: URL(fileURLWithPath: CLI.datasets + "/jpeg-samples/testorig.jpg")))
+        // APP1 "Exif": a little-endian TIFF with one IFD0 entry, Orientation (0x0112) = 6 (rotate 90° clockwise).
+        let tiff: [UInt8] = [0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00,
+                             0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,
+                             0x00, 0x00, 0x00, 0x00]
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        let length = payload.count + 2
+        jpeg.insert(contentsOf: [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload, at: 2)
+        FileManager.default.createFile(atPath: directory + "/rotated.jpg", contents: Data(jpeg))
+        let plain = try ImageDecoder.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: CLI.datasets + "/jpeg-samples/testorig.jpg")))).image
+
+        #expect(try CLI.run(["pack", directory + "/rotated.jpg", "-o", directory + "/a.gcx"]).status == 0)
+        let info = try #require(try CLI.run(["info", "--json", directory + "/a.gcx", "rotated.jpg"]).json as? [String: Any])
+        #expect(info["orientation"] as? Int == 6)
+        #expect(info["width"] as? Int == plain.height && info["height"] as? Int == plain.width)
+        #expect(info["original_bytes"] as? Int == jpeg.count)
+    }
 }
