@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "GCX", targets: ["GCX"]),
         .library(name: "GCXFileIO", targets: ["GCXFileIO"]),
         .library(name: "GCXImage", targets: ["GCXImage"]),
+        .library(name: "GCXNet", targets: ["GCXNet"]),
         .library(name: "GCXArchiver", targets: ["GCXArchiver"]),
         .executable(name: "gcx", targets: ["gcx"]),
     ],
@@ -23,8 +24,12 @@ let package = Package(
         .target(name: "CGCXImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
         // Pixels: decoding, encoding, thumbnails, resampling, consistency, the built-in describer.
         .target(name: "GCXImage", dependencies: ["CGCXImageCodecs"]),
+        // libcurl glue: curl_easy_setopt is variadic, which Swift cannot call.
+        .target(name: "CGCXCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // HTTP clients for captioners and generators: retries, rate limits, keys kept secret.
+        .target(name: "GCXNet", dependencies: ["CGCXCurl"]),
         // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.
-        .target(name: "GCXArchiver", dependencies: ["GCX", "GCXFileIO", "GCXImage"]),
+        .target(name: "GCXArchiver", dependencies: ["GCX", "GCXFileIO", "GCXImage", "GCXNet"]),
         // The thin command-line front end.
         .executableTarget(
             name: "gcx",
@@ -39,6 +44,7 @@ let package = Package(
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCX", "GCXFileIO"], path: "tools/bench-container"),
         .testTarget(name: "GCXTests", dependencies: ["GCX", "GCXFileIO"]),
         .testTarget(name: "GCXImageTests", dependencies: ["GCXImage"], exclude: ["Fixtures"]),
+        .testTarget(name: "GCXNetTests", dependencies: ["GCXNet"]),
         .testTarget(name: "GCXArchiverTests", dependencies: ["GCX", "GCXFileIO", "GCXImage", "GCXArchiver"]),
         .testTarget(name: "GCXCLITests", dependencies: ["GCX", "GCXFileIO", "GCXImage"]),
     ]

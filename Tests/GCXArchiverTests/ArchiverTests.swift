@@ -53,7 +53,7 @@ import GCXImage
         let root = NSTemporaryDirectory() + "inputs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/sub/.hidden", withIntermediateDirectories: true)
         for file in ["b.png", "sub/a.JPG", "sub/.hidden/c.png", "notes.txt", ".d.png"] {
-            FileManager.default.createFile(atPath: root + "/" + file, contents: Data([1]))
+            _ = FileManager.default.createFile(atPath: root + "/" + file, contents: Data([1]))
         }
         let collected = InputCollector.collect([root, root + "/notes.txt"])
         #expect(collected.inputs.map(\.name) == ["b.png", "sub/a.JPG", "notes.txt"])

@@ -1,0 +1,152 @@
+#include "gcx_curl.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t gcx_curl_once = PTHREAD_ONCE_INIT;
+
+static void gcx_curl_global_init(void) {
+    curl_global_init(CURL_GLOBAL_ALL);
+}
+
+typedef struct {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    int failed;
+} gcx_buffer;
+
+static int gcx_buffer_append(gcx_buffer *b, const void *src, size_t n) {
+    if (b->failed) return 0;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + n + 1) cap *= 2;
+        uint8_t *grown = realloc(b->data, cap);
+        if (!grown) { b->failed = 1; return 0; }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, src, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return 1;
+}
+
+static size_t gcx_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata) {
+    size_t n = size * nmemb;
+    return gcx_buffer_append((gcx_buffer *)userdata, ptr, n) ? n : 0;
+}
+
+static gcx_curl_outcome gcx_classify(CURLcode code) {
+    switch (code) {
+    case CURLE_OK:
+        return GCX_CURL_OK;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+        return GCX_CURL_CONNECT_FAILED;
+    case CURLE_OPERATION_TIMEDOUT:
+        return GCX_CURL_TIMED_OUT;
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+        return GCX_CURL_CONNECTION_LOST;
+    default:
+        return GCX_CURL_OTHER;
+    }
+}
+
+void gcx_curl_perform(const char *method,
+                      const char *url,
+                      const char *const *headers,
+                      size_t header_count,
+                      const uint8_t *body,
+                      size_t body_len,
+                      long connect_timeout_ms,
+                      long total_timeout_ms,
+                      gcx_curl_response *response) {
+    memset(response, 0, sizeof(*response));
+    pthread_once(&gcx_curl_once, gcx_curl_global_init);
+
+    CURL *curl = curl_easy_init();
+    if (!curl) {
+        response->outcome = GCX_CURL_OTHER;
+        response->curl_code = CURLE_FAILED_INIT;
+        strncpy(response->error, "curl_easy_init failed", sizeof(response->error) - 1);
+        return;
+    }
+
+    gcx_buffer body_buf = {0};
+    gcx_buffer header_buf = {0};
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; i < header_count; i++) {
+        list = curl_slist_append(list, headers[i]);
+    }
+    // No "Expect: 100-continue" round trip for large uploads.
+    list = curl_slist_append(list, "Expect:");
+
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); // required for multi-threaded use
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""); // any encoding curl can decode
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, response->error);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, gcx_write_cb);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body_buf);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, gcx_write_cb);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &header_buf);
+
+    if (strcmp(method, "GET") == 0) {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else {
+        if (strcmp(method, "POST") != 0) {
+            curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+        }
+        curl_easy_setopt(curl, CURLOPT_POST, 1L);
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body ? (const char *)body : "");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body ? body_len : 0));
+    }
+
+    CURLcode code = curl_easy_perform(curl);
+    response->curl_code = (int)code;
+    response->outcome = gcx_classify(code);
+    if (body_buf.failed || header_buf.failed) {
+        response->outcome = GCX_CURL_OTHER;
+        strncpy(response->error, "out of memory while receiving", sizeof(response->error) - 1);
+    }
+    if (code != CURLE_OK && response->error[0] == 0) {
+        strncpy(response->error, curl_easy_strerror(code), sizeof(response->error) - 1);
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response->status);
+
+    response->body = body_buf.data;
+    response->body_len = body_buf.len;
+    response->headers = (char *)header_buf.data;
+    response->headers_len = header_buf.len;
+
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+}
+
+void gcx_curl_response_free(gcx_curl_response *response) {
+    free(response->body);
+    free(response->headers);
+    response->body = NULL;
+    response->headers = NULL;
+    response->body_len = 0;
+    response->headers_len = 0;
+}

@@ -1,0 +1,50 @@
+#ifndef GCX_CURL_H
+#define GCX_CURL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Outcome class of one transfer, so Swift can decide about retries without curl's codes.
+typedef enum {
+    GCX_CURL_OK = 0,             ///< a complete HTTP response was received (any status)
+    GCX_CURL_CONNECT_FAILED = 1, ///< could not resolve or connect
+    GCX_CURL_TIMED_OUT = 2,      ///< connect or total timeout expired
+    GCX_CURL_CONNECTION_LOST = 3,///< connection dropped, empty reply, send/receive error
+    GCX_CURL_OTHER = 4           ///< anything else (bad URL, TLS setup, out of memory, ...)
+} gcx_curl_outcome;
+
+typedef struct {
+    gcx_curl_outcome outcome;
+    int curl_code;          ///< raw CURLcode, for diagnostics
+    long status;            ///< HTTP status, 0 when no response
+    uint8_t *body;          ///< response body (malloc'd, may be NULL when empty)
+    size_t body_len;
+    char *headers;          ///< raw response header block(s) (malloc'd, NUL-terminated, may be NULL)
+    size_t headers_len;
+    char error[256];        ///< curl's error text (never contains request headers)
+} gcx_curl_response;
+
+/// Performs one HTTP request synchronously. Thread-safe: each call uses its own easy handle.
+/// `headers` are full "Name: value" lines. `body` may be NULL for no body.
+/// The caller must release the response with `gcx_curl_response_free`.
+void gcx_curl_perform(const char *method,
+                      const char *url,
+                      const char *const *headers,
+                      size_t header_count,
+                      const uint8_t *body,
+                      size_t body_len,
+                      long connect_timeout_ms,
+                      long total_timeout_ms,
+                      gcx_curl_response *response);
+
+void gcx_curl_response_free(gcx_curl_response *response);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

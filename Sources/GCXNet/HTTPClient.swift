@@ -1,0 +1,138 @@
+import CGCXCurl
+import Foundation
+
+/// A blocking, thread-safe HTTP client over libcurl with retries and shared limits.
+///
+/// Retries 429, 5xx (and 408), connection failures, timeouts and dropped connections with
+/// exponential backoff and full jitter, honouring `Retry-After`; bounded by
+/// ``HTTPClientOptions/maxAttempts`` and ``HTTPClientOptions/maxTotalTime``. All requests of one
+/// client share its concurrency and requests-per-minute limits.
+///
+/// ```swift
+/// let client = HTTPClient(options: HTTPClientOptions(maxConcurrent: 2, requestsPerMinute: 60))
+/// let response = try client.send(HTTPRequest(url: "http://127.0.0.1:7860/sdapi/v1/txt2img", body: json))
+/// ```
+public final class HTTPClient: Sendable {
+    public let options: HTTPClientOptions
+    private let limiter: RequestLimiter
+
+    public init(options: HTTPClientOptions = HTTPClientOptions()) {
+        self.options = options
+        self.limiter = RequestLimiter(maxConcurrent: options.maxConcurrent,
+                                      requestsPerMinute: options.requestsPerMinute)
+    }
+
+    static func isRetryableStatus(_ status: Int) -> Bool {
+        status == 429 || status == 408 || (500...599).contains(status)
+    }
+
+    /// Sends the request, retrying transient failures. Returns the first 2xx response.
+    /// - Throws: ``BackendError`` for a non-2xx final status or a transport failure.
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        let path = request.path
+        let secret = request.apiKey?.secret
+        let start = Clock.now()
+        let deadline = start + options.maxTotalTime
+        var attempt = 0
+        while true {
+            attempt += 1
+            guard limiter.acquire(deadline: deadline) else {
+                throw BackendError(kind: .timedOut, status: nil,
+                                   serverMessage: "no request slot free within the \(options.maxTotalTime) s budget",
+                                   path: path, attempts: attempt - 1)
+            }
+            // No attempt may outlive the request's budget.
+            let attemptTimeout = min(options.timeout, max(0.001, deadline - Clock.now()))
+            let outcome = perform(request, timeout: attemptTimeout)
+            limiter.release()
+
+            let failure: BackendError
+            var retryAfter: Double?
+            switch outcome {
+            case .response(let response):
+                if (200...299).contains(response.status) {
+                    var done = response
+                    done.attempts = attempt
+                    return done
+                }
+                failure = BackendError(kind: .http, status: response.status,
+                                       serverMessage: Self.scrub(ServerMessage.extract(from: response.body), secret: secret),
+                                       path: path, attempts: attempt)
+                retryAfter = RetryAfter.seconds(response.headers["retry-after"])
+            case .transport(let kind, let message):
+                failure = BackendError(kind: kind, status: nil,
+                                       serverMessage: Self.scrub(message, secret: secret),
+                                       path: path, attempts: attempt)
+            }
+
+            // A 429 for an exhausted quota will not go away by waiting.
+            let permanent = outcome.errorCode == "insufficient_quota"
+            guard failure.isTransient, !permanent, attempt < options.maxAttempts else { throw failure }
+            let ceiling = min(options.backoffMax, options.backoffBase * pow(2, Double(attempt - 1)))
+            var wait = Double.random(in: 0...max(0, ceiling))
+            if let retryAfter { wait = max(wait, retryAfter) }
+            if Clock.now() + wait >= deadline { throw failure }
+            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        }
+    }
+
+    enum Outcome {
+        case response(HTTPResponse)
+        case transport(BackendError.Kind, String)
+
+        /// OpenAI's `error.code` of a failed response, if any.
+        var errorCode: String? {
+            guard case .response(let response) = self else { return nil }
+            return ServerMessage.code(from: response.body)
+        }
+    }
+
+    /// One attempt through the C shim.
+    private func perform(_ request: HTTPRequest, timeout: Double) -> Outcome {
+        var lines = request.headers.map { "\($0.0): \($0.1)" }
+        if let key = request.apiKey { lines.append(key.authorizationHeader) }
+        var raw = gcx_curl_response()
+        let connectMS = max(1, Int(options.connectTimeout * 1000))
+        let totalMS = max(1, Int(timeout * 1000))
+
+        withCStrings(lines) { headerPointers in
+            request.body.withUnsafeBufferPointer { body in
+                gcx_curl_perform(request.method, request.url, headerPointers, lines.count,
+                                 body.baseAddress, body.count, connectMS, totalMS, &raw)
+            }
+        }
+        defer { gcx_curl_response_free(&raw) }
+
+        let message = withUnsafeBytes(of: raw.error) { bytes in
+            String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        switch raw.outcome {
+        case GCX_CURL_OK:
+            let body = raw.body.map { Array(UnsafeBufferPointer(start: $0, count: raw.body_len)) } ?? []
+            let headerText = raw.headers.map { String(cString: $0) } ?? ""
+            return .response(HTTPResponse(status: Int(raw.status), headers: HTTPResponse.parseHeaders(headerText), body: body))
+        case GCX_CURL_CONNECT_FAILED:
+            return .transport(.connectFailed, message)
+        case GCX_CURL_TIMED_OUT:
+            return .transport(.timedOut, message)
+        case GCX_CURL_CONNECTION_LOST:
+            return .transport(.connectionLost, message)
+        default:
+            return .transport(.local, message)
+        }
+    }
+
+    /// Removes the key from any text (some servers echo a wrong key in their 401 message).
+    static func scrub(_ text: String, secret: String?) -> String {
+        guard let secret, !secret.isEmpty else { return text }
+        return text.replacingOccurrences(of: secret, with: "[redacted]")
+    }
+}
+
+/// Calls `body` with a C array of NUL-terminated copies of `strings`.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let constant = copies.map { UnsafePointer($0) }
+    return constant.withUnsafeBufferPointer { body($0.baseAddress) }
+}

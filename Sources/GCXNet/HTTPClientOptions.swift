@@ -1,0 +1,35 @@
+import Foundation
+
+/// Limits and retry policy of one ``HTTPClient``. All times in seconds.
+public struct HTTPClientOptions: Sendable {
+    /// Total time allowed for one attempt (connect + upload + server work + download).
+    public var timeout: Double
+    /// Time allowed to establish the connection.
+    public var connectTimeout: Double
+    /// Attempts per request, including the first one (>= 1).
+    public var maxAttempts: Int
+    /// Time budget for a request across all its attempts and waits; no new attempt starts after it.
+    public var maxTotalTime: Double
+    /// Requests in flight at once across all threads using the client (>= 1).
+    public var maxConcurrent: Int
+    /// Attempts started per minute across the client, spaced evenly (nil = unlimited).
+    public var requestsPerMinute: Int?
+    /// First backoff ceiling; attempt k waits a uniform random time in [0, min(backoffMax, backoffBase * 2^(k-1))].
+    public var backoffBase: Double
+    /// Largest backoff ceiling. A server's `Retry-After` is waited out in full when it is longer,
+    /// unless that would pass ``maxTotalTime``; then the request fails at once.
+    public var backoffMax: Double
+
+    public init(timeout: Double = 300, connectTimeout: Double = 15, maxAttempts: Int = 5,
+                maxTotalTime: Double = 900, maxConcurrent: Int = 4, requestsPerMinute: Int? = nil,
+                backoffBase: Double = 1, backoffMax: Double = 60) {
+        self.timeout = timeout
+        self.connectTimeout = connectTimeout
+        self.maxAttempts = max(1, maxAttempts)
+        self.maxTotalTime = maxTotalTime
+        self.maxConcurrent = max(1, maxConcurrent)
+        self.requestsPerMinute = requestsPerMinute.map { max(1, $0) }
+        self.backoffBase = max(0, backoffBase)
+        self.backoffMax = max(0, backoffMax)
+    }
+}

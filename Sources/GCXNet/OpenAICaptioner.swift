@@ -1,0 +1,129 @@
+import Foundation
+
+/// What the captioner answered.
+public struct CaptionResult: Sendable, Equatable {
+    /// The answer exactly as the model wrote it (`choices[0].message.content`).
+    public var text: String
+    /// Whether `text` follows the instruction's layout; false is a warning, not an error.
+    public var followsLayout: Bool
+    /// True when the first answer broke the layout and the reminder was sent.
+    public var usedReminder: Bool
+
+    public init(text: String, followsLayout: Bool, usedReminder: Bool) {
+        self.text = text
+        self.followsLayout = followsLayout
+        self.usedReminder = usedReminder
+    }
+}
+
+/// Describes a photo through an OpenAI-compatible Chat Completions endpoint with image input
+/// (OpenAI, Ollama, vLLM, LM Studio, ...).
+///
+/// ```swift
+/// let captioner = OpenAICaptioner(apiKey: key)
+/// let result = try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: instruction)
+/// if !result.followsLayout { warn("caption does not follow the layout") }
+/// ```
+public struct OpenAICaptioner: Sendable {
+    public static let defaultBaseURL = "https://api.openai.com/v1"
+    public static let defaultModel = "gpt-4o"
+
+    public let baseURL: String
+    public let model: String
+    private let apiKey: APIKey?
+    private let client: HTTPClient
+
+    /// - Parameters:
+    ///   - baseURL: up to and including the version, e.g. `http://127.0.0.1:11434/v1`.
+    ///   - apiKey: nil for local servers that need none.
+    public init(baseURL: String = OpenAICaptioner.defaultBaseURL, apiKey: APIKey?,
+                model: String = OpenAICaptioner.defaultModel, client: HTTPClient = HTTPClient()) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.model = model
+        self.client = client
+    }
+
+    /// Sends the instruction and the (already downscaled) photo; if the answer breaks the layout,
+    /// asks once more with a reminder and returns the second answer, flagged.
+    /// - Parameter mimeType: `image/png` or `image/jpeg`, matching `imageBytes`.
+    /// - Throws: ``BackendError``.
+    public func describe(imageBytes: [UInt8], mimeType: String, instruction: String) throws -> CaptionResult {
+        let dataURL = "data:\(mimeType);base64," + Data(imageBytes).base64EncodedString()
+        var messages = [ChatMessage(role: "user", content: .parts([
+            .init(type: "text", text: instruction, image_url: nil),
+            .init(type: "image_url", text: nil, image_url: .init(url: dataURL)),
+        ]))]
+        let first = try complete(messages)
+        if LayoutCheck.follows(first) {
+            return CaptionResult(text: first, followsLayout: true, usedReminder: false)
+        }
+        messages.append(ChatMessage(role: "assistant", content: .text(first)))
+        messages.append(ChatMessage(role: "user", content: .text(LayoutCheck.reminder)))
+        let second = try complete(messages)
+        return CaptionResult(text: second, followsLayout: LayoutCheck.follows(second), usedReminder: true)
+    }
+
+    private func complete(_ messages: [ChatMessage]) throws -> String {
+        let url = JSONBody.joinURL(baseURL, "/chat/completions")
+        let body = try JSONBody.encode(ChatRequest(model: model, messages: messages))
+        let request = HTTPRequest(url: url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+                                  body: body, apiKey: apiKey)
+        let response = try client.send(request)
+        let decoded = try JSONBody.decode(ChatResponse.self, from: response, path: request.path)
+        guard let choice = decoded.choices.first else {
+            throw JSONBody.invalid("the answer has no choices", response, path: request.path)
+        }
+        guard let content = choice.message.content, !content.isEmpty else {
+            let reason = choice.message.refusal.map { "the model refused: \($0)" }
+                ?? "the answer is empty (finish_reason \(choice.finish_reason ?? "none"))"
+            throw JSONBody.invalid(reason, response, path: request.path)
+        }
+        return content
+    }
+}
+
+// MARK: - Wire format (Chat Completions)
+
+struct ChatRequest: Encodable {
+    var model: String
+    var messages: [ChatMessage]
+}
+
+struct ChatMessage: Encodable {
+    enum Content: Encodable {
+        case text(String)
+        case parts([Part])
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .text(let text): try container.encode(text)
+            case .parts(let parts): try container.encode(parts)
+            }
+        }
+    }
+
+    struct Part: Encodable {
+        struct ImageURL: Encodable { var url: String }
+        var type: String
+        var text: String?
+        var image_url: ImageURL?
+    }
+
+    var role: String
+    var content: Content
+}
+
+struct ChatResponse: Decodable {
+    struct Choice: Decodable {
+        struct Message: Decodable {
+            var role: String?
+            var content: String?
+            var refusal: String?
+        }
+        var message: Message
+        var finish_reason: String?
+    }
+    var choices: [Choice]
+}

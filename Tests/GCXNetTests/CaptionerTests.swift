@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import GCXNet
+
+@Suite struct CaptionerTests {
+    let key = APIKey(Fixtures.key)!
+
+    @Test func captionsReturnedExactly() throws {
+        let server = try FakeServer("openai_server.py", behaviour: ["captions": Fixtures.captions],
+                                    arguments: ["--key", Fixtures.key])
+        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key, model: "gpt-4o",
+                                        client: HTTPClient(options: Fixtures.fastOptions()))
+        let png = makePNG(width: 48, height: 32)
+        for expected in Fixtures.captions {
+            let result = try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction)
+            #expect(result.text == expected)
+            #expect(result.followsLayout && !result.usedReminder)
+        }
+        let log = server.log()
+        #expect(log.count == 2)
+        let first = try #require(log.first)
+        #expect(first["path"] as? String == "/v1/chat/completions")
+        #expect(first["auth"] as? String == "ok")
+        let fields = try #require(first["fields"] as? [String: Any])
+        #expect(fields["model"] as? String == "gpt-4o")
+        let messages = try #require(fields["messages"] as? [[String: Any]])
+        #expect(messages.count == 1)
+        let parts = try #require(messages[0]["parts"] as? [[String: Any]])
+        #expect(parts.count == 2)
+        #expect(parts[0]["text"] as? String == Fixtures.instruction)
+        #expect(parts[1]["mime"] as? String == "image/png")
+        #expect(parts[1]["width"] as? Int == 48 && parts[1]["height"] as? Int == 32)
+    }
+
+    @Test func captionsFromTheSharedCorpusInRequestOrder() throws {
+        guard let corpus = Fixtures.sharedCorpus else { return }
+        let expected = try String(contentsOf: corpus, encoding: .utf8).split(separator: "\n").prefix(3).map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["prompt"] as! String
+        }
+        let server = try FakeServer("openai_server.py", behaviour: ["captions_jsonl": corpus.path])
+        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
+                                        client: HTTPClient(options: Fixtures.fastOptions()))
+        for text in expected {
+            let result = try captioner.describe(imageBytes: [0xFF, 0xD8, 0xFF, 0xE0, 0, 0, 0xFF, 0xD9],
+                                                mimeType: "image/jpeg", instruction: "describe")
+            #expect(result.text == text)
+        }
+    }
+
+    @Test func layoutRetriedOnceWithReminder() throws {
+        let server = try FakeServer("openai_server.py",
+                                    behaviour: ["captions": [Fixtures.badCaption, Fixtures.captions[1]]],
+                                    arguments: ["--key", Fixtures.key])
+        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
+                                        client: HTTPClient(options: Fixtures.fastOptions()))
+        let result = try captioner.describe(imageBytes: makePNG(width: 8, height: 8), mimeType: "image/png",
+                                            instruction: Fixtures.instruction)
+        #expect(result == CaptionResult(text: Fixtures.captions[1], followsLayout: true, usedReminder: true))
+        let log = server.log()
+        #expect(log.count == 2)
+        let second = try #require((log.last?["fields"] as? [String: Any])?["messages"] as? [[String: Any]])
+        #expect(second.map { $0["role"] as? String } == ["user", "assistant", "user"])
+        #expect(second[1]["text"] as? String == Fixtures.badCaption)
+        #expect(second[2]["text"] as? String == LayoutCheck.reminder)
+    }
+
+    @Test func secondBadAnswerIsReturnedWithWarning() throws {
+        let server = try FakeServer("openai_server.py", behaviour: ["caption_text": Fixtures.badCaption])
+        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
+                                        client: HTTPClient(options: Fixtures.fastOptions()))
+        let result = try captioner.describe(imageBytes: makePNG(width: 8, height: 8), mimeType: "image/png",
+                                            instruction: Fixtures.instruction)
+        #expect(result == CaptionResult(text: Fixtures.badCaption, followsLayout: false, usedReminder: true))
+        #expect(server.log().count == 2)
+    }
+
+    @Test func mismatchedMimeTypeIsRejectedWithTheServersMessage() throws {
+        let server = try FakeServer("openai_server.py")
+        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
+                                        client: HTTPClient(options: Fixtures.fastOptions()))
+        let error = try #require(throws: BackendError.self) {
+            try captioner.describe(imageBytes: makePNG(width: 8, height: 8), mimeType: "image/jpeg", instruction: "x")
+        }
+        #expect(error.status == 400 && error.attempts == 1)
+        #expect(error.description.contains("/v1/chat/completions"))
+        #expect(error.serverMessage.contains("image data is png"))
+    }
+}
