@@ -34,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "gcx",
             dependencies: [
-                "GCX", "GCXFileIO", "GCXArchiver",
+                "GCX", "GCXFileIO", "GCXArchiver", "GCXNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,8 +44,10 @@ let package = Package(
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCX", "GCXFileIO"], path: "tools/bench-container"),
         .testTarget(name: "GCXTests", dependencies: ["GCX", "GCXFileIO"]),
         .testTarget(name: "GCXImageTests", dependencies: ["GCXImage"], exclude: ["Fixtures"]),
-        .testTarget(name: "GCXNetTests", dependencies: ["GCXNet"]),
+        // Starts the fake servers of tools/fake-servers for the tests that talk to them.
+        .target(name: "GCXTestSupport", path: "Tests/GCXTestSupport"),
+        .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXTestSupport"]),
         .testTarget(name: "GCXArchiverTests", dependencies: ["GCX", "GCXFileIO", "GCXImage", "GCXArchiver"]),
-        .testTarget(name: "GCXCLITests", dependencies: ["GCX", "GCXFileIO", "GCXImage"]),
+        .testTarget(name: "GCXCLITests", dependencies: ["GCX", "GCXFileIO", "GCXImage", "GCXTestSupport"]),
     ]
 )

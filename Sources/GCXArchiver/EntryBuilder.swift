@@ -49,6 +49,7 @@ public struct EntryBuilder: Sendable {
         }
 
         var entry = Entry(source: source, mode: options.mode, prompt: PromptEncoding.chunk(for: text), captioner: options.captioner.metadata)
+        entry.generator = options.generator
         if options.mode == .multimodal {
             do {
                 let small = try Thumbnailer.downsample(image, scale: options.thumbnailScale)

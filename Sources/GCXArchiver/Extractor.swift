@@ -26,28 +26,45 @@ public final class Extractor {
     public let reader: ArchiveReader
     public let output: SafeOutput
     public let items: Set<Item>
-    public let generator: any Generator
+    /// The generator for each entry (its recorded one, or what the user chose).
+    public let generatorFor: @Sendable (Entry) throws -> any Generator
     /// Where reconstructions by generators other than the built-in one are kept; nil for none.
     public let cache: ReconstructionCache?
+    /// Entries processed at the same time (generators on servers are slow).
+    public let jobs: Int
 
-    public init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, generator: any Generator = BuiltinGenerator(),
-                cache: ReconstructionCache? = nil) {
+    public init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, cache: ReconstructionCache? = nil, jobs: Int = 1,
+                generatorFor: @escaping @Sendable (Entry) throws -> any Generator = { _ in BuiltinGenerator() }) {
         self.reader = reader
         self.output = output
         self.items = items
-        self.generator = generator
-        self.cache = generator.metadata.kind == .builtin ? nil : cache
+        self.generatorFor = generatorFor
+        self.cache = cache
+        self.jobs = max(1, jobs)
+    }
+
+    public convenience init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, generator: any Generator, cache: ReconstructionCache? = nil) {
+        self.init(reader: reader, output: output, items: items, cache: cache) { _ in generator }
+    }
+
+    /// What the parallel part of an extraction needs; all of it is safe to share across threads.
+    private struct Work: Sendable {
+        var output: SafeOutput
+        var generatorFor: @Sendable (Entry) throws -> any Generator
+        var cache: ReconstructionCache?
     }
 
     /// The reconstruction as PNG, from the cache when it has it.
-    func reconstruction(of entry: Entry, prompt: String) throws -> (bytes: [UInt8], cached: Bool) {
+    private static func reconstruction(of entry: Entry, prompt: String, work: Work) throws -> [UInt8] {
+        let generator = try work.generatorFor(entry)
+        let cache = generator.metadata.kind == .builtin ? nil : work.cache
         let key = ReconstructionCache.key(entry: entry, prompt: prompt, generator: generator.metadata)
         if let cache, let bytes = cache.load(key: key), (try? ImageDecoder.decode(bytes)) != nil {
-            return (bytes, true)
+            return bytes
         }
         let bytes = try PNGEncoder.encode(try Reconstruction.reconstruct(entry, prompt: prompt, generator: generator))
         try cache?.store(bytes, key: key)
-        return (bytes, false)
+        return bytes
     }
 
     /// The output paths of an entry, relative to the output folder.
@@ -63,56 +80,97 @@ public final class Extractor {
         }
     }
 
-    /// Extracts `rows` (every entry when empty); failures are reported and the rest go on.
+    /// One entry's outcome: files written and failures, in item order.
+    private struct Outcome: Sendable {
+        var written: [Written] = []
+        var failures: [PackFailure] = []
+    }
+
+    /// Extracts `rows`, `jobs` entries at a time; failures are reported and the rest go on. Events
+    /// come in entry order.
     public func run(_ rows: [IndexRow], progress: (Event) -> Void = { _ in }) -> (written: [Written], failures: [PackFailure]) {
         var written: [Written] = []
         var failures: [PackFailure] = []
+        // Decide every output path first, so two entries never write the same file.
         var claimed: [String: String] = [:]
-        for (number, row) in rows.enumerated() {
-            let name = row.summary.name
-            func fail(_ reason: String) {
-                let failure = PackFailure(input: name, reason: reason)
-                failures.append(failure)
-                progress(.failed(failure, index: number, total: rows.count))
-            }
-            let entry: Entry
-            let text: String
-            do {
-                entry = try reader.entry(at: row)
-                text = try PromptEncoding.decoding.text(of: entry.prompt, at: row.offset)
-            } catch {
-                fail("\(error)")
-                continue
-            }
+        var plans: [[Item: String]] = []
+        var early: [[PackFailure]] = []
+        for row in rows {
+            var plan: [Item: String] = [:]
+            var refused: [PackFailure] = []
             for item in Item.allCases where items.contains(item) {
-                let path = Extractor.relativePath(for: name, item: item)
+                let path = Extractor.relativePath(for: row.summary.name, item: item)
                 if let other = claimed[path] {
-                    fail("its \(item.rawValue) would be \(path), already written for \(quoted(other))")
-                    continue
-                }
-                do {
-                    let bytes: [UInt8]
-                    switch item {
-                    case .prompt: bytes = Array(text.utf8)
-                    case .thumbnail:
-                        guard let thumbnail = entry.thumbnail else { continue }
-                        bytes = thumbnail.codec == .png ? thumbnail.payload
-                            : try PNGEncoder.encode(try Reconstruction.decodeThumbnail(thumbnail))
-                    case .reconstruction:
-                        bytes = try reconstruction(of: entry, prompt: text).bytes
-                    }
-                    try output.write(bytes, to: path)
-                    claimed[path] = name
-                    let done = Written(entry: name, item: item, path: (output.root as NSString).appendingPathComponent(path))
-                    written.append(done)
-                    progress(.wrote(done, index: number, total: rows.count))
-                } catch let failure as PackFailure {
-                    fail(failure.description)
-                } catch {
-                    fail("\(item.rawValue): \(error)")
+                    refused.append(PackFailure(input: row.summary.name, reason: "its \(item.rawValue) would be \(path), already written for \(quoted(other))"))
+                } else {
+                    claimed[path] = row.summary.name
+                    plan[item] = path
                 }
             }
+            plans.append(plan)
+            early.append(refused)
+        }
+        var start = 0
+        while start < rows.count {
+            let batch = Array(start..<min(start + jobs, rows.count))
+            // Entries are read one by one (the reader is not shared across threads); drawing and
+            // writing run in parallel.
+            let loaded = batch.map { index -> Result<(Entry, String), Error> in
+                Result {
+                    let entry = try reader.entry(at: rows[index])
+                    return (entry, try PromptEncoding.decoding.text(of: entry.prompt, at: rows[index].offset))
+                }
+            }
+            let outcomes = ResultSlots<Outcome>(count: batch.count)
+            let work = Work(output: output, generatorFor: generatorFor, cache: cache)
+            let names = batch.map { rows[$0].summary.name }
+            let batchPlans = batch.map { plans[$0] }
+            DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
+                outcomes.set(slot, .success(Extractor.extract(loaded[slot], name: names[slot], plan: batchPlans[slot], work: work)))
+            }
+            for (slot, index) in batch.enumerated() {
+                guard case .success(var outcome) = outcomes.get(slot) else { continue }
+                outcome.failures = early[index] + outcome.failures
+                for done in outcome.written { progress(.wrote(done, index: index, total: rows.count)) }
+                for failure in outcome.failures { progress(.failed(failure, index: index, total: rows.count)) }
+                written += outcome.written
+                failures += outcome.failures
+            }
+            start += jobs
         }
         return (written, failures)
+    }
+
+    private static func extract(_ loaded: Result<(Entry, String), Error>, name: String, plan: [Item: String], work: Work) -> Outcome {
+        var outcome = Outcome()
+        let entry: Entry, text: String
+        switch loaded {
+        case .success(let pair): (entry, text) = pair
+        case .failure(let error):
+            outcome.failures.append(PackFailure(input: name, reason: "\(error)"))
+            return outcome
+        }
+        for item in Item.allCases {
+            guard let path = plan[item] else { continue }
+            do {
+                let bytes: [UInt8]
+                switch item {
+                case .prompt: bytes = Array(text.utf8)
+                case .thumbnail:
+                    guard let thumbnail = entry.thumbnail else { continue }
+                    bytes = thumbnail.codec == .png ? thumbnail.payload
+                        : try PNGEncoder.encode(try Reconstruction.decodeThumbnail(thumbnail))
+                case .reconstruction:
+                    bytes = try reconstruction(of: entry, prompt: text, work: work)
+                }
+                try work.output.write(bytes, to: path)
+                outcome.written.append(Written(entry: name, item: item, path: (work.output.root as NSString).appendingPathComponent(path)))
+            } catch let failure as PackFailure {
+                outcome.failures.append(failure)
+            } catch {
+                outcome.failures.append(PackFailure(input: name, reason: "\(item.rawValue): \(error)"))
+            }
+        }
+        return outcome
     }
 }

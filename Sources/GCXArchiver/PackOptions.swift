@@ -10,6 +10,9 @@ public struct PackOptions: Sendable {
     public var thumbnailQuality = 50
     /// Who writes the descriptions.
     public var captioner: any Captioner = BuiltinCaptioner()
+    /// The generator recorded in each entry, so that extraction repeats it; nil records none (the
+    /// built-in reconstructor).
+    public var generator: GeneratorMetadata?
     /// Photos processed at the same time.
     public var jobs = 1
 

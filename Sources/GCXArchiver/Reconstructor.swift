@@ -8,10 +8,10 @@ public protocol Generator: Sendable {
     var metadata: GeneratorMetadata { get }
     /// A human-readable name for progress lines.
     var label: String { get }
-    /// Draws the entry. `conditioning` is the thumbnail upsampled to the original size for a
-    /// multimodal entry and nil for a text one. The image may have any size: the caller resizes it
-    /// to the original size and applies the consistency step.
-    func draw(prompt: String, entry: Entry, conditioning: RGBImage?) throws -> RGBImage
+    /// Draws the entry. `thumbnail` is the decoded thumbnail of a multimodal entry and nil for a
+    /// text one. The image may have any size: the caller resizes it to the original size and, for a
+    /// multimodal entry, applies the consistency step.
+    func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage
 }
 
 /// The built-in generator: the upsampled thumbnail itself, so the reconstruction is the thumbnail
@@ -21,9 +21,9 @@ public struct BuiltinGenerator: Generator {
     public var metadata: GeneratorMetadata { GeneratorMetadata(kind: .builtin) }
     public var label: String { "built-in reconstructor (upsampled thumbnail + consistency step; no generator configured)" }
 
-    public func draw(prompt: String, entry: Entry, conditioning: RGBImage?) throws -> RGBImage {
-        guard let conditioning else { throw ReconstructionError.needsGenerator(entry.name) }
-        return conditioning
+    public func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage {
+        guard let thumbnail, let scale = entry.thumbnail?.scale else { throw ReconstructionError.needsGenerator(entry.name) }
+        return try Resampler.upsample(thumbnail, width: entry.source.width, height: entry.source.height, scale: scale)
     }
 }
 
@@ -32,13 +32,8 @@ public enum Reconstruction {
     public static func reconstruct(_ entry: Entry, prompt: String, generator: any Generator) throws -> RGBImage {
         let width = entry.source.width, height = entry.source.height
         var thumbnail: RGBImage?
-        var conditioning: RGBImage?
-        if entry.mode == .multimodal, let stored = entry.thumbnail {
-            let small = try decodeThumbnail(stored)
-            thumbnail = small
-            conditioning = try Resampler.upsample(small, width: width, height: height, scale: stored.scale)
-        }
-        var drawn = try generator.draw(prompt: prompt, entry: entry, conditioning: conditioning)
+        if entry.mode == .multimodal, let stored = entry.thumbnail { thumbnail = try decodeThumbnail(stored) }
+        var drawn = try generator.draw(prompt: prompt, entry: entry, thumbnail: thumbnail)
         if drawn.width != width || drawn.height != height {
             drawn = try Resampler.upsample(drawn, width: width, height: height)
         }

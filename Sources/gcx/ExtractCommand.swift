@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GCX
 import GCXArchiver
 import GCXFileIO
@@ -29,6 +30,21 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Overwrite existing files.")
     var force = false
 
+    @OptionGroup(title: "Generator (default: the one each entry records; the built-in reconstructor where none is recorded)")
+    var generatorOptions: GeneratorOptions
+
+    @OptionGroup(title: "Generator server")
+    var connection: ConnectionOptions
+
+    @Option(help: "Where reconstructions by network generators are cached (default: $XDG_CACHE_HOME/gcx/reconstructions or ~/.cache/gcx/reconstructions).")
+    var cacheDir: String?
+
+    @Flag(help: "Neither read nor write the reconstruction cache.")
+    var noCache = false
+
+    @Option(help: "Entries processed at the same time (and the most requests in flight).")
+    var jobs: Int = 1
+
     @Flag(name: .shortAndLong, help: "No progress output.")
     var quiet = false
 
@@ -39,6 +55,8 @@ struct ExtractCommand: ParsableCommand {
         guard ["reconstruction", "thumbnail", "prompt", "all"].contains(what) else {
             throw ValidationError("--what must be reconstruction, thumbnail, prompt or all")
         }
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
+        guard !(noCache && cacheDir != nil) else { throw ValidationError("--cache-dir and --no-cache cannot be combined") }
     }
 
     func run() throws {
@@ -63,16 +81,32 @@ struct ExtractCommand: ParsableCommand {
             }
         }
         let items: Set<Extractor.Item> = what == "all" ? Set(Extractor.Item.allCases) : [Extractor.Item(rawValue: what)!]
-        if items.contains(.reconstruction) {
-            progress.note("gcx: generator: \(BuiltinGenerator().label)")
+        let generators: GeneratorChoice
+        do {
+            generators = GeneratorChoice(options: generatorOptions, connection: .init(baseURL: connection.baseURL, apiKey: try connection.apiKey(),
+                                                                                  client: connection.client(concurrency: jobs)))
+        } catch {
+            Output.err("gcx: \(error)")
+            throw ExitCode(ExitStatus.usageOrIO)
         }
-        let result = Extractor(reader: reader, output: safeOutput, items: items).run(rows) { event in
+        if items.contains(.reconstruction), let kind = generatorOptions.chosenKind {
+            let label = (try? generators.generator(for: kind, recorded: nil).label) ?? kind.description
+            progress.note("gcx: generator: \(label)")
+        }
+        let cache = noCache ? nil : ReconstructionCache(directory: cacheDir ?? ReconstructionCache.defaultDirectory())
+        let extractor = Extractor(reader: reader, output: safeOutput, items: items, cache: cache, jobs: jobs) { entry in
+            try generators.generator(for: generatorOptions.chosenKind ?? entry.generator?.kind ?? .builtin, recorded: entry.generator)
+        }
+        let result = extractor.run(rows) { event in
             switch event {
             case .wrote(let written, let index, let total): progress.item(index, total, "wrote \(written.path)")
             case .failed(let failure, let index, let total): progress.item(index, total, "failed \(failure)")
             }
         }
         progress.endLine()
+        if items.contains(.reconstruction) && generatorOptions.chosenKind == nil {
+            for label in generators.used { progress.note("gcx: generator: \(label)") }
+        }
         failures += result.failures
         if json {
             Output.out(JSON.object([
@@ -88,5 +122,34 @@ struct ExtractCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failure)
         }
         if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
+    }
+}
+
+/// Builds the generator for each entry: the command line's choice, or the entry's recorded one with
+/// any parameters the command line gives put over its own. Remembers which it used, to say so.
+final class GeneratorChoice: @unchecked Sendable {
+    let options: GeneratorOptions
+    let connection: GeneratorSettings.Connection
+    private var labels: [String] = []
+    private let lock = NSLock()
+
+    init(options: GeneratorOptions, connection: GeneratorSettings.Connection) {
+        self.options = options
+        self.connection = connection
+    }
+
+    var used: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return labels
+    }
+
+    func generator(for kind: GeneratorKind, recorded: GeneratorMetadata?) throws -> any Generator {
+        let commandLine = options.settings(kind: kind)
+        let settings = options.chosenKind == nil ? recorded.map(GeneratorSettings.init(metadata:))?.overridden(by: commandLine) ?? commandLine : commandLine
+        let generator = try settings.makeGenerator(connection: connection)
+        lock.lock()
+        if !labels.contains(generator.label) { labels.append(generator.label) }
+        lock.unlock()
+        return generator
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import GCX
 import GCXArchiver
 import GCXFileIO
+import GCXNet
 
 struct PackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +37,21 @@ struct PackCommand: ParsableCommand {
     @Option(help: "A JSONL file of {\"image\": NAME, \"prompt\": TEXT} lines; NAME is the photo's file name or its path relative to the packed folder. Each prompt is stored exactly as given.")
     var prompts: String?
 
+    @Option(help: "Who describes the photos: builtin, openai (an OpenAI-compatible chat completions server) or sidecar (--prompts). Default: sidecar with --prompts, else openai when an API key is set, else builtin.")
+    var captioner: String?
+
+    @Option(help: "The captioner's model.")
+    var captionerModel: String = OpenAICaptioner.defaultModel
+
+    @Option(help: "The photo is sent to the captioner with its long side at most this many pixels.")
+    var captionMaxSide: Int = 1024
+
+    @OptionGroup(title: "Captioner server")
+    var connection: ConnectionOptions
+
+    @OptionGroup(title: "Generator recorded in each entry (used by extract unless it is given --generator)")
+    var generatorOptions: GeneratorOptions
+
     @Flag(help: "Add to the archive if it exists (creating it otherwise), skipping names it already has, and resume an interrupted pack.")
     var append = false
 
@@ -58,6 +74,30 @@ struct PackCommand: ParsableCommand {
         guard (1...100).contains(thumbnailQuality) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
+        if let captioner, !["builtin", "openai", "sidecar"].contains(captioner) {
+            throw ValidationError("--captioner must be builtin, openai or sidecar")
+        }
+        if captioner == "sidecar" && prompts == nil { throw ValidationError("--captioner sidecar needs --prompts FILE") }
+        if prompts != nil && captioner != nil && captioner != "sidecar" { throw ValidationError("--prompts goes with --captioner sidecar") }
+        guard (64...8192).contains(captionMaxSide) else { throw ValidationError("--caption-max-side must be 64 to 8192") }
+    }
+
+    /// The captioner asked for, or the default: sidecar with --prompts, openai when a key is set,
+    /// else the built-in describer.
+    func makeCaptioner() throws -> any Captioner {
+        let key = try connection.apiKey()
+        let kind = captioner ?? (prompts != nil ? "sidecar" : key != nil ? "openai" : "builtin")
+        switch kind {
+        case "sidecar": return SidecarCaptioner(sidecar: try PromptSidecar(path: prompts!))
+        case "openai":
+            let baseURL = connection.baseURL ?? OpenAICaptioner.defaultBaseURL
+            if key == nil && baseURL == OpenAICaptioner.defaultBaseURL {
+                throw ValidationError("the openai captioner needs an API key: set OPENAI_API_KEY or pass --api-key-file")
+            }
+            let client = OpenAICaptioner(baseURL: baseURL, apiKey: key, model: captionerModel, client: connection.client(concurrency: jobs))
+            return OpenAICaptionerBackend(client: client, maxSide: captionMaxSide)
+        default: return BuiltinCaptioner()
+        }
     }
 
     func run() throws {
@@ -68,13 +108,14 @@ struct PackCommand: ParsableCommand {
         options.thumbnailQuality = thumbnailQuality
         options.jobs = jobs
         var progress = Progress(quiet: quiet)
-        if let prompts {
-            do {
-                options.captioner = SidecarCaptioner(sidecar: try PromptSidecar(path: prompts))
-            } catch {
-                Output.err("gcx: \(error)")
-                throw ExitCode(ExitStatus.usageOrIO)
-            }
+        do {
+            options.captioner = try makeCaptioner()
+        } catch {
+            Output.err("gcx: \(error)")
+            throw ExitCode(ExitStatus.usageOrIO)
+        }
+        if let kind = generatorOptions.chosenKind, kind != .builtin {
+            options.generator = generatorOptions.settings(kind: kind).metadata
         }
         progress.note("gcx: captioner: \(options.captioner.label)")
 

@@ -68,7 +68,7 @@ final class CountingGenerator: Generator, @unchecked Sendable {
     private(set) var calls = 0
     var metadata: GeneratorMetadata { GeneratorMetadata(kind: .a1111, model: "test-model", endpointStyle: "sdapi-v1", seed: 7) }
     var label: String { "counting test generator" }
-    func draw(prompt: String, entry: Entry, conditioning: RGBImage?) throws -> RGBImage {
+    func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage {
         calls += 1
         return RGBImage(width: 100, height: 60, pixels: [UInt8](repeating: 128, count: 100 * 60 * 3))
     }

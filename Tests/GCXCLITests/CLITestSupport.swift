@@ -25,11 +25,21 @@ struct CLI {
         return parts.joined(separator: "/")
     }()
 
+    /// The environment the binary runs in: no API key and a private cache unless a test says so.
+    static func environment(_ extra: [String: String]) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENAI_API_KEY"] = nil
+        environment["XDG_CACHE_HOME"] = NSTemporaryDirectory() + "gcx-cli-cache-\(getpid())"
+        for (key, value) in extra { environment[key] = value }
+        return environment
+    }
+
     @discardableResult
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        process.environment = environment(extra)
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         // Files rather than pipes: a large output can never block the child.
         let base = NSTemporaryDirectory() + "gcx-cli-" + UUID().uuidString
@@ -63,6 +73,7 @@ extension CLI {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
+        process.environment = environment([:])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GCXTestSupport
 @testable import GCXNet
 
 @Suite struct OpenAIImageGeneratorTests {

@@ -1,0 +1,37 @@
+import GCX
+import GCXImage
+import GCXNet
+
+/// A captioner on an OpenAI-compatible Chat Completions server (OpenAI, Ollama, vLLM, LM Studio):
+/// the photo goes out downscaled, as JPEG, with the raster-scan instruction.
+public struct OpenAICaptionerBackend: Captioner {
+    public let client: OpenAICaptioner
+    /// The photo is sent with its long side at most this many pixels, to bound cost.
+    public let maxSide: Int
+
+    public init(client: OpenAICaptioner, maxSide: Int) {
+        self.client = client
+        self.maxSide = maxSide
+    }
+
+    public var metadata: CaptionerMetadata {
+        CaptionerMetadata(kind: .openAI, model: client.model, instructionVersion: RasterScanInstruction.version)
+    }
+
+    public var label: String { "openai model \(client.model) at \(client.baseURL)" }
+
+    public func caption(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> Caption {
+        var sent = image
+        let longSide = max(image.width, image.height)
+        if longSide > maxSide {
+            let width = max(1, (image.width * maxSide + longSide / 2) / longSide)
+            let height = max(1, (image.height * maxSide + longSide / 2) / longSide)
+            sent = try Resampler.upsample(image, width: width, height: height)
+        }
+        let jpeg = try JPEGEncoder.encode(sent, quality: 90, subsampling: .yuv444)
+        let result = try client.describe(imageBytes: jpeg, mimeType: "image/jpeg", instruction: RasterScanInstruction.text)
+        let warning = result.followsLayout ? nil
+            : "the description does not follow the instruction's layout even after a reminder; stored as written"
+        return Caption(text: result.text, warning: warning)
+    }
+}

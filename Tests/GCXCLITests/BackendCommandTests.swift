@@ -1,0 +1,195 @@
+import Foundation
+import Testing
+import GCX
+import GCXFileIO
+import GCXImage
+import GCXTestSupport
+
+/// pack and extract against servers on 127.0.0.1 that speak the OpenAI and AUTOMATIC1111 protocols
+/// as their public documentation describes (tools/fake-servers).
+@Suite(.serialized) struct BackendCommandTests {
+    static let key = "sk-test-gcx-SECRET-0123456789abcdefghijkl"
+
+    /// The corpus descriptions, which the fake captioner answers in request order.
+    static func captions() throws -> [String] {
+        try String(contentsOfFile: CLI.corpus + "/prompts-clic.jsonl", encoding: .utf8)
+            .split(separator: "\n").compactMap { line in
+                (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])?["prompt"]
+            }
+    }
+
+    /// A folder with `count` Kodak photos.
+    static func photos(_ count: Int, in directory: String) throws -> String {
+        let folder = directory + "/photos"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for number in 1...count {
+            let name = String(format: "kodim%02d.png", number)
+            try FileManager.default.copyItem(atPath: CLI.datasets + "/kodak/" + name, toPath: folder + "/" + name)
+        }
+        return folder
+    }
+
+    /// Every file under `directory`, as one string, to grep for the key.
+    static func everything(under directory: String) -> String {
+        let files = FileManager.default.enumerator(atPath: directory)?.compactMap { $0 as? String } ?? []
+        return files.compactMap { FileManager.default.contents(atPath: directory + "/" + $0) }
+            .map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+    }
+
+    @Test func openAICaptionerStoresTheServersDescriptionsAndAppendCompletesAFailure() throws {
+        let directory = try CLI.temporaryDirectory()
+        let captions = try Self.captions()
+        // The third request fails twice (both attempts): that photo is reported, the others packed.
+        let server = try FakeServer("openai_server.py", behaviour: [
+            "captions": captions,
+            "faults": [["requests": [3, 4], "kind": "status", "status": 500, "message": "The server had an error while processing your request."]],
+        ], arguments: ["--key", Self.key])
+        let photos = try Self.photos(24, in: directory)
+        let archive = directory + "/kodak.gcx"
+        let arguments = ["pack", photos, "-o", archive, "--captioner", "openai", "--base-url", server.openAIBaseURL,
+                         "--attempts", "2", "--timeout", "20", "--mode", "text", "--json"]
+        let first = try CLI.run(arguments, environment: ["OPENAI_API_KEY": Self.key])
+        #expect(first.status == 1, "\(first.stderr)")
+        #expect(first.stderr.contains("kodim03.png"))
+        #expect(first.stderr.contains("The server had an error while processing your request."))
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 23)
+
+        let second = try CLI.run(arguments + ["--append"], environment: ["OPENAI_API_KEY": Self.key])
+        #expect(second.status == 0, "\(second.stderr)")
+        let reader = try ArchiveReader(source: FileSource(path: archive))
+        #expect(reader.rows.count == 24)
+        // Answers in request order: photos 1, 2, 4...24 in the first run, photo 3 in the second.
+        let order = [1, 2] + Array(4...24) + [3]
+        for (answer, number) in order.enumerated() {
+            let entry = try reader.entry(named: String(format: "kodim%02d.png", number))
+            #expect(String(decoding: entry.prompt.payload, as: UTF8.self) == captions[answer % captions.count])
+            #expect(entry.captioner == CaptionerMetadata(kind: .openAI, model: "gpt-4o", instructionVersion: 1))
+        }
+        // Every chat request carried the instruction and a JPEG no larger than --caption-max-side.
+        let chats = server.log().filter { ($0["path"] as? String) == "/v1/chat/completions" }
+        #expect(chats.count == 26)
+        #expect(chats.allSatisfy { ($0["auth"] as? String) == "ok" })
+        #expect(server.logText().contains("raster order"))
+        // The key is nowhere but in the Authorization header.
+        #expect(!Self.everything(under: directory).contains(Self.key))
+        #expect(!(first.stdout + first.stderr + second.stdout + second.stderr).contains(Self.key))
+        #expect(!server.logText().contains(Self.key))
+    }
+
+    @Test func openAIGeneratorRedrawsAtTheOriginalSizeConsistentlyAndFromTheCacheTheSecondTime() throws {
+        let directory = try CLI.temporaryDirectory()
+        let photos = try Self.photos(2, in: directory)
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", photos, "-o", archive, "--generator", "openai", "--model", "gpt-image-1", "--quality", "low"]).status == 0)
+        let recorded = try #require(try CLI.run(["info", "--json", archive, "kodim01.png"]).json as? [String: Any])
+        #expect((recorded["generator"] as? [String: Any])?["kind"] as? String == "openai")
+
+        let server = try FakeServer("openai_server.py", arguments: ["--key", Self.key])
+        let cache = directory + "/cache"
+        for round in 0..<2 {
+            let out = directory + "/out\(round)"
+            // No --generator: the one recorded in each entry is used, reached at --base-url.
+            let result = try CLI.run(["extract", archive, "-o", out, "--base-url", server.openAIBaseURL, "--cache-dir", cache],
+                                     environment: ["OPENAI_API_KEY": Self.key])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("openai images, model gpt-image-1"))
+            let reader = try ArchiveReader(source: FileSource(path: archive))
+            for row in reader.rows {
+                let entry = try reader.entry(at: row)
+                let image = try ImageDecoder.decode(try FileSource.readAll(path: out + "/" + row.summary.name)).image
+                #expect(image.width == entry.source.width && image.height == entry.source.height)
+                let thumbnail = try ImageDecoder.decode(entry.thumbnail!.payload).image
+                #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(image, scale: 8), thumbnail) >= 45)
+            }
+            let edits = server.log().filter { ($0["path"] as? String) == "/v1/images/edits" }
+            #expect(edits.count == 2, "round \(round): the second extraction must be served from the cache")
+            for edit in edits {
+                let fields = edit["fields"] as? [String: Any]
+                #expect(fields?["size"] as? String == "1536x1024")
+                #expect(fields?["quality"] as? String == "low")
+            }
+            #expect(!(result.stdout + result.stderr).contains(Self.key))
+        }
+        #expect(!Self.everything(under: cache).contains(Self.key))
+        #expect(!Self.everything(under: directory).contains(Self.key))
+    }
+
+    @Test func a1111GeneratorDrawsTextAndMultimodalEntries() throws {
+        let directory = try CLI.temporaryDirectory()
+        let photos = try Self.photos(1, in: directory)
+        let server = try FakeServer("a1111_server.py")
+        for mode in ["text", "multimodal"] {
+            let archive = directory + "/\(mode).gcx"
+            #expect(try CLI.run(["pack", photos, "-o", archive, "--mode", mode]).status == 0)
+            let out = directory + "/out-\(mode)"
+            let result = try CLI.run(["extract", archive, "-o", out, "--generator", "a1111", "--base-url", server.baseURL,
+                                      "--seed", "42", "--steps", "12", "--denoising-strength", "0.5", "--no-cache"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let image = try ImageDecoder.decode(try FileSource.readAll(path: out + "/kodim01.png")).image
+            #expect(image.width == 768 && image.height == 512)
+        }
+        let paths = server.log().compactMap { $0["path"] as? String }
+        #expect(paths == ["/sdapi/v1/txt2img", "/sdapi/v1/img2img"])
+        let fields = server.log().last?["fields"] as? [String: Any]
+        #expect(fields?["seed"] as? Int == 42)
+        #expect(fields?["steps"] as? Int == 12)
+        #expect(fields?["width"] as? Int == 1024 && fields?["height"] as? Int == 680)
+    }
+
+    @Test func serverErrorsAreRetriedThenReportedWithTheServersMessageAndNoPartialFiles() throws {
+        let directory = try CLI.temporaryDirectory()
+        let photos = try Self.photos(1, in: directory)
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", photos, "-o", archive, "--mode", "text"]).status == 0)
+        let server = try FakeServer("openai_server.py", behaviour: [
+            "faults": [
+                ["requests": [1], "kind": "status", "status": 429, "retry_after": "1", "message": "Rate limit reached for gpt-image-1"],
+                ["requests": [2, 3, 4], "kind": "status", "status": 503, "message": "The engine is currently overloaded, please try again later"],
+            ],
+        ], arguments: ["--key", Self.key])
+        let out = directory + "/out"
+        let result = try CLI.run(["extract", archive, "-o", out, "--generator", "openai", "--base-url", server.openAIBaseURL,
+                                  "--attempts", "4", "--no-cache"], environment: ["OPENAI_API_KEY": Self.key])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("The engine is currently overloaded, please try again later"))
+        #expect(result.stderr.contains("503"))
+        #expect(server.log().count == 4)
+        let written = (try? FileManager.default.subpathsOfDirectory(atPath: out)) ?? []
+        #expect(written.isEmpty, "\(written)")
+
+        // A slow answer past the timeout is retried, and the retry succeeds.
+        let slow = try FakeServer("openai_server.py", behaviour: ["faults": [["requests": [1], "kind": "slow", "seconds": 4]]],
+                                  arguments: ["--key", Self.key])
+        let retried = try CLI.run(["extract", archive, "-o", out, "--generator", "openai", "--base-url", slow.openAIBaseURL,
+                                   "--timeout", "1", "--no-cache"], environment: ["OPENAI_API_KEY": Self.key])
+        #expect(retried.status == 0, "\(retried.stderr)")
+        #expect(slow.log().count >= 1)
+        #expect(FileManager.default.fileExists(atPath: out + "/kodim01.png"))
+    }
+
+    @Test func aWrongKeyIsReportedWithoutShowingIt() throws {
+        let directory = try CLI.temporaryDirectory()
+        let photos = try Self.photos(1, in: directory)
+        let server = try FakeServer("openai_server.py", behaviour: ["echo_key_in_401": true], arguments: ["--key", "sk-the-right-one"])
+        let keyFile = directory + "/key.txt"
+        try (Self.key + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["pack", photos, "-o", directory + "/a.gcx", "--captioner", "openai", "--base-url", server.openAIBaseURL,
+                                  "--api-key-file", keyFile])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("401"))
+        #expect(!(result.stdout + result.stderr).contains(Self.key))
+        #expect(!Self.everything(under: directory + "/photos").contains(Self.key))
+    }
+
+    @Test func defaultCaptionerIsOpenAIWhenAKeyIsSetAndSaysSo() throws {
+        let directory = try CLI.temporaryDirectory()
+        let photos = try Self.photos(1, in: directory)
+        let server = try FakeServer("openai_server.py", behaviour: ["caption_text": try Self.captions()[0]], arguments: ["--key", Self.key])
+        let withKey = try CLI.run(["pack", photos, "-o", directory + "/a.gcx", "--base-url", server.openAIBaseURL, "--mode", "text"],
+                                  environment: ["OPENAI_API_KEY": Self.key])
+        #expect(withKey.status == 0, "\(withKey.stderr)")
+        #expect(withKey.stderr.contains("captioner: openai model gpt-4o"))
+        let without = try CLI.run(["pack", photos, "-o", directory + "/b.gcx", "--mode", "text"])
+        #expect(without.stderr.contains("captioner: built-in describer"))
+    }
+}
