@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,15 +12,22 @@ static void gcx_curl_global_init(void) {
     curl_global_init(CURL_GLOBAL_ALL);
 }
 
+// A server may not make us hold more than this: an image answer is a few MB of base64.
+#define GCX_CURL_MAX_BODY ((size_t)256 << 20)
+#define GCX_CURL_MAX_HEADERS ((size_t)1 << 20)
+
 typedef struct {
     uint8_t *data;
     size_t len;
     size_t cap;
-    int failed;
+    size_t limit;
+    int failed;     // out of memory
+    int too_large;  // the server sent more than `limit`
 } gcx_buffer;
 
 static int gcx_buffer_append(gcx_buffer *b, const void *src, size_t n) {
-    if (b->failed) return 0;
+    if (b->failed || b->too_large) return 0;
+    if (n > b->limit - b->len) { b->too_large = 1; return 0; }
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n + 1) cap *= 2;
@@ -84,6 +92,8 @@ void gcx_curl_perform(const char *method,
 
     gcx_buffer body_buf = {0};
     gcx_buffer header_buf = {0};
+    body_buf.limit = GCX_CURL_MAX_BODY;
+    header_buf.limit = GCX_CURL_MAX_HEADERS;
     struct curl_slist *list = NULL;
     for (size_t i = 0; i < header_count; i++) {
         list = curl_slist_append(list, headers[i]);
@@ -127,6 +137,10 @@ void gcx_curl_perform(const char *method,
     if (body_buf.failed || header_buf.failed) {
         response->outcome = GCX_CURL_OTHER;
         strncpy(response->error, "out of memory while receiving", sizeof(response->error) - 1);
+    } else if (body_buf.too_large || header_buf.too_large) {
+        response->outcome = GCX_CURL_OTHER;
+        snprintf(response->error, sizeof(response->error), "the response is larger than %zu MiB; refused",
+                 (body_buf.too_large ? GCX_CURL_MAX_BODY : GCX_CURL_MAX_HEADERS) >> 20);
     }
     if (code != CURLE_OK && response->error[0] == 0) {
         strncpy(response->error, curl_easy_strerror(code), sizeof(response->error) - 1);
