@@ -3,8 +3,11 @@ import PackageDescription
 
 let package = Package(
     name: "gcx",
+    // Only for macOS builds: the prompt coder's model pool uses Synchronization.Mutex.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "GCX", targets: ["GCX"]),
+        .library(name: "GCXPromptCoder", targets: ["GCXPromptCoder"]),
         .library(name: "GCXFileIO", targets: ["GCXFileIO"]),
         .library(name: "GCXImage", targets: ["GCXImage"]),
         .library(name: "GCXNet", targets: ["GCXNet"]),
@@ -15,8 +18,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // The prompt coder: tokenizer, context model and range coder, integer arithmetic only, with
+        // its model tables embedded. Pure: no I/O.
+        .target(name: "GCXPromptCoder"),
         // The pure format core: records, chunks, index, validator. No file, network or terminal I/O.
-        .target(name: "GCX"),
+        .target(name: "GCX", dependencies: ["GCXPromptCoder"]),
         // Files on disk: positioned reads, crash-safe writing aside and renaming into place.
         .target(name: "GCXFileIO", dependencies: ["GCX"]),
         // libpng / libjpeg-turbo glue. Their error handling longjmps, which Swift cannot survive,
@@ -40,8 +46,11 @@ let package = Package(
         ),
         // Regenerates fixtures/conformance deterministically.
         .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCX"], path: "tools/make-fixtures"),
+        // Codes corpus prompts for tools/promptcoder/bench.py and check_ref.sh.
+        .executableTarget(name: "gcx-prompt-bench", dependencies: ["GCXPromptCoder"], path: "tools/prompt-bench"),
         // Measures what list and single-entry reads cost on large archives.
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCX", "GCXFileIO"], path: "tools/bench-container"),
+        .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXPromptCoder"]),
         .testTarget(name: "GCXTests", dependencies: ["GCX", "GCXFileIO"]),
         .testTarget(name: "GCXImageTests", dependencies: ["GCXImage"], exclude: ["Fixtures"]),
         // Starts the fake servers of tools/fake-servers for the tests that talk to them.

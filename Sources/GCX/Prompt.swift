@@ -1,3 +1,5 @@
+import GCXPromptCoder
+
 /// How a prompt's text is coded in the "P" chunk (spec/gcx.md §6.3 and the method registry).
 public struct PromptMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
@@ -5,7 +7,7 @@ public struct PromptMethod: RawRepresentable, Hashable, Sendable, CustomStringCo
 
     /// Plain UTF-8.
     public static let stored = PromptMethod(rawValue: 0)
-    /// The model-based arithmetic coder of spec/prompt-coding.md (registered, decoded by a plug-in).
+    /// The context-mixing model and range coder of spec/gcx.md Appendix B.
     public static let modelCoded = PromptMethod(rawValue: 1)
 
     public var description: String {
@@ -37,6 +39,20 @@ public struct PromptChunk: Equatable, Sendable {
         return PromptChunk(method: .stored, decodedLength: bytes.count, payload: bytes)
     }
 
+    /// A prompt coded with the model (spec/gcx.md Appendix B).
+    public static func modelCoded(_ text: String) -> PromptChunk {
+        PromptChunk(method: .modelCoded, decodedLength: text.utf8.count, payload: PromptCoder.encode(text))
+    }
+
+    /// The smaller of the model-coded and stored forms (stored on a tie), so that no prompt grows
+    /// by more than the chunk's few bytes over its UTF-8 length.
+    public static func smallest(_ text: String) -> PromptChunk {
+        let stored = PromptChunk.stored(text)
+        guard text.utf8.count <= PromptCoder.maxDecodedLength else { return stored }
+        let coded = PromptChunk.modelCoded(text)
+        return coded.encoded().count < stored.encoded().count ? coded : stored
+    }
+
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeVarint(method.rawValue)
@@ -53,7 +69,16 @@ public struct PromptChunk: Equatable, Sendable {
     }
 }
 
-/// Decodes the payload of one prompt method. The core decodes `stored` itself; other methods
+/// Decodes method 1 payloads with the embedded model.
+public struct ModelCodedPromptDecoder: PromptDecoder {
+    public init() {}
+    public var method: PromptMethod { .modelCoded }
+    public func decode(payload: [UInt8], decodedLength: Int) throws -> String {
+        try PromptCoder.decode(payload, decodedLength: decodedLength)
+    }
+}
+
+/// Decodes the payload of one prompt method. `stored` is decoded by `PromptDecoding` itself; other methods
 /// are registered by the module that implements them, so the core stays free of model tables.
 public protocol PromptDecoder: Sendable {
     var method: PromptMethod { get }
@@ -69,8 +94,8 @@ public struct PromptDecoding: Sendable {
         self.decoders = Dictionary(decoders.map { ($0.method, $0) }, uniquingKeysWith: { _, last in last })
     }
 
-    /// Registers a method's decoder for every reader in this process that uses `.shared`.
-    public static let standard = PromptDecoding()
+    /// Every method this version of the format defines: stored and model-coded.
+    public static let standard = PromptDecoding([ModelCodedPromptDecoder()])
 
     public func supports(_ method: PromptMethod) -> Bool { method == .stored || decoders[method] != nil }
 

@@ -4,7 +4,7 @@ import GCX
 /// so a prompt never grows beyond its UTF-8 length and the chunk's few bytes (spec/gcx.md §6.3).
 public enum PromptEncoding {
     public static func chunk(for text: String) -> PromptChunk {
-        .stored(text)
+        .smallest(text)
     }
 
     /// Every prompt method this build can decode, for readers and the validator.

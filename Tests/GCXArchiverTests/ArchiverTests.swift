@@ -23,7 +23,9 @@ import GCXImage
         #expect(entry.source.contentHash == SHA256.hash(bytes))
         #expect(entry.thumbnail?.width == 32 && entry.thumbnail?.height == 48)
         #expect(entry.captioner?.kind == .builtin)
-        #expect(String(decoding: entry.prompt.payload, as: UTF8.self).split(separator: "\n").count == 11)
+        let text = try PromptDecoding.standard.text(of: entry.prompt, at: 0)
+        #expect(text.split(separator: "\n").count == 11)
+        #expect(entry.prompt.method == .modelCoded && entry.prompt.payload.count < text.utf8.count / 3)
     }
 
     @Test func sidecarMatchesNamesFileNamesAndPathSuffixes() throws {

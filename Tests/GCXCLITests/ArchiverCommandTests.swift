@@ -34,7 +34,7 @@ import GCXImage
             let entry = try reader.entry(at: row)
             let stem = out + "/" + row.summary.name.replacingOccurrences(of: ".png", with: "")
             let prompt = try #require(FileManager.default.contents(atPath: stem + ".txt"))
-            #expect(Array(prompt) == entry.prompt.payload)
+            #expect(prompt == Data(try PromptDecoding.standard.text(of: entry.prompt, at: 0).utf8), "\(row.summary.name)")
             let thumbnail = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".thumb.png")).image
             let stored = try ImageDecoder.decode(entry.thumbnail!.payload).image
             #expect(thumbnail == stored)
@@ -214,7 +214,7 @@ import GCXImage
         let payload = Array("Exif".utf8) + [0, 0] + tiff
         let length = payload.count + 2
         jpeg.insert(contentsOf: [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload, at: 2)
-        FileManager.default.createFile(atPath: directory + "/rotated.jpg", contents: Data(jpeg))
+        _ = FileManager.default.createFile(atPath: directory + "/rotated.jpg", contents: Data(jpeg))
         let plain = try ImageDecoder.decode([UInt8](try Data(contentsOf: URL(fileURLWithPath: CLI.datasets + "/jpeg-samples/testorig.jpg")))).image
 
         #expect(try CLI.run(["pack", directory + "/rotated.jpg", "-o", directory + "/a.gcx"]).status == 0)

@@ -62,7 +62,7 @@ import GCXTestSupport
         let order = [1, 2] + Array(4...24) + [3]
         for (answer, number) in order.enumerated() {
             let entry = try reader.entry(named: String(format: "kodim%02d.png", number))
-            #expect(String(decoding: entry.prompt.payload, as: UTF8.self) == captions[answer % captions.count])
+            #expect(try PromptDecoding.standard.text(of: entry.prompt, at: 0) == captions[answer % captions.count], "\(number)")
             #expect(entry.captioner == CaptionerMetadata(kind: .openAI, model: "gpt-4o", instructionVersion: 1))
         }
         // Every chat request carried the instruction and a JPEG no larger than --caption-max-side.

@@ -98,7 +98,7 @@ import GCXFileIO
     @Test func partialKilledBeforeItsHeaderStartsAfresh() throws {
         let directory = try temporaryDirectory()
         let path = directory + "/a.gcx"
-        FileManager.default.createFile(atPath: path + ".partial", contents: Data([0x89, 0x47]))
+        _ = FileManager.default.createFile(atPath: path + ".partial", contents: Data([0x89, 0x47]))
         let writer = try ArchiveFileWriter(path: path, mode: .append)
         #expect(writer.entryCount == 0)
         for entry in entries(2, seed: 8) { try writer.add(entry) }
@@ -115,7 +115,7 @@ import GCXFileIO
         try writer.finish()
         // Lose the trailer, as a broken copy would.
         let bytes = try FileSource.readAll(path: path)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes.dropLast(3)))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes.dropLast(3)))
         let appender = try ArchiveFileWriter(path: path, mode: .append)
         #expect(appender.report.recoveredTarget != nil)
         #expect(appender.entryCount == 4)

@@ -123,7 +123,7 @@ def decode_prompt(method, length, payload, offset):
     if method == 1:
         here = os.path.dirname(os.path.abspath(__file__))
         sys.path.insert(0, os.path.join(here, "..", "promptcoder"))
-        import decode_ref  # the reference prompt decoder, written from spec/prompt-coding.md
+        import decode_ref  # the reference prompt decoder, written from spec/gcx.md Appendix B
         text = decode_ref.decode(bytes(payload), length)
         if len(text.encode("utf-8")) != length:
             raise Invalid(offset, "decoded prompt length mismatch")

@@ -1,0 +1,88 @@
+/// Codes raster-scan photo descriptions (any UTF-8 text) into compact payloads.
+///
+/// ```swift
+/// let payload = PromptCoder.encode(prompt)
+/// let text = try PromptCoder.decode(payload, decodedLength: prompt.utf8.count)
+/// ```
+/// Payload layout (spec/gcx.md §B.1): model id as LEB128 varint, the low 16 bits
+/// of the CRC-32 of the decoded UTF-8 bytes (little-endian), then the arithmetic-coded symbols
+/// with trailing zero bytes removed. Thread-safe; the model is primed once per process and per concurrent caller.
+public enum PromptCoder {
+    /// Model id written by `encode`.
+    public static let currentModelID = 1
+    /// Largest `decodedLength` that `decode` accepts (the container enforces the same limit).
+    public static let maxDecodedLength = 1 << 20
+
+    /// Coded payload for `text` (self-describing: starts with the model id; includes a checksum
+    /// of the decoded text).
+    public static func encode(_ text: String) -> [UInt8] {
+        let bytes = Array(text.utf8)
+        let tables = ModelTables.model1
+        let symbols = tokenizer1.symbols(for: bytes)
+        var out = varint(currentModelID)
+        let check = CRC32.checksum(bytes) & 0xFFFF
+        out.append(UInt8(truncatingIfNeeded: check))
+        out.append(UInt8(truncatingIfNeeded: check >> 8))
+        let body = ModelPool.shared.withModel(tables) { model in model.encode(symbols) }
+        out += body
+        return out
+    }
+
+    /// Decodes a payload produced by `encode`. `decodedLength` is the UTF-8 byte length of the
+    /// text. Never traps on hostile input: the work is bounded by `decodedLength`.
+    public static func decode(_ payload: [UInt8], decodedLength: Int) throws(PromptCodingError) -> String {
+        guard decodedLength >= 0, decodedLength <= maxDecodedLength else {
+            throw .decodedLengthOutOfRange(decodedLength, limit: maxDecodedLength)
+        }
+        var pos = 0
+        var id = 0
+        while true {
+            guard pos < payload.count else { throw .payloadTooShort(length: payload.count, needed: pos + 3) }
+            guard pos < 4 else { throw .malformedModelID }
+            let b = payload[pos]
+            id |= Int(b & 0x7F) << (7 * pos)
+            pos += 1
+            if b < 0x80 { break }
+        }
+        guard payload.count >= pos + 2 else { throw .payloadTooShort(length: payload.count, needed: pos + 2) }
+        let expected = UInt32(payload[pos]) | UInt32(payload[pos + 1]) << 8
+        pos += 2
+        guard id == 1 else { throw .unknownModel(id: id, supported: ModelTables.supportedIDs) }
+        let tables = ModelTables.model1
+
+        let text = try ModelPool.shared.withModel(tables) { model throws(PromptCodingError) -> [UInt8] in
+            try model.decode(payload[pos...], length: decodedLength)
+        }
+        let computed = CRC32.checksum(text) & 0xFFFF
+        guard computed == expected else { throw .checksumMismatch(expected: expected, computed: computed) }
+        if let bad = firstInvalidUTF8(text) { throw .invalidUTF8(at: bad) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private static let tokenizer1 = PromptTokenizer(phrases: ModelTables.model1.phrases)
+
+    private static func varint(_ v: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        var x = v
+        repeat {
+            let b = UInt8(x & 0x7F)
+            x >>= 7
+            out.append(x == 0 ? b : b | 0x80)
+        } while x != 0
+        return out
+    }
+
+    /// Offset of the first byte that breaks UTF-8 validity, or nil (the stdlib decoder is the oracle).
+    private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var it = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        while true {
+            switch decoder.decode(&it) {
+            case .scalarValue(let u): offset += UTF8.width(u)
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// Why a prompt payload could not be decoded. Every case says what was wrong and where.
+public enum PromptCodingError: Error, Equatable, CustomStringConvertible {
+    /// The payload ended before the header (model id varint and 2-byte check) was complete.
+    case payloadTooShort(length: Int, needed: Int)
+    /// The model id varint is malformed (longer than 4 bytes) at the start of the payload.
+    case malformedModelID
+    /// The payload was coded with a model this build does not ship.
+    case unknownModel(id: Int, supported: [Int])
+    /// `decodedLength` is negative or above the 1 MiB limit.
+    case decodedLengthOutOfRange(Int, limit: Int)
+    /// A decoded phrase token ran past `decodedLength` (the length or the payload is wrong).
+    case lengthOverrun(at: Int, decodedLength: Int)
+    /// The model decoded a phrase token that the model's vocabulary does not define.
+    case undefinedToken(UInt8, at: Int)
+    /// The low 16 bits of the CRC-32 of the decoded bytes differ from the payload's check: the
+    /// payload (or the stated length) is corrupt.
+    case checksumMismatch(expected: UInt32, computed: UInt32)
+    /// The decoded bytes (with a matching checksum) are not valid UTF-8.
+    case invalidUTF8(at: Int)
+
+    public var description: String {
+        switch self {
+        case let .payloadTooShort(length, needed):
+            return "prompt payload too short: \(length) bytes, the header needs \(needed)"
+        case .malformedModelID:
+            return "prompt payload: model id varint at offset 0 is longer than 4 bytes"
+        case let .unknownModel(id, supported):
+            return "prompt payload uses model id \(id); this build supports \(supported)"
+        case let .decodedLengthOutOfRange(length, limit):
+            return "decoded length \(length) is outside 0...\(limit)"
+        case let .lengthOverrun(at, decodedLength):
+            return "decoded text overruns the stated length \(decodedLength) at byte \(at)"
+        case let .undefinedToken(token, at):
+            return "decoded token 0x\(String(token, radix: 16)) at byte \(at) is not in the model vocabulary"
+        case let .checksumMismatch(expected, computed):
+            return "prompt payload is corrupt: check (low 16 bits of CRC-32) of the decoded text is 0x\(hex(computed)), payload says 0x\(hex(expected))"
+        case let .invalidUTF8(at):
+            return "decoded text is not valid UTF-8 (first bad byte at offset \(at))"
+        }
+    }
+
+    private func hex(_ v: UInt32) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, 4 - s.count)) + s
+    }
+}

@@ -1,0 +1,38 @@
+/// Binary arithmetic encoder (carry-less, 32-bit low/high, byte output), spec/gcx.md §B.5.
+/// Writes into a caller-owned buffer (`ContextModel.encode` sizes it for the worst case), so
+/// the per-bit path has no array bookkeeping.
+struct RangeEncoder {
+    private var low: UInt32 = 0
+    private var high: UInt32 = 0xFFFF_FFFF
+    private let out: UnsafeMutablePointer<UInt8>
+    private var count = 0
+
+    /// `buffer` must hold every byte the coder can write: at most 4 per coded bit (one bit
+    /// can at worst collapse the range, which shifts out all 4 bytes of `low`), plus 1.
+    init(buffer: UnsafeMutablePointer<UInt8>) { out = buffer }
+
+    /// Codes `bit` where `p1` (1...4095) is the probability of a 1 in 1/4096 units.
+    @inline(__always)
+    mutating func encode(bit: Int, p1: Int) {
+        let range = high &- low
+        let p = UInt32(truncatingIfNeeded: p1)
+        let mid = low &+ (range >> 12) &* p &+ (((range & 0xFFF) &* p) >> 12)
+        if bit != 0 { high = mid } else { low = mid &+ 1 }
+        while (low ^ high) & 0xFF00_0000 == 0 {
+            out[count] = UInt8(truncatingIfNeeded: high >> 24)
+            count &+= 1
+            low <<= 8
+            high = (high << 8) | 0xFF
+        }
+    }
+
+    /// Ends the stream with one byte that, followed by zeros, lies in [low, high]; then drops
+    /// trailing zero bytes because the decoder reads zeros past the end anyway.
+    mutating func finish() -> [UInt8] {
+        let top = low >> 24
+        out[count] = UInt8(truncatingIfNeeded: (low & 0x00FF_FFFF) == 0 ? top : top + 1)
+        count += 1
+        while count > 0 && out[count - 1] == 0 { count -= 1 }
+        return Array(UnsafeBufferPointer(start: out, count: count))
+    }
+}

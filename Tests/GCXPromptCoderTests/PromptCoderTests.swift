@@ -1,0 +1,219 @@
+import Testing
+@testable import GCXPromptCoder
+
+@Suite struct RoundTripTests {
+    static let corpusFiles = ["prompts-cid22-a.jsonl", "prompts-cid22-b.jsonl", "prompts-clic.jsonl"]
+
+    @Test(arguments: corpusFiles)
+    func corpusPromptsRoundTrip(file: String) throws {
+        let prompts = Fixtures.corpus(file)
+        #expect(!prompts.isEmpty, "corpus \(file) not found next to the package")
+        for p in prompts {
+            let payload = PromptCoder.encode(p)
+            #expect(try PromptCoder.decode(payload, decodedLength: p.utf8.count) == p)
+        }
+    }
+
+    @Test(arguments: ["", "a", "\0", "\n", "Top-left: ", "\u{C0}\u{C1}\u{FF}", "😀👩‍👩‍👧", "日本語のテキスト",
+                      "\u{1}\u{2}\u{7F}\r\n\t", "Type: photograph. Style: .\nTop-left: \nTop-left: \n"])
+    func knownStringsRoundTrip(text: String) throws {
+        let payload = PromptCoder.encode(text)
+        #expect(try PromptCoder.decode(payload, decodedLength: text.utf8.count) == text)
+    }
+
+    @Test func seededRandomStringsRoundTrip() throws {
+        var rng = SplitMix64(state: 0x5EED)
+        let ranges: [ClosedRange<UInt32>] = [0x00...0x1F, 0x20...0x7E, 0x80...0x7FF, 0x4E00...0x9FFF,
+                                             0x1F300...0x1FAFF, 0xE000...0xFFFF, 0x10000...0x10FFFF]
+        let pieces = ["Top-left: ", "\nMiddle-center: ", ". Style: ", "\n", "continues the ", "Bottom-"]
+        for i in 0..<120 {
+            var s = ""
+            let n = Int.random(in: 0..<400, using: &rng)
+            for _ in 0..<n {
+                switch i % 3 {
+                case 0:
+                    let r = ranges.randomElement(using: &rng)!
+                    if let u = Unicode.Scalar(UInt32.random(in: r, using: &rng)) { s.unicodeScalars.append(u) }
+                case 1: s.unicodeScalars.append(Unicode.Scalar(UInt8.random(in: 0...255, using: &rng)))
+                default: s += Bool.random(using: &rng) ? pieces.randomElement(using: &rng)! : "x"
+                }
+            }
+            let payload = PromptCoder.encode(s)
+            #expect(try PromptCoder.decode(payload, decodedLength: s.utf8.count) == s)
+        }
+    }
+
+    @Test func longTextRoundTrip() throws {
+        var rng = SplitMix64(state: 7)
+        let base = Fixtures.corpus("prompts-cid22-b.jsonl").joined(separator: "\n")
+        var s = ""
+        while s.utf8.count < 100_000 {
+            s += base.isEmpty ? "filler text " : base
+            s.unicodeScalars.append(Unicode.Scalar(UInt32.random(in: 0x4E00...0x9FFF, using: &rng))!)
+        }
+        let payload = PromptCoder.encode(s)
+        #expect(try PromptCoder.decode(payload, decodedLength: s.utf8.count) == s)
+        // The model must come back to the primed state after a long text: same bytes again.
+        let p = Fixtures.corpus("prompts-clic.jsonl").first ?? "Top-left: sky"
+        let first = PromptCoder.encode(p)
+        #expect(PromptCoder.encode(p) == first)
+    }
+
+    @Test func encodingIsDeterministicAcrossCalls() {
+        let p = "Type: photograph. Style: test.\nTop-left: blue sky"
+        let a = PromptCoder.encode(p)
+        _ = PromptCoder.encode("something else entirely 😀")
+        #expect(PromptCoder.encode(p) == a)
+    }
+}
+
+@Suite struct PayloadTests {
+    @Test func emptyTextPayloadIsHeaderOnly() {
+        #expect(PromptCoder.encode("") == [1, 0, 0])
+    }
+
+    @Test func payloadStartsWithModelIDAndCheck() {
+        let text = "Top-left: pale sky"
+        let p = PromptCoder.encode(text)
+        #expect(p[0] == 1)
+        let check = UInt32(p[1]) | UInt32(p[2]) << 8
+        #expect(check == CRC32.checksum(Array(text.utf8)) & 0xFFFF)
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+    }
+
+    @Test func codedFormIsSmallOnCorpus() {
+        let prompts = Fixtures.corpus("prompts-cid22-b.jsonl")
+        let coded = prompts.map { PromptCoder.encode($0).count }.reduce(0, +)
+        let chars = prompts.map(\.count).reduce(0, +)
+        // Held-out prompts: about 1.54 bits per character (brotli -q 11: 3.22).
+        #expect(chars == 0 || Double(coded * 8) / Double(chars) < 1.6)
+    }
+}
+
+@Suite struct HostilePayloadTests {
+    static let sample = "Type: photograph. Style: realistic.\nTop-left: pale blue sky with thin clouds."
+
+    @Test func unknownModelIsRejected() {
+        #expect(throws: PromptCodingError.unknownModel(id: 2, supported: [1])) {
+            try PromptCoder.decode([2, 0, 0], decodedLength: 0)
+        }
+    }
+
+    @Test func shortPayloadsAreRejected() {
+        for n in 0..<3 {
+            #expect(throws: PromptCodingError.self) { try PromptCoder.decode(Array(repeating: 1, count: n), decodedLength: 3) }
+        }
+        #expect(throws: PromptCodingError.malformedModelID) { try PromptCoder.decode([0x80, 0x80, 0x80, 0x80, 0], decodedLength: 0) }
+    }
+
+    @Test func lengthLimitIsEnforced() {
+        #expect(throws: PromptCodingError.decodedLengthOutOfRange(-1, limit: 1 << 20)) {
+            try PromptCoder.decode([1, 0, 0], decodedLength: -1)
+        }
+        #expect(throws: PromptCodingError.decodedLengthOutOfRange((1 << 20) + 1, limit: 1 << 20)) {
+            try PromptCoder.decode([1, 0, 0], decodedLength: (1 << 20) + 1)
+        }
+    }
+
+    /// A damaged payload must never decode to different text: it throws, or (when only the low
+    /// bits of the final byte change and the value still lies in the coder's last interval) it
+    /// decodes to exactly the original. Header damage and most code damage must throw.
+    @Test func singleByteCorruptionNeverYieldsOtherText() {
+        let good = PromptCoder.encode(Self.sample)
+        let n = Self.sample.utf8.count
+        var thrown = 0, total = 0
+        for i in 1..<good.count {
+            for flip: UInt8 in [0x01, 0x80, 0xFF] {
+                var bad = good
+                bad[i] ^= flip
+                total += 1
+                do {
+                    let text = try PromptCoder.decode(bad, decodedLength: n)
+                    #expect(text == Self.sample, "byte \(i) ^ \(flip) decoded to other text")
+                    #expect(i == good.count - 1, "byte \(i) ^ \(flip) was not detected")
+                } catch {
+                    thrown += 1
+                }
+            }
+        }
+        #expect(thrown >= total - 3)
+    }
+
+    @Test func wrongLengthThrowsOrDiffers() {
+        let good = PromptCoder.encode(Self.sample)
+        for delta in [-5, -1, 1, 7, 1000] {
+            #expect(throws: PromptCodingError.self) {
+                try PromptCoder.decode(good, decodedLength: Self.sample.utf8.count + delta)
+            }
+        }
+    }
+
+    @Test func randomPayloadsNeverTrap() {
+        var rng = SplitMix64(state: 99)
+        for _ in 0..<200 {
+            var p: [UInt8] = [1]
+            for _ in 0..<Int.random(in: 0..<64, using: &rng) { p.append(UInt8.random(in: 0...255, using: &rng)) }
+            _ = try? PromptCoder.decode(p, decodedLength: Int.random(in: 0..<2000, using: &rng))
+        }
+    }
+}
+
+@Suite struct ModelTableTests {
+    @Test func embeddedTablesEqualSpecFile() throws {
+        let file = Fixtures.readFile(Fixtures.packageRoot + "/spec/prompt-model/model-1.bin")
+        #expect(file != nil)
+        #expect(ModelTables.model1Bytes == file)
+    }
+
+    @Test func specRecordsTheTableChecksum() throws {
+        let spec = Fixtures.readFile(Fixtures.packageRoot + "/spec/gcx.md").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(spec.contains(Self.sha256Hex(ModelTables.model1Bytes)))
+    }
+
+    @Test func tokenizerUsesLabelsAndPassesOtherBytes() {
+        let t = PromptTokenizer(phrases: ModelTables.model1.phrases)
+        #expect(ModelTables.model1.phrases.count == 13)
+        let sym = t.symbols(for: Array("Top-left: x\nTop-left: y".utf8))
+        #expect(sym.filter(PromptTokenizer.isToken).count == 1)
+        #expect(sym.count == "Top-left: x".utf8.count + 2)
+    }
+
+    /// Minimal SHA-256 so the test needs no Foundation/crypto dependency.
+    static func sha256Hex(_ message: [UInt8]) -> String {
+        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+        let k: [UInt32] = [
+            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+            0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+            0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+            0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+            0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+            0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]
+        var m = message
+        let bitLen = UInt64(message.count) * 8
+        m.append(0x80)
+        while m.count % 64 != 56 { m.append(0) }
+        for i in (0..<8).reversed() { m.append(UInt8(truncatingIfNeeded: bitLen >> (8 * UInt64(i)))) }
+        func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+        for chunk in stride(from: 0, to: m.count, by: 64) {
+            var w = [UInt32](repeating: 0, count: 64)
+            for i in 0..<16 {
+                w[i] = (0..<4).reduce(0) { $0 << 8 | UInt32(m[chunk + 4 * i + $1]) }
+            }
+            for i in 16..<64 {
+                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+            for i in 0..<64 {
+                let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
+                let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+            }
+            for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
+        }
+        return h.map { v in let s = String(v, radix: 16); return String(repeating: "0", count: 8 - s.count) + s }.joined()
+    }
+}

@@ -1,0 +1,72 @@
+/// Seeded generator for repeatable round trips (SplitMix64).
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Paths of the shared corpus and the package's own spec folder, found relative to this file.
+enum Fixtures {
+    static let packageRoot: String = {
+        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
+        parts.removeLast(3)  // Tests/GCXPromptCoderTests/Support.swift
+        return parts.joined(separator: "/")
+    }()
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        return out
+    }
+
+    /// Prompts of one corpus file (the "prompt" field of each JSON line), or [] if absent.
+    static func corpus(_ name: String) -> [String] {
+        guard let bytes = readFile(packageRoot + "/../shared/corpus/" + name) else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
+            jsonStringField("prompt", in: String(line))
+        }
+    }
+
+    /// Extracts a string field from one flat JSON object (enough for the corpus lines).
+    static func jsonStringField(_ key: String, in line: String) -> String? {
+        guard let r = line.firstRange(of: "\"\(key)\": \"") else { return nil }
+        var out = ""
+        var it = line[r.upperBound...].unicodeScalars.makeIterator()
+        while let c = it.next() {
+            switch c {
+            case "\"": return out
+            case "\\":
+                guard let e = it.next() else { return nil }
+                switch e {
+                case "n": out += "\n"
+                case "t": out += "\t"
+                case "u":
+                    var hex = ""
+                    for _ in 0..<4 { if let h = it.next() { hex.unicodeScalars.append(h) } }
+                    if let v = UInt32(hex, radix: 16), let s = Unicode.Scalar(v) { out.unicodeScalars.append(s) }
+                default: out.unicodeScalars.append(e)
+                }
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return nil
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

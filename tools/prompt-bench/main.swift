@@ -1,0 +1,83 @@
+import Foundation
+import GCXPromptCoder
+
+// Reads JSONL files of {"image", "prompt"} and prints, as JSON, each prompt's coded size and the
+// total encode/decode time in the same process (so timings exclude the one-off model priming).
+// Usage: gcx-prompt-bench [--repeat N] file.jsonl...
+//        gcx-prompt-bench --dump [--adversarial N] file.jsonl...   (JSONL of payloads for decode_ref.py)
+struct Entry: Decodable { let image: String; let prompt: String }
+struct Dump: Encodable { let payload: String; let length: Int; let text: String }
+
+var args = Array(CommandLine.arguments.dropFirst())
+var dump = false
+var adversarial = 0
+if let i = args.firstIndex(of: "--dump") { dump = true; args.remove(at: i) }
+if let i = args.firstIndex(of: "--adversarial"), i + 1 < args.count, let n = Int(args[i + 1]) {
+    adversarial = n
+    args.removeSubrange(i...(i + 1))
+}
+var repeats = 20
+if let i = args.firstIndex(of: "--repeat"), i + 1 < args.count, let n = Int(args[i + 1]) {
+    repeats = n
+    args.removeSubrange(i...(i + 1))
+}
+guard !args.isEmpty else {
+    FileHandle.standardError.write("usage: gcx-prompt-bench [--repeat N] file.jsonl...\n".data(using: .utf8)!)
+    exit(64)
+}
+var prompts: [Entry] = []
+for path in args {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        FileHandle.standardError.write("cannot read \(path)\n".data(using: .utf8)!)
+        exit(1)
+    }
+    for line in text.split(separator: "\n") where !line.isEmpty {
+        prompts.append(try JSONDecoder().decode(Entry.self, from: Data(line.utf8)))
+    }
+}
+
+if dump {
+    var texts = prompts.map(\.prompt) + AdversarialStrings.make(count: adversarial, seed: 2024)
+    if adversarial > 0 { texts.append("") }
+    let encoder = JSONEncoder()
+    for t in texts {
+        let p = PromptCoder.encode(t)
+        let hex = p.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        print(String(decoding: try encoder.encode(Dump(payload: hex, length: t.utf8.count, text: t)), as: UTF8.self))
+    }
+    exit(0)
+}
+
+/// CPU time of this thread: on the shared build machine, wall time mostly measures the neighbours.
+func now() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+let t0 = now()
+_ = PromptCoder.encode("warm up")  // primes the model once
+let primeNs = now() - t0
+
+var payloads: [[UInt8]] = []
+var encNs: UInt64 = 0, decNs: UInt64 = 0, inputBytes = 0
+var mismatches = 0
+for r in 0..<repeats {
+    for e in prompts {
+        let a = now()
+        let p = PromptCoder.encode(e.prompt)
+        let b = now()
+        let d = try? PromptCoder.decode(p, decodedLength: e.prompt.utf8.count)
+        let c = now()
+        encNs += b - a; decNs += c - b; inputBytes += e.prompt.utf8.count
+        if d != e.prompt { mismatches += 1 }
+        if r == 0 { payloads.append(p) }
+    }
+}
+var usage = rusage()
+getrusage(0, &usage)  // 0 = RUSAGE_SELF
+let items = zip(prompts, payloads).map { e, p in
+    "{\"image\":\"\(e.image)\",\"bytes\":\(e.prompt.utf8.count),\"chars\":\(e.prompt.count),\"coded\":\(p.count)}"
+}
+print("{\"prompts\":[\(items.joined(separator: ","))],")
+print("\"prime_ms\":\(Double(primeNs) / 1e6),\"encode_MBps\":\(Double(inputBytes) / Double(encNs) * 1e3),\"decode_MBps\":\(Double(inputBytes) / Double(decNs) * 1e3),")
+print("\"peak_rss_MiB\":\(Double(usage.ru_maxrss) / 1024),\"mismatches\":\(mismatches)}")

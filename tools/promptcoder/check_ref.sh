@@ -1,0 +1,13 @@
+#!/bin/sh
+# CI check: the Python reference decoder (written from the spec) must decode every payload the
+# Swift encoder writes, for all corpus prompts and 30 seeded adversarial strings + the empty one;
+# and train.py must reproduce the committed tables byte for byte.
+set -eu
+cd "$(dirname "$0")/../.."
+CORPUS="${CORPUS:-../shared/corpus}"
+python3 tools/promptcoder/train.py --corpus "$CORPUS" --check
+swift build -c release --product gcx-prompt-bench
+OUT="$(mktemp)"
+trap 'rm -f "$OUT"' EXIT
+.build/release/gcx-prompt-bench --dump --adversarial 30 "$CORPUS"/prompts-*.jsonl > "$OUT"
+python3 tools/promptcoder/decode_ref.py --jsonl "$OUT"

@@ -1,0 +1,417 @@
+#!/usr/bin/env python3
+"""Reference prompt decoder written from spec/gcx.md Appendix B alone (no code shared with Swift).
+
+Usage:
+  decode_ref.py PAYLOAD_HEX DECODED_LENGTH          prints the decoded text
+  decode_ref.py --jsonl FILE                        lines {"payload": hex, "length": n, "text": s};
+                                                    decodes each and reports mismatches (exit 1)
+Slow (pure Python, about 20 us per coded bit) but bit-exact.
+"""
+import json
+import os
+import sys
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODEL_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "spec", "prompt-model"))
+M32 = 0xFFFFFFFF
+MAX_LENGTH = 1 << 20
+
+# --- 2. Tokens ---------------------------------------------------------------------------
+TOKEN_BYTES = [0xC0, 0xC1] + list(range(0xF5, 0x100))
+TOKEN_SET = frozenset(TOKEN_BYTES)
+
+
+class DecodeError(Exception):
+    pass
+
+
+# --- 3. Model file --------------------------------------------------------------------------
+def load_model(model_id):
+    path = os.path.join(MODEL_DIR, "model-%d.bin" % model_id)
+    if not os.path.exists(path):
+        raise DecodeError("unknown model id %d" % model_id)
+    data = open(path, "rb").read()
+    pos = 0
+
+    def varint():
+        nonlocal pos
+        v = 0
+        for i in range(4):
+            b = data[pos]
+            pos += 1
+            v |= (b & 0x7F) << (7 * i)
+            if b < 0x80:
+                return v
+        raise DecodeError("bad varint in model file")
+
+    assert data[:4] == b"GCXM" and data[4] == model_id
+    pos = 5
+    phrases = []
+    for _ in range(varint()):
+        n = varint()
+        phrases.append(data[pos:pos + n])
+        pos += n
+    prompts = []
+    for _ in range(varint()):
+        n = varint()
+        prompts.append(data[pos:pos + n])
+        pos += n
+    assert pos == len(data)
+    return phrases, prompts
+
+
+def tokenize(text, phrases):
+    """Spec 2.2: greedy, longest phrase first, at each position."""
+    order = sorted(range(len(phrases)), key=lambda k: -len(phrases[k]))
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        for k in order:
+            if text.startswith(phrases[k], i):
+                out.append(TOKEN_BYTES[k])
+                i += len(phrases[k])
+                break
+        else:
+            out.append(text[i])
+            i += 1
+    return bytes(out)
+
+
+# --- 4.1 Logistic functions -----------------------------------------------------------------
+SQUASH_POINTS = [1, 2, 3, 6, 10, 16, 27, 45, 73, 120, 194, 310, 488, 747, 1101, 1546, 2047, 2549,
+                 2994, 3348, 3607, 3785, 3901, 3975, 4022, 4050, 4068, 4079, 4085, 4089, 4092, 4093, 4094]
+
+
+def squash(d):
+    if d > 2047:
+        return 4095
+    if d < -2047:
+        return 0
+    w = d & 127
+    i = (d >> 7) + 16
+    return (SQUASH_POINTS[i] * (128 - w) + SQUASH_POINTS[i + 1] * w + 64) >> 7
+
+
+STRETCH = [2047] * 4096
+_next = 0
+for _d in range(-2047, 2048):
+    _v = squash(_d)
+    for _j in range(_next, _v + 1):
+        STRETCH[_j] = _d
+    _next = max(_next, _v + 1)
+
+
+# --- 4.3 Hashing ------------------------------------------------------------------------------
+def mix(x):
+    x &= M32
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & M32
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & M32
+    x ^= x >> 16
+    return x
+
+
+def H(*values):
+    x = 0
+    for v in values:
+        x = mix(x + v)
+    return x
+
+
+def letter(s):
+    if 0x41 <= s <= 0x5A:
+        return s + 32
+    if 0x61 <= s <= 0x7A or 0x30 <= s <= 0x39:
+        return s
+    if 0x80 <= s <= 0xBF or 0xC2 <= s <= 0xF4:
+        return s
+    return 0
+
+
+# --- 4. The model -------------------------------------------------------------------------------
+# Tables 0, 1 are direct (17 and 256*17 buckets); 2..11 hashed with 2^B buckets; >= LOCAL_FIRST local.
+TABLE_BITS = [0, 0, 12, 14, 16, 16, 15, 16, 16, 15, 11, 11]
+LOCAL_FIRST = 10
+N = len(TABLE_BITS)
+MI = N + 1
+COUNT_LIMIT = 127
+RATE = [min(65535, 655360 // (10 * n + 12)) for n in range(256)]
+CLASS = [n if n < 4 else 4 if n < 6 else 5 if n < 10 else 6 if n < 20 else 7 for n in range(256)]
+W_LIMIT = 1 << 24
+MIXER_RATE = 64
+FINAL_RATE = 6
+EMPTY_BUCKET = [0] + [0x8000] * 15
+SEPARATORS = (0x2C, 0x2E, 0x3B)  # , . ;
+
+
+def clamp(v, lo, hi):
+    return lo if v < lo else hi if v > hi else v
+
+
+def wrap32(v):
+    """Signed 32-bit wrap-around (spec 4.6: first-layer weights are 32-bit two's complement)."""
+    return ((v + 0x80000000) & M32) - 0x80000000
+
+
+def bucket_count(i):
+    return 17 if i == 0 else 256 * 17 if i == 1 else 1 << TABLE_BITS[i]
+
+
+class Model:
+    def __init__(self, phrases, prompts):
+        self.T = [EMPTY_BUCKET * bucket_count(i) for i in range(N)]
+        init = [squash((j * 4096) // 23 - 2048) * 16 for j in range(24)]
+        self.A = init * 65536
+        self.W0 = [1 << 13] * (256 * MI * 16)
+        self.W1 = [1 << 13] * (8 * 256 * MI)
+        self.W2 = [1 << 13] * (16 * 256 * MI)
+        self.WF = [65536 // 3] * (14 * 256 * 3)
+        for p in prompts:
+            self.start_prompt()
+            for s in tokenize(p, phrases):
+                for k in range(7, -1, -1):
+                    self.predict()
+                    self.update((s >> k) & 1)
+
+    def snapshot(self):
+        return ([list(t) for t in self.T[:LOCAL_FIRST]], list(self.A), list(self.W0), list(self.W1),
+                list(self.W2), list(self.WF))
+
+    def restore(self, snap):
+        self.T[:LOCAL_FIRST] = [list(t) for t in snap[0]]
+        self.A, self.W0, self.W1, self.W2, self.WF = (list(x) for x in snap[1:])
+
+    def start_prompt(self):
+        for i in range(LOCAL_FIRST, N):
+            self.T[i] = EMPTY_BUCKET * bucket_count(i)
+        self.c0, self.c4, self.c8, self.word, self.word1 = 1, 0, 0, 0, 0
+        self.word_len, self.field, self.field_index, self.clause, self.word_in_clause = 0, 0, 0, 0, 0
+        self.hashes()
+        self.select_buckets()
+
+    def hashes(self):
+        c4, c8, w, w1, f = self.c4, self.c8, self.word, self.word1, self.field
+        c1 = c4 & 0xFF
+        self.h = [0, 0,
+                  H(2, c4 & 0xFFFF), H(3, c4 & 0xFFFFFF), H(4, c4), H(6, c4, c8 & 0xFFFF),
+                  H(7, w, c1), H(8, w, w1), H(10, f, w),
+                  H(41, self.field_index, self.clause, self.word_in_clause),
+                  H(17, w, c1), H(14, c4)]
+
+    def select_buckets(self):
+        """Spec 4.3: at the start of each nibble, one bucket per table."""
+        c0 = self.c0
+        nb = 0 if c0 == 1 else c0 - 15
+        self.b = [nb * 16, ((self.c4 & 0xFF) * 17 + nb) * 16]
+        k = (c0 * 0x9E3779B1) & M32
+        hits = 0
+        for i in range(2, N):
+            x = self.h[i] ^ k
+            idx = x >> (32 - TABLE_BITS[i])
+            chk = (x & 0xFFFF) | 0x10000
+            T = self.T[i]
+            at = -1
+            for w in range(4):
+                if T[(idx ^ w) * 16] == chk:
+                    at = idx ^ w
+                    hits += 1
+                    break
+            if at < 0:
+                at, best = idx, (T[idx * 16 + 1] >> 16) & 0xFF
+                for w in range(1, 4):
+                    nw = (T[(idx ^ w) * 16 + 1] >> 16) & 0xFF
+                    if nw < best:
+                        at, best = idx ^ w, nw
+                T[at * 16:at * 16 + 16] = [chk] + [0x8000] * 15
+            self.b.append(at * 16)
+        self.hits = hits
+        self.nib = 1
+
+    def predict(self):
+        c0, nib = self.c0, self.nib
+        st, co = [], []
+        for i in range(N):
+            slot = self.T[i][self.b[i] + nib]
+            st.append(STRETCH[(slot & 0xFFFF) >> 4])
+            co.append(i * 16 + CLASS[(slot >> 16) & 0xFF] + (0 if slot >> 24 == 3 else 8))
+        st.append(256)
+        co.append(N * 16)
+        b0 = c0 * MI * 16
+        b1 = (min(self.word_len, 7) * 256 + c0) * MI
+        b2 = (min(self.hits, 15) * 256 + c0) * MI
+        bf = (self.field_index * 256 + c0) * 3
+        W0, W1, W2, WF = self.W0, self.W1, self.W2, self.WF
+        e0 = clamp(sum(st[j] * W0[b0 + co[j]] for j in range(MI)) >> 16, -2047, 2047)
+        e1 = clamp(sum(st[j] * W1[b1 + j] for j in range(MI)) >> 16, -2047, 2047)
+        e2 = clamp(sum(st[j] * W2[b2 + j] for j in range(MI)) >> 16, -2047, 2047)
+        pm = squash((e0 * WF[bf] + e1 * WF[bf + 1] + e2 * WF[bf + 2]) >> 16)
+        row = c0 | ((self.c4 & 0xFF) << 8)
+        v = (STRETCH[pm] + 2048) * 23
+        wt = v & 0xFFF
+        ab = row * 24 + (v >> 12)
+        a = (self.A[ab] * (4096 - wt) + self.A[ab + 1] * wt) >> 16
+        self.state = (st, co, b0, b1, b2, bf, (e0, e1, e2), (squash(e0), squash(e1), squash(e2)), pm,
+                      ab + (wt >> 11))
+        return clamp((pm + 3 * a + 2) >> 2, 1, 4095)
+
+    def update(self, bit):
+        st, co, b0, b1, b2, bf, e, pe, pm, ai = self.state
+        target = 65535 if bit else 0
+        seen = 1 << (24 + bit)
+        nib = self.nib
+        for i in range(N):
+            T, at = self.T[i], self.b[i] + nib
+            slot = T[at]
+            p, n = slot & 0xFFFF, (slot >> 16) & 0xFF
+            p += ((target - p) * RATE[n]) >> 16
+            n = min(n + 1, COUNT_LIMIT)
+            T[at] = (slot & 0x03000000) | seen | (n << 16) | p
+        y12 = bit << 12
+        err0, err1, err2 = ((y12 - q) * MIXER_RATE for q in pe)
+        W0, W1, W2, WF = self.W0, self.W1, self.W2, self.WF
+        for j in range(MI):
+            x = st[j]
+            o = b0 + co[j]
+            W0[o] = wrap32(W0[o] + ((x * err0) >> 16))
+            W1[b1 + j] = wrap32(W1[b1 + j] + ((x * err1) >> 16))
+            W2[b2 + j] = wrap32(W2[b2 + j] + ((x * err2) >> 16))
+        ferr = (y12 - pm) * FINAL_RATE
+        for m in range(3):
+            WF[bf + m] = clamp(WF[bf + m] + ((e[m] * ferr) >> 16), -W_LIMIT, W_LIMIT)
+        g = (bit << 16) + (bit << 7) - bit - bit
+        self.A[ai] += (g - self.A[ai]) >> 7
+        self.c0 = (self.c0 << 1) | bit
+        self.nib = (nib << 1) | bit
+        if self.c0 >= 256:
+            self.end_symbol(self.c0 & 0xFF)
+            self.c0 = 1
+            self.select_buckets()
+        elif 16 <= self.c0 < 32:
+            self.select_buckets()
+
+    def end_symbol(self, s):
+        self.c8 = ((self.c8 << 8) | (self.c4 >> 24)) & M32
+        self.c4 = ((self.c4 << 8) | s) & M32
+        if s in TOKEN_SET:
+            self.field, self.field_index = s, TOKEN_BYTES.index(s) + 1
+            self.word1, self.word, self.word_len = s, 0, 0
+            self.clause, self.word_in_clause = 0, 0
+        else:
+            l = letter(s)
+            if l:
+                if self.word == 0:
+                    self.word, self.word_len = 0x811C9DC5, 0
+                self.word = ((self.word ^ l) * 0x01000193) & M32
+                self.word_len += 1
+            elif self.word:
+                self.word1, self.word, self.word_len = self.word, 0, 0
+                self.word_in_clause += 1
+            if s in SEPARATORS:
+                self.clause += 1
+                self.word_in_clause = 0
+        self.hashes()
+
+
+# --- 5. Arithmetic decoder -----------------------------------------------------------------------
+class BitDecoder:
+    def __init__(self, data):
+        self.data, self.pos = data, 0
+        self.low, self.high, self.x = 0, M32, 0
+        for _ in range(4):
+            self.x = (self.x << 8) | self.byte()
+
+    def byte(self):
+        b = self.data[self.pos] if self.pos < len(self.data) else 0
+        self.pos += 1
+        return b
+
+    def bit(self, p1):
+        r = self.high - self.low
+        mid = self.low + (r >> 12) * p1 + (((r & 0xFFF) * p1) >> 12)
+        if self.x <= mid:
+            bit, self.high = 1, mid
+        else:
+            bit, self.low = 0, mid + 1
+        while ((self.low ^ self.high) & 0xFF000000) == 0:
+            self.low = (self.low << 8) & M32
+            self.high = ((self.high << 8) & M32) | 0xFF
+            self.x = ((self.x << 8) & M32) | self.byte()
+        return bit
+
+
+# --- 1. Payload and 6. decoding procedure --------------------------------------------------------
+_models = {}
+
+
+def decode(payload, length):
+    if not 0 <= length <= MAX_LENGTH:
+        raise DecodeError("decoded length out of range")
+    model_id, pos = 0, 0
+    while True:
+        if pos >= len(payload) or pos >= 4:
+            raise DecodeError("payload too short or bad model id")
+        b = payload[pos]
+        model_id |= (b & 0x7F) << (7 * pos)
+        pos += 1
+        if b < 0x80:
+            break
+    if len(payload) < pos + 2:
+        raise DecodeError("payload too short")
+    check = int.from_bytes(payload[pos:pos + 2], "little")
+    if model_id not in _models:
+        phrases, prompts = load_model(model_id)
+        m = Model(phrases, prompts)
+        _models[model_id] = (phrases, m, m.snapshot())
+    phrases, model, snap = _models[model_id]
+    model.restore(snap)
+    model.start_prompt()
+    dec = BitDecoder(payload[pos + 2:])
+    out = bytearray()
+    while len(out) < length:
+        s = 0
+        for _ in range(8):
+            bit = dec.bit(model.predict())
+            model.update(bit)
+            s = (s << 1) | bit
+        if s in TOKEN_SET:
+            k = TOKEN_BYTES.index(s)
+            if k >= len(phrases):
+                raise DecodeError("undefined token 0x%02x" % s)
+            if len(out) + len(phrases[k]) > length:
+                raise DecodeError("length overrun")
+            out += phrases[k]
+        else:
+            out.append(s)
+    if zlib.crc32(bytes(out)) & 0xFFFF != check:
+        raise DecodeError("checksum mismatch")
+    return bytes(out).decode("utf-8")  # raises UnicodeDecodeError on invalid UTF-8
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] != "--jsonl":
+        print(decode(bytes.fromhex(sys.argv[1]), int(sys.argv[2])), end="")
+        return 0
+    if len(sys.argv) == 3:
+        bad = total = 0
+        for line in open(sys.argv[2], encoding="utf-8"):
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            total += 1
+            try:
+                got = decode(bytes.fromhex(rec["payload"]), rec["length"])
+            except (DecodeError, UnicodeDecodeError) as e:
+                got = "<error %s>" % e
+            if got != rec["text"]:
+                bad += 1
+                print("MISMATCH #%d (%d bytes): %r" % (total, rec["length"], got[:80]))
+        print("decode_ref: %d/%d payloads agree with the Swift encoder" % (total - bad, total))
+        return 1 if bad else 0
+    print(__doc__)
+    return 64
+
+
+if __name__ == "__main__":
+    sys.exit(main())
