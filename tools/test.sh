@@ -5,3 +5,6 @@ cd "$(dirname "$0")/.."
 tools/setup-debian.sh
 swift build --build-tests
 swift test --skip-build
+# The prompt coder's tables are reproduced from the corpus byte for byte, and the second decoder
+# (Python, written from spec/gcx.md Appendix B) agrees with the Swift encoder.
+CORPUS="$(pwd)/../shared/corpus" tools/promptcoder/check_ref.sh

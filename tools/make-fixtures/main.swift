@@ -205,6 +205,16 @@ valid("no-entries", "an archive with no entries: header, empty index, trailer", 
 valid("thumbnail-png", "a multimodal entry with a PNG thumbnail", archive([pngEntry("garden.png")]))
 valid("thumbnail-jpeg", "a multimodal entry with a baseline JPEG thumbnail", archive([jpegEntry("garden.jpg")]))
 valid("empty-prompt", "an entry whose prompt is the empty string", archive([textEntry("blank.png", prompt: "")]))
+do {
+    var coded = textEntry("coded.png")
+    coded.prompt = .modelCoded(samplePrompt)
+    var codedUnicode = textEntry("coded-unicode.png")
+    codedUnicode.prompt = .modelCoded("Type: photograph. 月光 🌙, лунный свет.\n\u{1}\t")
+    var codedEmpty = textEntry("coded-empty.png")
+    codedEmpty.prompt = .modelCoded("")
+    valid("prompt-model-coded", "prompts coded with method 1 (model 1): a raster-scan description, other scripts and control characters, the empty text",
+          archive([coded, codedUnicode, codedEmpty]))
+}
 valid("unicode", "NFC names and a prompt in several scripts", archive([
     textEntry("фото/月光 🌙.png", prompt: "Type: photograph. 月光, лунный свет, 🌙.\n"), textEntry("Ünïcödé/é.jpg"),
 ]))
@@ -440,6 +450,19 @@ do {
             archive(entryBody: sourceChunk(name: Array("a.png".utf8), width: [0xE0, 0x00]) + modeText + promptChunk, summary: sum))
     invalid("prompt-method-unknown", .promptMethodUnknown, "prompt coding method 9",
             archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [9, 3, 1, 2, 3]), summary: summary("a.png", prompt: 3)))
+    let codedPayload = PromptChunk.modelCoded(samplePrompt).payload
+    let codedLength = samplePrompt.utf8.count
+    func codedChunk(_ payload: [UInt8], length: Int = codedLength) -> [UInt8] {
+        chunk(ChunkType.prompt.rawValue, PromptChunk(method: .modelCoded, decodedLength: length, payload: payload).encoded())
+    }
+    var damaged = codedPayload
+    damaged[damaged.count / 2] ^= 0x10
+    invalid("prompt-coded-damaged", .promptInvalid, "a model-coded prompt with one payload byte changed (its entry CRC recomputed)",
+            archive(entryBody: s + modeText + codedChunk(damaged), summary: summary("a.png", prompt: damaged.count)))
+    invalid("prompt-coded-wrong-length", .promptInvalid, "a model-coded prompt whose decoded length is one byte short",
+            archive(entryBody: s + modeText + codedChunk(codedPayload, length: codedLength - 1), summary: summary("a.png", prompt: codedPayload.count)))
+    invalid("prompt-coded-unknown-model", .promptInvalid, "a model-coded prompt naming model 9",
+            archive(entryBody: s + modeText + codedChunk([9] + codedPayload.dropFirst()), summary: summary("a.png", prompt: codedPayload.count)))
     invalid("prompt-not-utf8", .promptInvalid, "a stored prompt that is not UTF-8",
             archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [0, 3, 0xC3, 0x28, 0x41]), summary: summary("a.png", prompt: 3)))
     invalid("prompt-length-mismatch", .promptInvalid, "a stored prompt of 3 bytes whose decoded length says 4",

@@ -124,7 +124,10 @@ def decode_prompt(method, length, payload, offset):
         here = os.path.dirname(os.path.abspath(__file__))
         sys.path.insert(0, os.path.join(here, "..", "promptcoder"))
         import decode_ref  # the reference prompt decoder, written from spec/gcx.md Appendix B
-        text = decode_ref.decode(bytes(payload), length)
+        try:
+            text = decode_ref.decode(bytes(payload), length)
+        except Exception as error:  # DecodeError, invalid UTF-8: the payload is damaged
+            raise Invalid(offset, f"model-coded prompt does not decode: {error}")
         if len(text.encode("utf-8")) != length:
             raise Invalid(offset, "decoded prompt length mismatch")
         return text
