@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "gcx-prompt-bench", dependencies: ["GCXPromptCoder"], path: "tools/prompt-bench"),
         // Measures what list and single-entry reads cost on large archives.
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCX", "GCXFileIO"], path: "tools/bench-container"),
-        .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXPromptCoder"]),
+        .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXPromptCoder", "GCX"]),
         .testTarget(name: "GCXTests", dependencies: ["GCX", "GCXFileIO"]),
         .testTarget(name: "GCXImageTests", dependencies: ["GCXImage"], exclude: ["Fixtures"]),
         // Starts the fake servers of tools/fake-servers for the tests that talk to them.

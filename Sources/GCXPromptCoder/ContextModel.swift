@@ -7,9 +7,15 @@ import Glibc
 /// stage, primed by running over the model's training prompts.
 ///
 /// Priming costs about as much as coding 40 KB, so it is done once per process (`PrimedState`,
-/// shared read-only); each instance copies it and, after each prompt, copies back only the
-/// buckets, weight rows and APM rows the prompt touched (`rewind`), which costs in proportion
-/// to the prompt. Not thread-safe: `ModelPool` hands one instance to one caller at a time.
+/// shared read-only by all instances and threads). An instance never copies the primed tables:
+/// it keeps a small copy-on-write *overlay* of the buckets and APM rows the current prompt has
+/// touched (a per-instance index maps bucket / APM row -> overlay slot, 0 = not in the overlay,
+/// read from the primed state). The first time a prompt selects a bucket it is copied into the
+/// overlay (or, when claimed for a new context, written there fresh); the per-bit predict/update
+/// then work on the overlay copy only. Returning to the primed state (`rewind`) just clears the
+/// index entries of the overlay slots. Mixer weights (0.55 MiB) are a private copy per instance,
+/// rewound row by row. The logical state after every bit is exactly that of a full private copy.
+/// Not thread-safe: `ModelPool` hands one instance to one caller at a time.
 final class ContextModel: @unchecked Sendable {
     /// Tables, i.e. mixer inputs besides the bias (spec 4.3).
     static let inputCount = 12
@@ -26,7 +32,15 @@ final class ContextModel: @unchecked Sendable {
     static let weightLimit: Int32 = 1 << 24
     static let apmRate = 7
     static let apmRows = 65536
-
+    /// Initial overlay capacity of an instance (buckets / APM rows). A prompt that touches more
+    /// grows the overlay (doubling, at most to the whole table); `rewind` shrinks an overlay
+    /// larger than `overlayKeep*` back to the initial size (so one long text does not pin memory,
+    /// and ordinary prompts do not reallocate). The corpus prompts (at most 1.5 KB) touch at most
+    /// 14,800 buckets and 1,100 APM rows.
+    static let overlayBuckets = 16384
+    static let overlayKeepBuckets = 32768
+    static let overlayApmRows = 2048
+    static let overlayKeepApmRows = 4096
     private static let n = inputCount
     private static let mi = inputCount + 1
     // Weight layout (spec 4.4): mixer 0 has 16 weights per input (count class x det), 256 sets;
@@ -45,32 +59,48 @@ final class ContextModel: @unchecked Sendable {
     private static let rowBaseF = rowBase2 + sets2
     private static let weightRows = rowBaseF + 14 * 256
 
+
     let tables: ModelTables
     private let primed: PrimedState?
 
-    // Table memory: 16-word buckets; word 0 of a hashed bucket is its check, words 1..15 the nodes.
+    // Table geometry: 16-word buckets; word 0 of a hashed bucket is its check, words 1..15 the nodes.
     private let bucketCount: Int
-    private let mem: UnsafeMutablePointer<UInt32>
     private let firstBucket: UnsafeMutablePointer<Int>
     private let shifts: UnsafeMutablePointer<UInt32>
-    private let apm: UnsafeMutablePointer<UInt16>
-    private let apmCount = ContextModel.apmRows * 24
+    /// The primed tables (read-only, shared), bucket b at `pmem + b * 16`.
+    private let pmem: UnsafeMutablePointer<UInt32>
+    /// The primed APM (read-only, shared), row r at `papm + r * 24`.
+    private let papm: UnsafeMutablePointer<UInt16>
+
+    // Bucket overlay: slot s (1..<ovCount) holds a private copy of bucket ovKey[s] at ov + s * 16;
+    // ovSlot[b] is b's slot or 0. Slot 0 is unused. When priming (primed == nil) the overlay is
+    // the whole table: ovSlot[b] = b + 1 for every b, and it becomes the primed state's tables.
+    private var ov: UnsafeMutablePointer<UInt32>
+    private var ovBase: UnsafeMutableRawPointer
+    private var ovBytes = 0
+    private var ovKey: UnsafeMutablePointer<Int32>
+    private var ovCap: Int
+    private var ovCount = 1
+    private let ovSlot: UnsafeMutablePointer<Int32>
+    // APM overlay: the same scheme with 24-entry rows.
+    private var aov: UnsafeMutablePointer<UInt16>
+    private var aovBase: UnsafeMutableRawPointer
+    private var aovBytes = 0
+    private var aovKey: UnsafeMutablePointer<Int32>
+    private var aovCap: Int
+    private var aovCount = 1
+    private let aovSlot: UnsafeMutablePointer<Int32>
+
     private let weights: UnsafeMutablePointer<Int32>
     private let stretch: UnsafeMutablePointer<Int32>
     private let squashT: UnsafeMutablePointer<Int32>
     private let rate: UnsafeMutablePointer<Int>
     private let countClass: UnsafeMutablePointer<Int>
 
-    // Touched buckets / weight rows / APM rows since the last rewind (each listed once).
-    private let dirty: UnsafeMutablePointer<UInt8>
-    private let dirtyList: UnsafeMutablePointer<Int32>
-    private var dirtyCount = 0
+    // Touched weight rows since the last rewind (each listed once).
     private let rowDirty: UnsafeMutablePointer<UInt8>
     private let rowList: UnsafeMutablePointer<Int32>
     private var rowCount = 0
-    private let apmDirty: UnsafeMutablePointer<UInt8>
-    private let apmDirtyList: UnsafeMutablePointer<Int32>
-    private var apmDirtyCount = 0
 
     // Context state (spec 4.2), reset per prompt.
     private var c0 = 1
@@ -79,7 +109,7 @@ final class ContextModel: @unchecked Sendable {
     private var hits = 0
     private let hashes: UnsafeMutablePointer<UInt32>
     private let lookahead: UnsafeMutablePointer<UInt32>
-    /// Word offset in `mem` of each table's current bucket.
+    /// Word offset in `ov` of each table's current bucket.
     private let bucket: UnsafeMutablePointer<Int>
     private let cand: UnsafeMutablePointer<Int>
     private let chks: UnsafeMutablePointer<UInt32>
@@ -92,7 +122,10 @@ final class ContextModel: @unchecked Sendable {
     private var d0 = 0, d1 = 0, d2 = 0
     private var p0 = 0, p1 = 0, p2 = 0
     private var mixed = 2048
+    /// Index in `aov` of the APM entry to update.
     private var apmIndex = 0
+    /// Whether `ov`/`aov` are still owned by this instance (priming hands them to `PrimedState`).
+    private var ownsOverlay = true
 
     /// A model in the primed state of `tables`.
     convenience init(tables: ModelTables) {
@@ -115,8 +148,37 @@ final class ContextModel: @unchecked Sendable {
         }
         firstBucket[n] = total
         bucketCount = total
-        mem = ContextModel.allocateHuge(UInt32.self, count: total * 16)
-        apm = ContextModel.allocateHuge(UInt16.self, count: apmCount)
+        let rows = ContextModel.apmRows
+        ovSlot = .allocate(capacity: total)
+        aovSlot = .allocate(capacity: rows)
+        if primed == nil {
+            // Priming: the overlay is the whole table (identity slots), allocated as it will be
+            // kept by the primed state.
+            ovCap = total + 1
+            aovCap = rows + 1
+            ovCount = ovCap
+            aovCount = aovCap
+            for b in 0..<total { ovSlot[b] = Int32(b + 1) }
+            for r in 0..<rows { aovSlot[r] = Int32(r + 1) }
+        } else {
+            ovCap = ContextModel.overlayBuckets
+            aovCap = ContextModel.overlayApmRows
+            ovSlot.initialize(repeating: 0, count: total)
+            aovSlot.initialize(repeating: 0, count: rows)
+        }
+        (ovBase, ovBytes) = ContextModel.allocateTable(bytes: ovCap * 64)
+        ov = ovBase.bindMemory(to: UInt32.self, capacity: ovCap * 16)
+        ovKey = .allocate(capacity: ovCap)
+        (aovBase, aovBytes) = ContextModel.allocateTable(bytes: aovCap * 48)
+        aov = aovBase.bindMemory(to: UInt16.self, capacity: aovCap * 24)
+        aovKey = .allocate(capacity: aovCap)
+        if let primed {
+            pmem = primed.mem
+            papm = primed.apm
+        } else {
+            pmem = ov + 16
+            papm = aov + 24
+        }
         weights = .allocate(capacity: ContextModel.weightCount)
         stretch = .allocate(capacity: 4096)
         for (i, v) in Logistic.stretchTable.enumerated() { stretch[i] = v }
@@ -126,15 +188,9 @@ final class ContextModel: @unchecked Sendable {
         for k in 0..<256 { rate[k] = min(65535, 655_360 / (10 * k + 12)) }
         countClass = .allocate(capacity: 256)
         for k in 0..<256 { countClass[k] = k < 4 ? k : k < 6 ? 4 : k < 10 ? 5 : k < 20 ? 6 : 7 }
-        dirty = .allocate(capacity: total)
-        dirty.initialize(repeating: 0, count: total)
-        dirtyList = .allocate(capacity: total)
         rowDirty = .allocate(capacity: ContextModel.weightRows)
         rowDirty.initialize(repeating: 0, count: ContextModel.weightRows)
         rowList = .allocate(capacity: ContextModel.weightRows)
-        apmDirty = .allocate(capacity: ContextModel.apmRows)
-        apmDirty.initialize(repeating: 0, count: ContextModel.apmRows)
-        apmDirtyList = .allocate(capacity: ContextModel.apmRows)
         hashes = .allocate(capacity: n)
         hashes.initialize(repeating: 0, count: n)
         lookahead = .allocate(capacity: n)
@@ -146,8 +202,6 @@ final class ContextModel: @unchecked Sendable {
         confOff = .allocate(capacity: n + 1)
         stretched32 = .allocate(capacity: n + 1)
         if let primed {
-            mem.update(from: primed.mem, count: total * 16)
-            apm.update(from: primed.apm, count: apmCount)
             weights.update(from: primed.weights, count: ContextModel.weightCount)
         } else {
             prime()
@@ -155,24 +209,41 @@ final class ContextModel: @unchecked Sendable {
     }
 
     deinit {
-        firstBucket.deallocate(); shifts.deallocate(); mem.deallocate(); apm.deallocate(); weights.deallocate()
+        firstBucket.deallocate(); shifts.deallocate()
+        if ownsOverlay { ovBase.deallocate(); aovBase.deallocate() }
+        ovKey.deallocate(); ovSlot.deallocate(); aovKey.deallocate(); aovSlot.deallocate()
+        weights.deallocate()
         stretch.deallocate(); squashT.deallocate(); rate.deallocate(); countClass.deallocate()
-        dirty.deallocate(); dirtyList.deallocate(); rowDirty.deallocate(); rowList.deallocate()
-        apmDirty.deallocate(); apmDirtyList.deallocate()
+        rowDirty.deallocate(); rowList.deallocate()
         hashes.deallocate(); lookahead.deallocate(); bucket.deallocate(); cand.deallocate(); chks.deallocate()
         stretched.deallocate(); confOff.deallocate(); stretched32.deallocate()
     }
 
-    /// Memory in 2 MiB-aligned blocks with a transparent-huge-page hint where the OS has one:
-    /// the tables are hit at random, so 4 KiB pages would cost a TLB miss per lookup.
-    private static func allocateHuge<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
+    /// Bytes this instance has allocated (overlays at their current capacity, index arrays,
+    /// private weights, bookkeeping); excludes the shared primed state.
+    var allocatedBytes: Int {
+        let n = ContextModel.inputCount
+        var b = ownsOverlay ? ovBytes + aovBytes : 0
+        b += ovCap * 4 + bucketCount * 4 + aovCap * 4 + ContextModel.apmRows * 4
+        b += ContextModel.weightCount * 4 + ContextModel.weightRows * 5
+        b += (4096 + 4095) * 4 + 256 * 16
+        b += (n + 1) * 8 + n * 4 + n * 4 + n * 8 * 3 + n * 4 + (n + 1) * (8 + 8 + 4)
+        return b
+    }
+
+    /// Memory for `bytes` bytes, 2 MiB-aligned, with a transparent-huge-page hint on its whole
+    /// 2 MiB blocks where the OS has one (large tables are hit at random, so 4 KiB pages would
+    /// cost a TLB miss per lookup). Returns the pointer and the bytes allocated (bytes rounded up
+    /// to 4 KiB).
+    private static func allocateTable(bytes: Int) -> (UnsafeMutableRawPointer, Int) {
         let huge = 1 << 21
-        let bytes = (count * MemoryLayout<T>.stride + huge - 1) & ~(huge - 1)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: huge)
+        let size = (bytes + 4095) & ~4095
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: size >= huge ? huge : 64)
         #if os(Linux)
-        _ = madvise(raw, bytes, 14)  // MADV_HUGEPAGE
+        let whole = size & ~(huge - 1)
+        if whole > 0 { _ = madvise(raw, whole, 14) }  // MADV_HUGEPAGE
         #endif
-        return raw.bindMemory(to: T.self, capacity: count)
+        return (raw, size)
     }
 
     /// The primed state shared by all instances of one model id (read-only once built).
@@ -180,15 +251,17 @@ final class ContextModel: @unchecked Sendable {
         let mem: UnsafeMutablePointer<UInt32>
         let apm: UnsafeMutablePointer<UInt16>
         let weights: UnsafeMutablePointer<Int32>
+        /// Bytes allocated for the primed tables, APM and weights.
+        let allocatedBytes: Int
 
+        /// Takes over the priming model's tables (whole-table overlays) without copying them.
         private init(_ model: ContextModel) {
-            let words = model.bucketCount * 16
-            mem = ContextModel.allocateHuge(UInt32.self, count: words)
-            mem.initialize(from: model.mem, count: words)
-            apm = ContextModel.allocateHuge(UInt16.self, count: model.apmCount)
-            apm.initialize(from: model.apm, count: model.apmCount)
+            let (m, a, bytes) = model.surrenderTables()
+            mem = m
+            apm = a
             weights = .allocate(capacity: ContextModel.weightCount)
             weights.initialize(from: model.weights, count: ContextModel.weightCount)
+            allocatedBytes = bytes + ContextModel.weightCount * 4
         }
 
         static let model1 = PrimedState(ContextModel(tables: .model1, primed: nil))
@@ -199,20 +272,28 @@ final class ContextModel: @unchecked Sendable {
         }
     }
 
+    /// Priming model only: hands its whole-table overlays to the primed state.
+    private func surrenderTables() -> (UnsafeMutablePointer<UInt32>, UnsafeMutablePointer<UInt16>, Int) {
+        precondition(primed == nil && ownsOverlay)
+        ownsOverlay = false
+        return (ov + 16, aov + 24, ovBytes + aovBytes)
+    }
+
     /// Initial state (spec 4.7), then every training prompt coded without output.
     private func prime() {
-        for b in 0..<bucketCount { emptyBucket(b) }
+        for b in 0..<bucketCount { emptyBucket(ov + (b + 1) * 16) }
         for ctx in 0..<ContextModel.apmRows {
             for j in 0..<24 {
-                apm[ctx * 24 + j] = UInt16(Logistic.squash(j * 4096 / 23 - 2048) * 16)
+                aov[(ctx + 1) * 24 + j] = UInt16(Logistic.squash(j * 4096 / 23 - 2048) * 16)
             }
         }
         let wf = ContextModel.wfBase
         weights.initialize(repeating: ContextModel.weightInit, count: wf)
         (weights + wf).initialize(repeating: ContextModel.finalWeightInit, count: ContextModel.weightCount - wf)
         let tokenizer = PromptTokenizer(phrases: tables.phrases)
+        let localStart = firstBucket[ContextModel.localFirst]
         for prompt in tables.trainingPrompts {
-            for b in firstBucket[ContextModel.localFirst]..<bucketCount { emptyBucket(b) }
+            for b in localStart..<bucketCount { emptyBucket(ov + (b + 1) * 16) }
             startPrompt()
             for s in tokenizer.symbols(for: prompt) {
                 var k = 7
@@ -224,22 +305,14 @@ final class ContextModel: @unchecked Sendable {
             }
         }
         // The primed state keeps the local tables empty.
-        for b in firstBucket[ContextModel.localFirst]..<bucketCount { emptyBucket(b) }
-        forgetTouched()
-    }
-
-    /// Clears the touched lists without restoring anything (after priming).
-    private func forgetTouched() {
-        for i in 0..<dirtyCount { dirty[Int(dirtyList[i])] = 0 }
+        for b in localStart..<bucketCount { emptyBucket(ov + (b + 1) * 16) }
         for i in 0..<rowCount { rowDirty[Int(rowList[i])] = 0 }
-        for i in 0..<apmDirtyCount { apmDirty[Int(apmDirtyList[i])] = 0 }
-        dirtyCount = 0; rowCount = 0; apmDirtyCount = 0
+        rowCount = 0
     }
 
     /// An empty bucket: check word 0, nodes 0x8000 (p = 1/2, n = 0, nothing seen).
     @inline(__always)
-    private func emptyBucket(_ b: Int) {
-        let p = mem + b * 16
+    private func emptyBucket(_ p: UnsafeMutablePointer<UInt32>) {
         p[0] = 0
         for j in 1..<16 { p[j] = 0x8000 }
     }
@@ -265,8 +338,9 @@ final class ContextModel: @unchecked Sendable {
         return coder.finish()
     }
 
-    /// Encoder only: the next symbol is known, so the buckets of both its nibbles can be
-    /// prefetched while the current symbol is coded. A pure cache hint: changes no state.
+    /// Encoder only: the next symbol is known, so the buckets of both its nibbles (in the primed
+    /// tables, and their overlay index entries) can be prefetched while the current symbol is
+    /// coded. A pure cache hint: changes no state.
     @inline(__always)
     private func prefetchBuckets(after s: UInt8, next: UInt8) {
         var ahead = ctx
@@ -274,10 +348,15 @@ final class ContextModel: @unchecked Sendable {
         ahead.hashes(into: lookahead)
         let k1: UInt32 = 0x9E37_79B1
         let k2 = UInt32(16 | next >> 4) &* 0x9E37_79B1
+        let pmem = self.pmem, ovSlot = self.ovSlot
         for i in 2..<ContextModel.inputCount {
             let h = lookahead[i]
-            prefetch(mem + ((firstBucket[i] &+ Int((h ^ k1) >> shifts[i])) &<< 4))
-            prefetch(mem + ((firstBucket[i] &+ Int((h ^ k2) >> shifts[i])) &<< 4))
+            let a = firstBucket[i] &+ Int((h ^ k1) >> shifts[i])
+            let b = firstBucket[i] &+ Int((h ^ k2) >> shifts[i])
+            prefetch(UnsafeRawPointer(pmem + (a &<< 4)))
+            prefetch(UnsafeRawPointer(pmem + (b &<< 4)))
+            prefetch(UnsafeRawPointer(ovSlot + a))
+            prefetch(UnsafeRawPointer(ovSlot + b))
         }
     }
 
@@ -310,21 +389,17 @@ final class ContextModel: @unchecked Sendable {
         return out
     }
 
-    /// Returns to the primed state after a prompt: touched buckets, weight rows and APM rows are
-    /// copied back from the primed state (local buckets emptied).
+    /// Returns to the primed state after a prompt: the overlays are emptied (their index entries
+    /// cleared; a grown overlay is shrunk back to its default size) and touched weight rows are
+    /// copied back from the primed state.
     func rewind() {
         guard let primed else { return }
-        let localStart = firstBucket[ContextModel.localFirst]
-        for i in 0..<dirtyCount {
-            let b = Int(dirtyList[i])
-            dirty[b] = 0
-            if b < localStart {
-                (mem + b * 16).update(from: primed.mem + b * 16, count: 16)
-            } else {
-                emptyBucket(b)
-            }
-        }
-        dirtyCount = 0
+        for s in 1..<ovCount { ovSlot[Int(ovKey[s])] = 0 }
+        ovCount = 1
+        for s in 1..<aovCount { aovSlot[Int(aovKey[s])] = 0 }
+        aovCount = 1
+        if ovCap > ContextModel.overlayKeepBuckets { resizeBuckets(to: ContextModel.overlayBuckets) }
+        if aovCap > ContextModel.overlayKeepApmRows { resizeApm(to: ContextModel.overlayApmRows) }
         for i in 0..<rowCount {
             let r = Int(rowList[i])
             rowDirty[r] = 0
@@ -332,12 +407,28 @@ final class ContextModel: @unchecked Sendable {
             (weights + at).update(from: primed.weights + at, count: len)
         }
         rowCount = 0
-        for i in 0..<apmDirtyCount {
-            let r = Int(apmDirtyList[i])
-            apmDirty[r] = 0
-            (apm + r * 24).update(from: primed.apm + r * 24, count: 24)
-        }
-        apmDirtyCount = 0
+    }
+
+    /// Reallocates the bucket overlay with `cap` slots, keeping slots 1..<ovCount.
+    private func resizeBuckets(to cap: Int) {
+        let (raw, bytes) = ContextModel.allocateTable(bytes: cap * 64)
+        let p = raw.bindMemory(to: UInt32.self, capacity: cap * 16)
+        p.update(from: ov, count: ovCount * 16)
+        let k = UnsafeMutablePointer<Int32>.allocate(capacity: cap)
+        k.update(from: ovKey, count: ovCount)
+        ovBase.deallocate(); ovKey.deallocate()
+        ovBase = raw; ov = p; ovKey = k; ovBytes = bytes; ovCap = cap
+    }
+
+    /// Reallocates the APM overlay with `cap` rows, keeping rows 1..<aovCount.
+    private func resizeApm(to cap: Int) {
+        let (raw, bytes) = ContextModel.allocateTable(bytes: cap * 48)
+        let p = raw.bindMemory(to: UInt16.self, capacity: cap * 24)
+        p.update(from: aov, count: aovCount * 24)
+        let k = UnsafeMutablePointer<Int32>.allocate(capacity: cap)
+        k.update(from: aovKey, count: aovCount)
+        aovBase.deallocate(); aovKey.deallocate()
+        aovBase = raw; aov = p; aovKey = k; aovBytes = bytes; aovCap = cap
     }
 
     /// Offset and length in `weights` of weight row `r` (numbering of `markRows`).
@@ -349,7 +440,7 @@ final class ContextModel: @unchecked Sendable {
     }
 
     /// Resets the per-prompt state (spec 4.2). The local tables are already empty: the primed
-    /// state has them empty and `rewind` empties every local bucket a prompt touched.
+    /// state has them empty and `rewind` drops every bucket a prompt touched.
     func startPrompt() {
         c0 = 1
         ctx = SymbolContext()
@@ -359,61 +450,87 @@ final class ContextModel: @unchecked Sendable {
 
     private func computeHashes() { ctx.hashes(into: hashes) }
 
+    /// Overlay slot of bucket `b`, copied from the primed state if not yet in the overlay.
+    @inline(__always)
+    private func ownBucket(_ b: Int) -> Int {
+        let s = Int(ovSlot[b])
+        if s != 0 { return s }
+        let t = ovCount
+        ovCount = t &+ 1
+        ovSlot[b] = Int32(truncatingIfNeeded: t)
+        ovKey[t] = Int32(truncatingIfNeeded: b)
+        (ov + (t &<< 4)).update(from: pmem + (b &<< 4), count: 16)
+        return t
+    }
+
     /// Finds (or claims) each table's bucket for the nibble that starts now (spec 4.3).
     @inline(__always)
     private func selectBuckets() {
         let n = ContextModel.inputCount
+        // At most n new overlay slots below.
+        // (When priming, or once grown to the whole table, every bucket has its slot.)
+        if ovCount &+ n > ovCap && ovCap <= bucketCount { resizeBuckets(to: min(ovCap * 2, bucketCount + 1)) }
         let c0 = self.c0
         let nibbleBucket = c0 == 1 ? 0 : c0 &- 15
-        let mem = self.mem, firstBucket = self.firstBucket, shifts = self.shifts
-        var b = firstBucket[0] &+ nibbleBucket
-        touch(b)
-        bucket[0] = b &<< 4
-        b = firstBucket[1] &+ Int(ctx.c4 & 0xFF) &* 17 &+ nibbleBucket
-        touch(b)
-        bucket[1] = b &<< 4
+        let firstBucket = self.firstBucket, shifts = self.shifts
+        let pmem = self.pmem, ovSlot = self.ovSlot
+        bucket[0] = ownBucket(firstBucket[0] &+ nibbleBucket) &<< 4
+        bucket[1] = ownBucket(firstBucket[1] &+ Int(ctx.c4 & 0xFF) &* 17 &+ nibbleBucket) &<< 4
         let k = UInt32(truncatingIfNeeded: c0) &* 0x9E37_79B1
         let cand = self.cand, chks = self.chks
         // Pass 1: addresses and first loads, independent of each other so the misses overlap.
-        var sink: UInt32 = 0
         for i in 2..<n {
             let x = hashes[i] ^ k
             chks[i] = (x & 0xFFFF) | 0x10000
             let i0 = firstBucket[i] &+ Int(x >> shifts[i])
             cand[i] = i0
-            sink ^= mem[i0 &<< 4]
+            prefetch(UnsafeRawPointer(pmem + (i0 &<< 4)))
+            prefetch(UnsafeRawPointer(ovSlot + i0))
         }
-        var h = sink == 0xFFFF_FFFF ? 1 : 0  // never: the check words are below 2^17
+        var h = 0
         for i in 2..<n {
             let chk = chks[i]
             let i0 = cand[i]
+            let ov = self.ov
+            // Word 0 of way w, from the overlay if the bucket is there, else the primed table.
+            @inline(__always) func way(_ w: Int) -> UnsafeMutablePointer<UInt32> {
+                let b = i0 ^ w
+                let s = Int(ovSlot[b])
+                return s != 0 ? ov + (s &<< 4) : pmem + (b &<< 4)
+            }
+            let q0 = way(0), q1 = way(1), q2 = way(2), q3 = way(3)
             var at = -1
-            for w in 0..<4 where mem[(i0 ^ w) &<< 4] == chk { at = i0 ^ w; h &+= 1; break }
-            if at < 0 {
+            if q0[0] == chk { at = i0 } else if q1[0] == chk { at = i0 ^ 1 } else if q2[0] == chk {
+                at = i0 ^ 2
+            } else if q3[0] == chk { at = i0 ^ 3 }
+            if at >= 0 {
+                h &+= 1
+                bucket[i] = ownBucket(at) &<< 4
+            } else {
                 at = i0
-                var best = (mem[(i0 &<< 4) &+ 1] >> 16) & 0xFF
-                for w in 1..<4 {
-                    let nw = (mem[((i0 ^ w) &<< 4) &+ 1] >> 16) & 0xFF
-                    if nw < best { best = nw; at = i0 ^ w }
+                var best = (q0[1] >> 16) & 0xFF
+                let n1 = (q1[1] >> 16) & 0xFF
+                if n1 < best { best = n1; at = i0 ^ 1 }
+                let n2 = (q2[1] >> 16) & 0xFF
+                if n2 < best { best = n2; at = i0 ^ 2 }
+                let n3 = (q3[1] >> 16) & 0xFF
+                if n3 < best { best = n3; at = i0 ^ 3 }
+                // A claimed bucket is written fresh: no copy from the primed state needed.
+                var s = Int(ovSlot[at])
+                if s == 0 {
+                    s = ovCount
+                    ovCount = s &+ 1
+                    ovSlot[at] = Int32(truncatingIfNeeded: s)
+                    ovKey[s] = Int32(truncatingIfNeeded: at)
                 }
-                let p = mem + (at &<< 4)
+                let p = ov + (s &<< 4)
                 p[0] = chk
                 for j in 1..<16 { p[j] = 0x8000 }
+                bucket[i] = s &<< 4
             }
-            touch(at)
-            bucket[i] = at &<< 4
         }
         hits = h
         nib = 1
-    }
-
-    @inline(__always)
-    private func touch(_ b: Int) {
-        if dirty[b] == 0 {
-            dirty[b] = 1
-            dirtyList[dirtyCount] = Int32(truncatingIfNeeded: b)
-            dirtyCount &+= 1
-        }
     }
 
     @inline(__always)
@@ -430,12 +547,30 @@ final class ContextModel: @unchecked Sendable {
         computeHashes()
     }
 
+    /// Overlay row of APM context `r`, copied from the primed state if not yet in the overlay.
+    @inline(__always)
+    private func ownApmRow(_ r: Int) -> Int {
+        let s = Int(aovSlot[r])
+        if s != 0 { return s }
+        return newApmRow(r)
+    }
+
+    private func newApmRow(_ r: Int) -> Int {
+        if aovCount == aovCap { resizeApm(to: min(aovCap * 2, ContextModel.apmRows + 1)) }
+        let t = aovCount
+        aovCount = t + 1
+        aovSlot[r] = Int32(truncatingIfNeeded: t)
+        aovKey[t] = Int32(truncatingIfNeeded: r)
+        (aov + t * 24).update(from: papm + r * 24, count: 24)
+        return t
+    }
+
     /// Probability (1...4095, in 1/4096) that the next bit is 1 (spec 4.4, 4.5).
     @inline(__always)
     func predict() -> Int {
         let n = ContextModel.n, mi = ContextModel.mi
         let c0 = self.c0, nib = self.nib
-        let mem = self.mem, bucket = self.bucket, cc = self.countClass
+        let mem = self.ov, bucket = self.bucket, cc = self.countClass
         let stretched = self.stretched, confOff = self.confOff, stretch = self.stretch
         for i in 0..<n {
             let slot = mem[bucket[i] &+ nib]
@@ -476,8 +611,8 @@ final class ContextModel: @unchecked Sendable {
         let pm = squash((e0 &* Int(wf[0]) &+ e1 &* Int(wf[1]) &+ e2 &* Int(wf[2])) >> 16)
         mixed = pm
 
-        let row = c0 | Int(ctx.c4 & 0xFF) << 8
-        markApmRow(row)
+        let row = ownApmRow(c0 | Int(ctx.c4 & 0xFF) << 8)
+        let apm = self.aov
         let v = (Int(stretch[pm]) &+ 2048) &* 23
         let wt = v & 0xFFF
         let ab = row &* 24 &+ (v >> 12)
@@ -485,15 +620,6 @@ final class ContextModel: @unchecked Sendable {
         apmIndex = ab &+ (wt >> 11)
         let p = (pm &+ 3 &* a &+ 2) >> 2
         return min(max(p, 1), 4095)
-    }
-
-    @inline(__always)
-    private func markApmRow(_ r: Int) {
-        if apmDirty[r] == 0 {
-            apmDirty[r] = 1
-            apmDirtyList[apmDirtyCount] = Int32(truncatingIfNeeded: r)
-            apmDirtyCount &+= 1
-        }
     }
 
     @inline(__always)
@@ -510,7 +636,7 @@ final class ContextModel: @unchecked Sendable {
         let target = bit != 0 ? 65535 : 0
         let limit = ContextModel.countLimit
         let seen = UInt32(1) << UInt32(24 &+ bit)
-        let mem = self.mem, bucket = self.bucket, nib = self.nib
+        let mem = self.ov, bucket = self.bucket, nib = self.nib
         let rate = self.rate, confOff = self.confOff
         for i in 0..<n {
             let at = bucket[i] &+ nib
@@ -543,6 +669,7 @@ final class ContextModel: @unchecked Sendable {
         wf[2] = min(max(wf[2] &+ Int32(truncatingIfNeeded: (d2 &* ferr) >> 16), -lim), lim)
         let ar = ContextModel.apmRate
         let g = (bit << 16) &+ (bit << ar) &- bit &- bit
+        let apm = self.aov
         let old = Int(apm[apmIndex])
         apm[apmIndex] = UInt16(truncatingIfNeeded: old &+ ((g &- old) >> ar))
         c0 = (c0 << 1) | bit
@@ -563,7 +690,7 @@ final class ContextModel: @unchecked Sendable {
 private func llvmPrefetch(_ p: UnsafeRawPointer, _ rw: Int32, _ locality: Int32, _ cache: Int32)
 
 @inline(__always)
-private func prefetch(_ p: UnsafeMutablePointer<UInt32>) { llvmPrefetch(UnsafeRawPointer(p), 0, 3, 1) }
+private func prefetch(_ p: UnsafeRawPointer) { llvmPrefetch(p, 0, 3, 1) }
 
 /// The byte-level context of spec 4.2 (everything but the partial symbol), reset per prompt.
 struct SymbolContext {

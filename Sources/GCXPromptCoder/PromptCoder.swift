@@ -59,6 +59,25 @@ public enum PromptCoder {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// Memory the coder has allocated in this process (model 1).
+    public struct MemoryUsage: Sendable {
+        /// The primed state shared read-only by all threads (0 before the first call).
+        public let sharedBytes: Int
+        /// Working-state instances created (one per thread that was coding at the same time).
+        public let instances: Int
+        /// Bytes allocated by the idle instances (normally all of them, between calls).
+        public let instanceBytes: Int
+        /// `sharedBytes + instanceBytes`.
+        public var totalBytes: Int { sharedBytes + instanceBytes }
+    }
+
+    /// What the coder has allocated so far. Does not prime the model.
+    public static func memoryUsage() -> MemoryUsage {
+        let u = ModelPool.shared.usage()
+        let shared = u.instances > 0 ? ContextModel.PrimedState.model1.allocatedBytes : 0
+        return MemoryUsage(sharedBytes: shared, instances: u.instances, instanceBytes: u.idleBytes)
+    }
+
     private static let tokenizer1 = PromptTokenizer(phrases: ModelTables.model1.phrases)
 
     private static func varint(_ v: Int) -> [UInt8] {

@@ -40,6 +40,7 @@ if dump {
     var texts = prompts.map(\.prompt) + AdversarialStrings.make(count: adversarial, seed: 2024)
     if adversarial > 0 { texts.append("") }
     let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys  // dumps of two builds compare with cmp
     for t in texts {
         let p = PromptCoder.encode(t)
         let hex = p.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
@@ -54,9 +55,18 @@ func now() -> UInt64 {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
+/// Resident set size now (Linux /proc), MiB; 0 where unavailable.
+func residentMiB() -> Double {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kb / 1024
+}
+let rssBefore = residentMiB()  // everything but the coder (runtime, Foundation, corpus)
 let t0 = now()
 _ = PromptCoder.encode("warm up")  // primes the model once
 let primeNs = now() - t0
+let rssAfterPrime = residentMiB()
 
 var payloads: [[UInt8]] = []
 var encNs: UInt64 = 0, decNs: UInt64 = 0, inputBytes = 0
@@ -73,6 +83,7 @@ for r in 0..<repeats {
         if r == 0 { payloads.append(p) }
     }
 }
+let mem = PromptCoder.memoryUsage()
 var usage = rusage()
 getrusage(0, &usage)  // 0 = RUSAGE_SELF
 let items = zip(prompts, payloads).map { e, p in
@@ -80,4 +91,5 @@ let items = zip(prompts, payloads).map { e, p in
 }
 print("{\"prompts\":[\(items.joined(separator: ","))],")
 print("\"prime_ms\":\(Double(primeNs) / 1e6),\"encode_MBps\":\(Double(inputBytes) / Double(encNs) * 1e3),\"decode_MBps\":\(Double(inputBytes) / Double(decNs) * 1e3),")
+print("\"coder_shared_MiB\":\(Double(mem.sharedBytes) / 1048576),\"coder_instances\":\(mem.instances),\"coder_instance_MiB\":\(Double(mem.instanceBytes) / 1048576),\"rss_before_coder_MiB\":\(rssBefore),\"rss_after_first_call_MiB\":\(rssAfterPrime),\"rss_end_MiB\":\(residentMiB()),")
 print("\"peak_rss_MiB\":\(Double(usage.ru_maxrss) / 1024),\"mismatches\":\(mismatches)}")

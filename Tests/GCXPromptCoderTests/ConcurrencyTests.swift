@@ -1,0 +1,51 @@
+import Dispatch
+import Testing
+@testable import GCXPromptCoder
+
+@Suite struct ConcurrencyTests {
+    /// Many threads encode and decode at once (as the archiver does when it packs photos in
+    /// parallel): every payload must equal the one coded alone, and every decode must round-trip.
+    /// Also covers instances whose overlay grew for a long text being reused for short ones.
+    @Test func concurrentCodingMatchesSequential() throws {
+        var texts = Fixtures.corpus("prompts-cid22-b.jsonl")
+        if texts.isEmpty { texts = ["Type: photograph. Style: test.\nTop-left: blue sky"] }
+        texts.append(String(repeating: texts[0] + "\n日本語 😀 ", count: 30))  // grows the overlays
+        texts.append("")
+        let inputs = texts
+        let expected = texts.map { PromptCoder.encode($0) }
+        let jobs = texts.count * 6
+        let results = ResultBox(count: jobs)
+        DispatchQueue.concurrentPerform(iterations: jobs) { j in
+            let i = (j * 7) % inputs.count
+            let p = PromptCoder.encode(inputs[i])
+            let d = try? PromptCoder.decode(expected[i], decodedLength: inputs[i].utf8.count)
+            results.set(j, p == expected[i] && d == inputs[i])
+        }
+        #expect(results.allTrue)
+        let usage = PromptCoder.memoryUsage()
+        #expect(usage.instances >= 1)
+        // Shared primed state plus one thread's working state within the 32 MiB budget.
+        #expect(usage.sharedBytes + usage.instanceBytes / max(1, usage.instances) <= 32 << 20)
+    }
+
+    @Test func memoryForOneThreadIsWithinBudget() {
+        _ = PromptCoder.encode("Top-left: sky")
+        let model = ContextModel(tables: .model1)
+        let shared = ContextModel.PrimedState.model1.allocatedBytes
+        #expect(shared + model.allocatedBytes <= 32 << 20)
+    }
+}
+
+/// Results written from several threads, one slot each.
+final class ResultBox: @unchecked Sendable {
+    private let flags: UnsafeMutablePointer<Bool>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        flags = .allocate(capacity: count)
+        flags.initialize(repeating: false, count: count)
+    }
+    deinit { flags.deallocate() }
+    func set(_ i: Int, _ v: Bool) { flags[i] = v }
+    var allTrue: Bool { (0..<count).allSatisfy { flags[$0] } }
+}
