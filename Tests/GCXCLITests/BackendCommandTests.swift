@@ -185,10 +185,15 @@ import GCXTestSupport
         let directory = try CLI.temporaryDirectory()
         let photos = try Self.photos(1, in: directory)
         let server = try FakeServer("openai_server.py", behaviour: ["caption_text": try Self.captions()[0]], arguments: ["--key", Self.key])
-        let withKey = try CLI.run(["pack", photos, "-o", directory + "/a.gcx", "--base-url", server.openAIBaseURL, "--mode", "text"],
-                                  environment: ["OPENAI_API_KEY": Self.key])
+        let withKey = try CLI.run(["pack", photos, "-o", directory + "/a.gcx", "--base-url", server.openAIBaseURL, "--mode", "text",
+                                   "--caption-max-side", "256"], environment: ["OPENAI_API_KEY": Self.key])
         #expect(withKey.status == 0, "\(withKey.stderr)")
         #expect(withKey.stderr.contains("captioner: openai model gpt-4o"))
+        // The 768×512 photo went out as a 256×171 JPEG.
+        let messages = (server.log().first?["fields"] as? [String: Any])?["messages"] as? [[String: Any]]
+        let image = (messages?.first?["parts"] as? [[String: Any]])?.first { $0["type"] as? String == "image_url" }
+        #expect(image?["mime"] as? String == "image/jpeg")
+        #expect(image?["width"] as? Int == 256 && image?["height"] as? Int == 171)
         let without = try CLI.run(["pack", photos, "-o", directory + "/b.gcx", "--mode", "text"])
         #expect(without.stderr.contains("captioner: built-in describer"))
     }

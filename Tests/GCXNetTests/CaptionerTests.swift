@@ -42,8 +42,8 @@ import GCXTestSupport
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         for text in expected {
-            let result = try captioner.describe(imageBytes: [0xFF, 0xD8, 0xFF, 0xE0, 0, 0, 0xFF, 0xD9],
-                                                mimeType: "image/jpeg", instruction: "describe")
+            let result = try captioner.describe(imageBytes: makePNG(width: 4, height: 4),
+                                                mimeType: "image/png", instruction: "describe")
             #expect(result.text == text)
         }
     }

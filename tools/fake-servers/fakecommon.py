@@ -90,8 +90,32 @@ def sniff_image(data):
     if data[:3] == b"\xff\xd8\xff":
         if data[-2:] != b"\xff\xd9":
             raise ValueError("JPEG is truncated (no EOI)")
-        return {"format": "jpeg", "bytes": len(data)}
+        w, h = parse_jpeg_size(data)
+        return {"format": "jpeg", "width": w, "height": h, "bytes": len(data)}
     raise ValueError("neither PNG nor JPEG")
+
+
+def parse_jpeg_size(data):
+    """(width, height) from the first SOFn segment; raises ValueError when there is none."""
+    at = 2
+    while at + 4 <= len(data):
+        if data[at] != 0xFF:
+            raise ValueError("JPEG marker expected at byte %d" % at)
+        marker = data[at + 1]
+        if marker == 0xFF:
+            at += 1
+            continue
+        length = (data[at + 2] << 8) | data[at + 3]
+        if length < 2 or at + 2 + length > len(data):
+            raise ValueError("JPEG segment at byte %d is truncated" % at)
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            if length < 8:
+                raise ValueError("JPEG frame header too short")
+            return (data[at + 7] << 8) | data[at + 8], (data[at + 5] << 8) | data[at + 6]
+        if marker in (0xDA, 0xD9):
+            break
+        at += 2 + length
+    raise ValueError("JPEG has no frame header")
 
 
 def strict_b64decode(text):
