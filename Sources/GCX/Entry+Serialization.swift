@@ -20,12 +20,19 @@ extension Entry {
 
     /// Parses and checks an entry record's body found at absolute offset `bodyOffset`.
     public static func decode(body: [UInt8], at bodyOffset: Int) throws -> Entry {
+        try decodeLocated(body: body, at: bodyOffset).entry
+    }
+
+    /// Like `decode`, and also where the prompt chunk starts, so that a prompt that does not
+    /// decode can be reported at its own offset.
+    public static func decodeLocated(body: [UInt8], at bodyOffset: Int) throws -> (entry: Entry, promptOffset: Int) {
         var reader = ByteReader(body, base: bodyOffset)
         var source: SourceMetadata?
         var mode: CodingMode?
         var prompt: PromptChunk?
         var thumbnail: Thumbnail?
         var thumbnailOffset = 0
+        var promptOffset = bodyOffset
         var generator: GeneratorMetadata?
         var captioner: CaptionerMetadata?
         var unknown: [UnknownChunk] = []
@@ -69,7 +76,9 @@ extension Entry {
                         throw FormatError(.modeInvalid, at: chunkOffset + 2, "coding mode \(value) is unknown (0 = text, 1 = multimodal)")
                     }
                     mode = parsed
-                case .prompt: prompt = try PromptChunk.decode(&data)
+                case .prompt:
+                    promptOffset = chunkOffset
+                    prompt = try PromptChunk.decode(&data)
                 case .thumbnail:
                     thumbnailOffset = chunkOffset
                     thumbnail = try Thumbnail.decode(&data)
@@ -102,8 +111,9 @@ extension Entry {
         default: break
         }
         if let thumbnail { try check(thumbnail, of: source, at: thumbnailOffset) }
-        return Entry(source: source, mode: mode, prompt: prompt, thumbnail: thumbnail,
-                     generator: generator, captioner: captioner, unknownChunks: unknown)
+        let entry = Entry(source: source, mode: mode, prompt: prompt, thumbnail: thumbnail,
+                          generator: generator, captioner: captioner, unknownChunks: unknown)
+        return (entry, promptOffset)
     }
 
     /// The thumbnail's recorded size must follow from the scale, and its datastream must agree.

@@ -128,17 +128,17 @@ public struct Validator {
     /// Decodes one entry record and its prompt; reports what is wrong and returns the entry if it is whole.
     private func check(_ record: RecordScanner.Record, add: (FormatError, Violation.Severity) -> Void) -> Entry? {
         do {
-            let entry = try Entry.decode(body: record.body, at: record.head.bodyOffset)
+            let (entry, promptOffset) = try Entry.decodeLocated(body: record.body, at: record.head.bodyOffset)
             for unknown in entry.unknownChunks {
                 add(FormatError(.chunkAncillaryUnknown, at: record.head.bodyOffset,
                                 "ancillary chunk \(unknown.type) is unknown; readers skip it", entry: entry.name), .warning)
             }
             do {
-                _ = try promptDecoding.text(of: entry.prompt, at: record.head.bodyOffset)
+                _ = try promptDecoding.text(of: entry.prompt, at: promptOffset)
             } catch let error as FormatError {
                 add(error.inEntry(entry.name), .error)
             } catch {
-                add(FormatError(.promptInvalid, at: record.head.bodyOffset, "\(error)", entry: entry.name), .error)
+                add(FormatError(.promptInvalid, at: promptOffset, "\(error)", entry: entry.name), .error)
             }
             return entry
         } catch let error as FormatError {
