@@ -29,8 +29,17 @@ public struct BuiltinGenerator: Generator {
 
 /// The reconstruction pipeline every generator goes through.
 public enum Reconstruction {
+    /// Largest reconstruction made (67 megapixels): a few hundred bytes of archive must not be able
+    /// to demand gigabytes of memory.
+    public static let maxPixels = 1 << 26
+    /// Largest thumbnail decoded (16 megapixels); real thumbnails are a few thousand pixels.
+    public static let maxThumbnailPixels = 1 << 24
+
     public static func reconstruct(_ entry: Entry, prompt: String, generator: any Generator) throws -> RGBImage {
         let width = entry.source.width, height = entry.source.height
+        guard width * height <= maxPixels else {
+            throw ReconstructionError.tooLarge("the photo", width, height, maxPixels)
+        }
         var thumbnail: RGBImage?
         if entry.mode == .multimodal, let stored = entry.thumbnail { thumbnail = try decodeThumbnail(stored) }
         var drawn = try generator.draw(prompt: prompt, entry: entry, thumbnail: thumbnail)
@@ -43,8 +52,20 @@ public enum Reconstruction {
         return drawn
     }
 
+    /// A generator's answer decoded, after its header shows it is not larger than `maxPixels`.
+    public static func decodeGenerated(_ bytes: [UInt8]) throws -> RGBImage {
+        let header = try ImageHeaderInfo.parse(bytes)
+        guard header.width * header.height <= maxPixels else {
+            throw ReconstructionError.tooLarge("the generator's image", header.width, header.height, maxPixels)
+        }
+        return try ImageDecoder.decode(bytes).image
+    }
+
     /// The thumbnail's pixels, checked against the size the chunk records.
     public static func decodeThumbnail(_ thumbnail: Thumbnail) throws -> RGBImage {
+        guard thumbnail.width * thumbnail.height <= maxThumbnailPixels else {
+            throw ReconstructionError.tooLarge("the thumbnail", thumbnail.width, thumbnail.height, maxThumbnailPixels)
+        }
         let image = try ImageDecoder.decode(thumbnail.payload).image
         guard image.width == thumbnail.width, image.height == thumbnail.height else {
             throw ReconstructionError.thumbnailSize(image.width, image.height, thumbnail.width, thumbnail.height)
@@ -56,6 +77,7 @@ public enum Reconstruction {
 public enum ReconstructionError: Error, CustomStringConvertible {
     case needsGenerator(String)
     case thumbnailSize(Int, Int, Int, Int)
+    case tooLarge(String, Int, Int, Int)
 
     public var description: String {
         switch self {
@@ -63,6 +85,8 @@ public enum ReconstructionError: Error, CustomStringConvertible {
             "\(quoted(name)) is a text-mode entry: redrawing it needs an image generator, and none is configured (the built-in reconstructor works from thumbnails only); no image was written"
         case .thumbnailSize(let w, let h, let ew, let eh):
             "the thumbnail decodes to \(w)x\(h) pixels but the entry says \(ew)x\(eh)"
+        case .tooLarge(let what, let w, let h, let limit):
+            "\(what) is \(w)x\(h) = \(w * h) pixels; gcx draws at most \(limit) pixels"
         }
     }
 }

@@ -29,7 +29,7 @@ public struct OpenAIGeneratorBackend: Generator {
         } else {
             bytes = try client.generate(prompt: prompt, size: size)
         }
-        return try ImageDecoder.decode(bytes).image
+        return try Reconstruction.decodeGenerated(bytes)
     }
 }
 
@@ -67,6 +67,6 @@ public struct A1111GeneratorBackend: Generator {
         } else {
             bytes = try client.txt2img(prompt: prompt, parameters: parameters)
         }
-        return try ImageDecoder.decode(bytes).image
+        return try Reconstruction.decodeGenerated(bytes)
     }
 }

@@ -104,3 +104,15 @@ final class CountingGenerator: Generator, @unchecked Sendable {
         #expect(cached.count == 1)
     }
 }
+
+@Suite struct SizeBombTests {
+    /// A few hundred bytes claiming a 65,535 × 65,535 photo are refused before any pixel is allocated.
+    @Test func hugeClaimedSizesAreRefused() throws {
+        let source = SourceMetadata(name: "bomb.png", width: 65_535, height: 65_535, originalSize: 1, contentHash: [UInt8](repeating: 0, count: 32))
+        let size = Thumbnail.size(forSourceWidth: 65_535, height: 65_535, scale: 1)
+        let thumbnail = Thumbnail(codec: .png, scale: 1, width: size.width, height: size.height, payload: [])
+        let entry = Entry(source: source, mode: .multimodal, prompt: .stored("x"), thumbnail: thumbnail)
+        #expect { try Reconstruction.reconstruct(entry, prompt: "x", generator: BuiltinGenerator()) } throws: { "\($0)".contains("at most") }
+        #expect { try Reconstruction.decodeThumbnail(thumbnail) } throws: { "\($0)".contains("at most") }
+    }
+}
