@@ -18,12 +18,12 @@ import Glibc
 /// Not thread-safe: `ModelPool` hands one instance to one caller at a time.
 final class ContextModel: @unchecked Sendable {
     /// Tables, i.e. mixer inputs besides the bias (spec 4.3).
-    static let inputCount = 12
+    static let inputCount = 10
     /// Tables >= localFirst are per-prompt: empty at each prompt start.
-    static let localFirst = 10
+    static let localFirst = 8
     /// log2 of the bucket count of each hashed table (tables 0 and 1 are direct: 17 buckets, here
     /// padded to 20 so every table starts on a multiple of 4, and 256*17).
-    static let tableBits: [Int] = [0, 0, 12, 14, 16, 16, 15, 16, 16, 15, 11, 11]
+    static let tableBits: [Int] = [0, 12, 14, 16, 15, 16, 16, 15, 11, 11]
     static let countLimit: UInt32 = 127
     static let mixerRate = 64
     static let finalRate = 6
@@ -42,7 +42,10 @@ final class ContextModel: @unchecked Sendable {
     static let overlayApmRows = 2048
     static let overlayKeepApmRows = 4096
     private static let n = inputCount
-    private static let mi = inputCount + 1
+    /// Mixer inputs: the tables, the match model, the bias.
+    private static let mi = inputCount + 3
+    static let matchBits = 16
+    static let matchVerify = 32
     // Weight layout (spec 4.4): mixer 0 has 16 weights per input (count class x det), 256 sets;
     // mixer 1 has 8*256 sets, mixer 2 16*256 sets, the final mixer 14*256 sets of 3.
     private static let w0Row = mi * 16
@@ -92,6 +95,18 @@ final class ContextModel: @unchecked Sendable {
     private let aovSlot: UnsafeMutablePointer<Int32>
 
     private let weights: UnsafeMutablePointer<Int32>
+    // Match model: symbol history (training prompts, then the current prompt), last position of
+    // each hashed order-6 context, adaptive probabilities by (length bucket, expected bit).
+    private var hist: UnsafeMutablePointer<UInt8>
+    private var histCap: Int
+    private var histLen = 0
+    private var histBase = 0
+    private let mt: UnsafeMutablePointer<Int32>
+    private var mtTouched: [Int32] = []
+    private let sm: UnsafeMutablePointer<UInt32>
+    private let trie: WordTrie
+    private var dNode = -1, dA = 0, dB = 0, dM = 0
+    private var mlen = 0, mptr = 0, mbyte = 0, mbucket = 0, smIdx = -1, mexp = 0
     private let stretch: UnsafeMutablePointer<Int32>
     private let squashT: UnsafeMutablePointer<Int32>
     private let rate: UnsafeMutablePointer<Int>
@@ -144,7 +159,7 @@ final class ContextModel: @unchecked Sendable {
             let b = ContextModel.tableBits[i]
             shifts[i] = UInt32(32 - b)
             // Even starts, so that a pair of buckets b, b ^ 1 stays inside one table.
-            total += i == 0 ? 20 : i == 1 ? 256 * 17 : 1 << b
+            total += i == 0 ? 20 : 1 << b
         }
         firstBucket[n] = total
         bucketCount = total
@@ -180,6 +195,23 @@ final class ContextModel: @unchecked Sendable {
             papm = aov + 24
         }
         weights = .allocate(capacity: ContextModel.weightCount)
+        mt = .allocate(capacity: 1 << ContextModel.matchBits)
+        sm = .allocate(capacity: 32)
+        trie = primed?.trie ?? WordTrie(words: tables.dictionary, weights: tables.dictionaryWeights)
+        if let primed {
+            histBase = primed.histLen
+            histCap = histBase + 4096
+            hist = .allocate(capacity: histCap)
+            hist.update(from: primed.hist, count: histBase)
+            histLen = histBase
+            mt.update(from: primed.mt, count: 1 << ContextModel.matchBits)
+            sm.update(from: primed.sm, count: 32)
+        } else {
+            histCap = 1 << 16
+            hist = .allocate(capacity: histCap)
+            mt.initialize(repeating: 0, count: 1 << ContextModel.matchBits)
+            sm.initialize(repeating: 0x8000, count: 32)
+        }
         stretch = .allocate(capacity: 4096)
         for (i, v) in Logistic.stretchTable.enumerated() { stretch[i] = v }
         squashT = .allocate(capacity: 4095)
@@ -198,9 +230,9 @@ final class ContextModel: @unchecked Sendable {
         bucket = .allocate(capacity: n)
         cand = .allocate(capacity: n)
         chks = .allocate(capacity: n)
-        stretched = .allocate(capacity: n + 1)
-        confOff = .allocate(capacity: n + 1)
-        stretched32 = .allocate(capacity: n + 1)
+        stretched = .allocate(capacity: n + 3)
+        confOff = .allocate(capacity: n + 3)
+        stretched32 = .allocate(capacity: n + 3)
         if let primed {
             weights.update(from: primed.weights, count: ContextModel.weightCount)
         } else {
@@ -212,7 +244,7 @@ final class ContextModel: @unchecked Sendable {
         firstBucket.deallocate(); shifts.deallocate()
         if ownsOverlay { ovBase.deallocate(); aovBase.deallocate() }
         ovKey.deallocate(); ovSlot.deallocate(); aovKey.deallocate(); aovSlot.deallocate()
-        weights.deallocate()
+        weights.deallocate(); mt.deallocate(); sm.deallocate(); hist.deallocate()
         stretch.deallocate(); squashT.deallocate(); rate.deallocate(); countClass.deallocate()
         rowDirty.deallocate(); rowList.deallocate()
         hashes.deallocate(); lookahead.deallocate(); bucket.deallocate(); cand.deallocate(); chks.deallocate()
@@ -226,6 +258,7 @@ final class ContextModel: @unchecked Sendable {
         var b = ownsOverlay ? ovBytes + aovBytes : 0
         b += ovCap * 4 + bucketCount * 4 + aovCap * 4 + ContextModel.apmRows * 4
         b += ContextModel.weightCount * 4 + ContextModel.weightRows * 5
+        b += (1 << ContextModel.matchBits) * 4 + 32 * 4 + histCap + mtTouched.capacity * 4
         b += (4096 + 4095) * 4 + 256 * 16
         b += (n + 1) * 8 + n * 4 + n * 4 + n * 8 * 3 + n * 4 + (n + 1) * (8 + 8 + 4)
         return b
@@ -251,6 +284,11 @@ final class ContextModel: @unchecked Sendable {
         let mem: UnsafeMutablePointer<UInt32>
         let apm: UnsafeMutablePointer<UInt16>
         let weights: UnsafeMutablePointer<Int32>
+        let hist: UnsafeMutablePointer<UInt8>
+        let histLen: Int
+        let trie: WordTrie
+        let mt: UnsafeMutablePointer<Int32>
+        let sm: UnsafeMutablePointer<UInt32>
         /// Bytes allocated for the primed tables, APM and weights.
         let allocatedBytes: Int
 
@@ -261,7 +299,15 @@ final class ContextModel: @unchecked Sendable {
             apm = a
             weights = .allocate(capacity: ContextModel.weightCount)
             weights.initialize(from: model.weights, count: ContextModel.weightCount)
-            allocatedBytes = bytes + ContextModel.weightCount * 4
+            histLen = model.histLen
+            hist = .allocate(capacity: histLen)
+            hist.initialize(from: model.hist, count: histLen)
+            trie = model.trie
+            mt = .allocate(capacity: 1 << ContextModel.matchBits)
+            mt.initialize(from: model.mt, count: 1 << ContextModel.matchBits)
+            sm = .allocate(capacity: 32)
+            sm.initialize(from: model.sm, count: 32)
+            allocatedBytes = bytes + ContextModel.weightCount * 4 + (1 << ContextModel.matchBits) * 4 + 128 + histLen + trie.allocatedBytes
         }
 
         static let model1 = PrimedState(ContextModel(tables: .model1, primed: nil))
@@ -349,7 +395,7 @@ final class ContextModel: @unchecked Sendable {
         let k1: UInt32 = 0x9E37_79B1
         let k2 = UInt32(16 | next >> 4) &* 0x9E37_79B1
         let pmem = self.pmem, ovSlot = self.ovSlot
-        for i in 2..<ContextModel.inputCount {
+        for i in 1..<ContextModel.inputCount {
             let h = lookahead[i]
             let a = firstBucket[i] &+ Int((h ^ k1) >> shifts[i])
             let b = firstBucket[i] &+ Int((h ^ k2) >> shifts[i])
@@ -394,6 +440,11 @@ final class ContextModel: @unchecked Sendable {
     /// copied back from the primed state.
     func rewind() {
         guard let primed else { return }
+        for t in mtTouched { mt[Int(t)] = primed.mt[Int(t)] }
+        mtTouched.removeAll(keepingCapacity: true)
+        histLen = histBase
+        if histCap > histBase + (1 << 16) { resizeHistory(to: histBase + 4096) }
+        sm.update(from: primed.sm, count: 32)
         for s in 1..<ovCount { ovSlot[Int(ovKey[s])] = 0 }
         ovCount = 1
         for s in 1..<aovCount { aovSlot[Int(aovKey[s])] = 0 }
@@ -407,6 +458,14 @@ final class ContextModel: @unchecked Sendable {
             (weights + at).update(from: primed.weights + at, count: len)
         }
         rowCount = 0
+    }
+
+    /// Reallocates the match history with `cap` symbols, keeping the first `histLen`.
+    private func resizeHistory(to cap: Int) {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        p.update(from: hist, count: histLen)
+        hist.deallocate()
+        hist = p; histCap = cap
     }
 
     /// Reallocates the bucket overlay with `cap` slots, keeping slots 1..<ovCount.
@@ -444,6 +503,8 @@ final class ContextModel: @unchecked Sendable {
     func startPrompt() {
         c0 = 1
         ctx = SymbolContext()
+        mlen = 0; mptr = 0; mbyte = 0
+        dNode = -1; dA = 0; dB = 0
         computeHashes()
         selectBuckets()
     }
@@ -475,11 +536,10 @@ final class ContextModel: @unchecked Sendable {
         let firstBucket = self.firstBucket, shifts = self.shifts
         let pmem = self.pmem, ovSlot = self.ovSlot
         bucket[0] = ownBucket(firstBucket[0] &+ nibbleBucket) &<< 4
-        bucket[1] = ownBucket(firstBucket[1] &+ Int(ctx.c4 & 0xFF) &* 17 &+ nibbleBucket) &<< 4
         let k = UInt32(truncatingIfNeeded: c0) &* 0x9E37_79B1
         let cand = self.cand, chks = self.chks
         // Pass 1: addresses and first loads, independent of each other so the misses overlap.
-        for i in 2..<n {
+        for i in 1..<n {
             let x = hashes[i] ^ k
             chks[i] = (x & 0xFFFF) | 0x10000
             let i0 = firstBucket[i] &+ Int(x >> shifts[i])
@@ -488,7 +548,7 @@ final class ContextModel: @unchecked Sendable {
             prefetch(UnsafeRawPointer(ovSlot + i0))
         }
         var h = 0
-        for i in 2..<n {
+        for i in 1..<n {
             let chk = chks[i]
             let i0 = cand[i]
             let ov = self.ov
@@ -545,6 +605,44 @@ final class ContextModel: @unchecked Sendable {
     private func endSymbol(_ s: UInt32) {
         ctx.advance(s)
         computeHashes()
+        let sym = UInt8(truncatingIfNeeded: s)
+        if mlen > 0 && hist[mptr] == sym { mlen = min(mlen + 1, 65535); mptr += 1 } else { mlen = 0 }
+        if histLen == histCap { resizeHistory(to: histCap * 2) }
+        hist[histLen] = sym
+        histLen += 1
+        let pos = histLen
+        let hi = Int(hashes[3] >> UInt32(32 - ContextModel.matchBits))
+        if mlen == 0 {
+            let cand = Int(mt[hi])
+            if cand > 0 {
+                var l = 0
+                while l < ContextModel.matchVerify && l < cand && hist[cand - 1 - l] == hist[pos - 1 - l] { l += 1 }
+                if l > 0 { mlen = l; mptr = cand }
+            }
+        }
+        mt[hi] = Int32(truncatingIfNeeded: pos)
+        if primed != nil { mtTouched.append(Int32(truncatingIfNeeded: hi)) }
+        mbyte = mlen > 0 ? Int(hist[mptr]) | 256 : 0
+        mbucket = min(mlen, 15)
+        // Dictionary: follow the current word's letters.
+        if ctx.wordLen == 0 {
+            dNode = -1
+        } else {
+            if ctx.wordLen == 1 { dNode = 0 }
+            if dNode >= 0 {
+                let l = UInt8(truncatingIfNeeded: SymbolContext.letter(s))
+                let st = Int(trie.start[dNode]), en = st + Int(trie.count[dNode])
+                var f = -1
+                for c in st..<en where trie.sym[c] == l { f = Int(trie.next[c]); break }
+                dNode = f
+            }
+        }
+        if dNode >= 0 {
+            dA = Int(trie.start[dNode]); dB = dA + Int(trie.count[dNode])
+            prefetch(UnsafeRawPointer(trie.sym + dA))
+            prefetch(UnsafeRawPointer(trie.cum + dA))
+            prefetch(UnsafeRawPointer(trie.cum + dB))
+        } else { dA = 0; dB = 0 }
     }
 
     /// Overlay row of APM context `r`, copied from the primed state if not yet in the overlay.
@@ -580,9 +678,45 @@ final class ContextModel: @unchecked Sendable {
             let det = (slot >> 24) == 3 ? 0 : 8
             confOff[i] = i &* 16 &+ cc[Int((slot >> 16) & 0xFF)] &+ det
         }
-        stretched[n] = 256
-        stretched32[n] = 256
-        confOff[n] = n &* 16
+        if mbyte != 0 {
+            let k = (Int.bitWidth &- 1) &- c0.leadingZeroBitCount
+            let eb = (mbyte >> (7 &- k)) & 1
+            mexp = eb
+            smIdx = mbucket &* 2 &+ eb
+            let sv = stretch[Int((sm[smIdx] & 0xFFFF) >> 4)]
+            stretched32[n] = sv
+            stretched[n] = Int(sv)
+            confOff[n] = n &* 16 &+ mbucket
+        } else {
+            smIdx = -1
+            stretched32[n] = 0
+            stretched[n] = 0
+            confOff[n] = n &* 16
+        }
+        // Dictionary input.
+        let da = dA, db = dB
+        if da < db {
+            let trie = self.trie
+            let k = (Int.bitWidth &- 1) &- c0.leadingZeroBitCount
+            // Split: first child whose bit (7-k) is 1.
+            var m = da
+            let sy = trie.sym
+            while m < db && (Int(sy[m]) >> (7 &- k)) & 1 == 0 { m &+= 1 }
+            dM = m
+            let nAll = Int(trie.cum[db] &- trie.cum[da]), n1 = Int(trie.cum[db] &- trie.cum[m])
+            let p12 = min(max(((32 &* n1 &+ 1) &* 4096) / (32 &* nAll &+ 2), 1), 4095)
+            let sv = stretch[p12]
+            stretched32[n + 1] = sv
+            stretched[n + 1] = Int(sv)
+            confOff[n + 1] = (n + 1) &* 16 &+ min(nAll.bitWidth &- nAll.leadingZeroBitCount, 15)
+        } else {
+            stretched32[n + 1] = 0
+            stretched[n + 1] = 0
+            confOff[n + 1] = (n + 1) &* 16
+        }
+        stretched[n + 2] = 256
+        stretched32[n + 2] = 256
+        confOff[n + 2] = (n + 2) &* 16
 
         let r1 = min(ctx.wordLen, 7) &* 256 &+ c0
         let r2 = min(hits, 15) &* 256 &+ c0
@@ -646,6 +780,15 @@ final class ContextModel: @unchecked Sendable {
             let nc = c < limit ? c &+ 1 : limit
             mem[at] = (slot & 0x0300_0000) | seen | nc << 16 | UInt32(truncatingIfNeeded: np)
         }
+        if smIdx >= 0 {
+            let slot = sm[smIdx]
+            let p = Int(slot & 0xFFFF), c = (slot >> 16) & 0xFF
+            let np = p &+ (((target &- p) &* rate[Int(c)]) >> 16)
+            let nc = c < limit ? c &+ 1 : limit
+            sm[smIdx] = nc << 16 | UInt32(truncatingIfNeeded: np)
+            if mexp != bit { mbyte = 0; mlen = 0 }
+        }
+        if dA < dB { if bit != 0 { dA = dM } else { dB = dM } }
         let lim = ContextModel.weightLimit
         let y12 = bit << 12
         let r = ContextModel.mixerRate
@@ -763,15 +906,14 @@ struct SymbolContext {
     @inline(__always)
     func hashes(into h: UnsafeMutablePointer<UInt32>) {
         let c1 = c4 & 0xFF
-        h[2] = SymbolContext.hash(2, c4 & 0xFFFF)
-        h[3] = SymbolContext.hash(3, c4 & 0xFF_FFFF)
-        h[4] = SymbolContext.hash(4, c4)
-        h[5] = SymbolContext.hash(6, c4, c8 & 0xFFFF)
-        h[6] = SymbolContext.hash(7, word, c1)
-        h[7] = SymbolContext.hash(8, word, word1)
-        h[8] = SymbolContext.hash(10, field, word)
-        h[9] = SymbolContext.hash(41, UInt32(fieldIndex), clause, wordInClause)
-        h[10] = SymbolContext.hash(17, word, c1)
-        h[11] = SymbolContext.hash(14, c4)
+        h[1] = SymbolContext.hash(2, c4 & 0xFFFF)
+        h[2] = SymbolContext.hash(3, c4 & 0xFF_FFFF)
+        h[3] = SymbolContext.hash(6, c4, c8 & 0xFFFF)
+        h[4] = SymbolContext.hash(7, word, c1)
+        h[5] = SymbolContext.hash(8, word, word1)
+        h[6] = SymbolContext.hash(10, field, word)
+        h[7] = SymbolContext.hash(41, UInt32(fieldIndex), clause, wordInClause)
+        h[8] = SymbolContext.hash(17, word, c1)
+        h[9] = SymbolContext.hash(14, c4)
     }
 }

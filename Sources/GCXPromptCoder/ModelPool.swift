@@ -1,9 +1,9 @@
 import Synchronization
 
 /// Primed models ready for use, one per concurrent caller. The first call of the process primes
-/// the shared read-only primed state (about 50 ms, 25.1 MiB). Each instance holds only its
-/// working state on top of it (about 2.8 MiB: overlay index arrays, a small copy-on-write
-/// overlay of touched buckets and APM rows, private mixer weights); instances are made when no
+/// the shared read-only primed state (about 60-70 ms, 24.2 MiB). Each instance holds only its
+/// working state on top of it (about 3.4 MiB: overlay index arrays, a small copy-on-write
+/// overlay of touched buckets and APM rows, private mixer weights, match history and table); instances are made when no
 /// idle one is left and reused after that. So memory grows by one instance per thread coding at
 /// the same time.
 final class ModelPool: Sendable {

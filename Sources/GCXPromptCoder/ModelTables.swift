@@ -6,6 +6,9 @@ struct ModelTables: Sendable {
     let phrases: [[UInt8]]
     /// Training prompts (UTF-8), in the order the model is primed with them.
     let trainingPrompts: [[UInt8]]
+    /// Dictionary words (spec 4.9), in file order (sorted, unique), and their weights (1...127).
+    let dictionary: [[UInt8]]
+    let dictionaryWeights: [Int32]
 
     /// Model ids this build can decode.
     static let supportedIDs = [1]
@@ -21,7 +24,9 @@ struct ModelTables: Sendable {
     /// The raw bytes of spec/prompt-model/model-1.bin as embedded (tests compare them with the file).
     static var model1Bytes: [UInt8] { Base64.decode(model1Base64) ?? [] }
 
-    /// Parses "GCXM", model id byte, varint phrase count, phrases, varint prompt count, prompts.
+    /// Parses "GCXM", model id byte, varint phrase count, phrases, varint prompt count, prompts,
+    /// varint word count, front-coded words (varint shared prefix, varint suffix length, suffix,
+    /// varint weight).
     init?(blob: [UInt8]) {
         var cursor = ByteCursor(blob)
         guard cursor.readBytes(4) == Array("GCXM".utf8), let id = cursor.readByte() else { return nil }
@@ -37,10 +42,29 @@ struct ModelTables: Sendable {
             guard let n = cursor.readVarint(), let p = cursor.readBytes(n) else { return nil }
             prompts.append(p)
         }
+        guard let wordCount = cursor.readVarint() else { return nil }
+        var words: [[UInt8]] = []
+        var weights: [Int32] = []
+        words.reserveCapacity(wordCount)
+        weights.reserveCapacity(wordCount)
+        var prev: [UInt8] = []
+        for _ in 0..<wordCount {
+            guard let k = cursor.readVarint(), k <= prev.count, let n = cursor.readVarint(),
+                  let suffix = cursor.readBytes(n), k + n > 0, let weight = cursor.readVarint(),
+                  weight >= 1, weight <= 127 else { return nil }
+            let w = Array(prev[0..<k]) + suffix
+            guard w.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }), words.isEmpty || prev.lexicographicallyPrecedes(w)
+            else { return nil }
+            words.append(w)
+            weights.append(Int32(weight))
+            prev = w
+        }
         guard cursor.isAtEnd else { return nil }
         modelID = Int(id)
         self.phrases = phrases
         trainingPrompts = prompts
+        dictionary = words
+        dictionaryWeights = weights
     }
 }
 

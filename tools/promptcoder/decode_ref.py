@@ -7,6 +7,7 @@ Usage:
                                                     decodes each and reports mismatches (exit 1)
 Slow (pure Python, about 20 us per coded bit) but bit-exact.
 """
+import bisect
 import json
 import os
 import sys
@@ -57,8 +58,20 @@ def load_model(model_id):
         n = varint()
         prompts.append(data[pos:pos + n])
         pos += n
+    words = []
+    prev = b""
+    for _ in range(varint()):
+        shared = varint()
+        n = varint()
+        assert shared <= len(prev)
+        w = prev[:shared] + data[pos:pos + n]
+        pos += n
+        weight = varint()
+        assert w and all(0x61 <= c <= 0x7A for c in w) and (not words or prev < w) and 1 <= weight <= 127
+        words.append((w, weight))
+        prev = w
     assert pos == len(data)
-    return phrases, prompts
+    return phrases, prompts, words
 
 
 def tokenize(text, phrases):
@@ -131,11 +144,11 @@ def letter(s):
 
 
 # --- 4. The model -------------------------------------------------------------------------------
-# Tables 0, 1 are direct (17 and 256*17 buckets); 2..11 hashed with 2^B buckets; >= LOCAL_FIRST local.
-TABLE_BITS = [0, 0, 12, 14, 16, 16, 15, 16, 16, 15, 11, 11]
-LOCAL_FIRST = 10
+# Table 0 is direct (17 buckets); 1..9 hashed with 2^B buckets; >= LOCAL_FIRST local.
+TABLE_BITS = [0, 12, 14, 16, 15, 16, 16, 15, 11, 11]
+LOCAL_FIRST = 8
 N = len(TABLE_BITS)
-MI = N + 1
+MI = N + 3  # tables, match model (4.8), dictionary (4.9), bias
 COUNT_LIMIT = 127
 RATE = [min(65535, 655360 // (10 * n + 12)) for n in range(256)]
 CLASS = [n if n < 4 else 4 if n < 6 else 5 if n < 10 else 6 if n < 20 else 7 for n in range(256)]
@@ -156,11 +169,20 @@ def wrap32(v):
 
 
 def bucket_count(i):
-    return 17 if i == 0 else 256 * 17 if i == 1 else 1 << TABLE_BITS[i]
+    return 17 if i == 0 else 1 << TABLE_BITS[i]
 
 
 class Model:
-    def __init__(self, phrases, prompts):
+    def __init__(self, phrases, prompts, words):
+        # 4.9: entries = words + 0x20, sorted (0x20 sorts before every letter); wsum[i] = total
+        # weight of entries[:i].
+        self.entries = [w + b" " for w, _ in words]
+        self.wsum = [0]
+        for _, weight in words:
+            self.wsum.append(self.wsum[-1] + weight)
+        self.hist = bytearray()
+        self.MT = [0] * 65536
+        self.SM = [0x8000] * 32
         self.T = [EMPTY_BUCKET * bucket_count(i) for i in range(N)]
         init = [squash((j * 4096) // 23 - 2048) * 16 for j in range(24)]
         self.A = init * 65536
@@ -177,25 +199,27 @@ class Model:
 
     def snapshot(self):
         return ([list(t) for t in self.T[:LOCAL_FIRST]], list(self.A), list(self.W0), list(self.W1),
-                list(self.W2), list(self.WF))
+                list(self.W2), list(self.WF), list(self.MT), list(self.SM), bytearray(self.hist))
 
     def restore(self, snap):
         self.T[:LOCAL_FIRST] = [list(t) for t in snap[0]]
-        self.A, self.W0, self.W1, self.W2, self.WF = (list(x) for x in snap[1:])
+        self.A, self.W0, self.W1, self.W2, self.WF, self.MT, self.SM = (list(x) for x in snap[1:8])
+        self.hist = bytearray(snap[8])
 
     def start_prompt(self):
         for i in range(LOCAL_FIRST, N):
             self.T[i] = EMPTY_BUCKET * bucket_count(i)
         self.c0, self.c4, self.c8, self.word, self.word1 = 1, 0, 0, 0, 0
         self.word_len, self.field, self.field_index, self.clause, self.word_in_clause = 0, 0, 0, 0, 0
+        self.mlen, self.mptr, self.mexp, self.dpre = 0, 0, None, None
         self.hashes()
         self.select_buckets()
 
     def hashes(self):
         c4, c8, w, w1, f = self.c4, self.c8, self.word, self.word1, self.field
         c1 = c4 & 0xFF
-        self.h = [0, 0,
-                  H(2, c4 & 0xFFFF), H(3, c4 & 0xFFFFFF), H(4, c4), H(6, c4, c8 & 0xFFFF),
+        self.h = [0,
+                  H(2, c4 & 0xFFFF), H(3, c4 & 0xFFFFFF), H(6, c4, c8 & 0xFFFF),
                   H(7, w, c1), H(8, w, w1), H(10, f, w),
                   H(41, self.field_index, self.clause, self.word_in_clause),
                   H(17, w, c1), H(14, c4)]
@@ -204,10 +228,10 @@ class Model:
         """Spec 4.3: at the start of each nibble, one bucket per table."""
         c0 = self.c0
         nb = 0 if c0 == 1 else c0 - 15
-        self.b = [nb * 16, ((self.c4 & 0xFF) * 17 + nb) * 16]
+        self.b = [nb * 16]
         k = (c0 * 0x9E3779B1) & M32
         hits = 0
-        for i in range(2, N):
+        for i in range(1, N):
             x = self.h[i] ^ k
             idx = x >> (32 - TABLE_BITS[i])
             chk = (x & 0xFFFF) | 0x10000
@@ -236,8 +260,38 @@ class Model:
             slot = self.T[i][self.b[i] + nib]
             st.append(STRETCH[(slot & 0xFFFF) >> 4])
             co.append(i * 16 + CLASS[(slot >> 16) & 0xFF] + (0 if slot >> 24 == 3 else 8))
+        k = c0.bit_length() - 1  # bits of the current symbol coded so far
+        # 4.8 match model
+        self.sm_at = None
+        if self.mexp is not None:
+            mb = min(self.mlen, 15)
+            eb = (self.mexp >> (7 - k)) & 1
+            self.sm_at, self.eb = mb * 2 + eb, eb
+            st.append(STRETCH[(self.SM[self.sm_at] & 0xFFFF) >> 4])
+            co.append(N * 16 + mb)
+        else:
+            st.append(0)
+            co.append(N * 16)
+        # 4.9 dictionary
+        n = 0
+        if self.dpre is not None:
+            lo_v = (c0 << (8 - k)) - 256          # byte values v with (v | 256) >> (8 - k) == c0
+            hi_v = ((c0 + 1) << (8 - k)) - 256     # ... are lo_v <= v < hi_v
+            mid_v = lo_v + (1 << (7 - k))          # and bit (7 - k) is 1 for v >= mid_v
+            E, P = self.entries, self.dpre
+
+            def first(v):  # index of the first entry >= P + [v] (v = 256: past all entries with prefix P)
+                return bisect.bisect_left(E, P + (bytes([v]) if v < 256 else b"\xff"))
+            a, m, b = first(lo_v), first(mid_v), first(hi_v)
+            n, n1 = self.wsum[b] - self.wsum[a], self.wsum[b] - self.wsum[m]
+        if n > 0:
+            st.append(STRETCH[clamp(((32 * n1 + 1) * 4096) // (32 * n + 2), 1, 4095)])
+            co.append((N + 1) * 16 + min(n.bit_length(), 15))
+        else:
+            st.append(0)
+            co.append((N + 1) * 16)
         st.append(256)
-        co.append(N * 16)
+        co.append((N + 2) * 16)
         b0 = c0 * MI * 16
         b1 = (min(self.word_len, 7) * 256 + c0) * MI
         b2 = (min(self.hits, 15) * 256 + c0) * MI
@@ -268,6 +322,13 @@ class Model:
             p += ((target - p) * RATE[n]) >> 16
             n = min(n + 1, COUNT_LIMIT)
             T[at] = (slot & 0x03000000) | seen | (n << 16) | p
+        if self.sm_at is not None:
+            slot = self.SM[self.sm_at]
+            p, n = slot & 0xFFFF, (slot >> 16) & 0xFF
+            p += ((target - p) * RATE[n]) >> 16
+            self.SM[self.sm_at] = (min(n + 1, COUNT_LIMIT) << 16) | p
+            if self.eb != bit:
+                self.mlen, self.mexp = 0, None
         y12 = bit << 12
         err0, err1, err2 = ((y12 - q) * MIXER_RATE for q in pe)
         W0, W1, W2, WF = self.W0, self.W1, self.W2, self.WF
@@ -312,6 +373,33 @@ class Model:
                 self.clause += 1
                 self.word_in_clause = 0
         self.hashes()
+        # 4.8 match model
+        hist = self.hist
+        if self.mlen > 0 and hist[self.mptr] == s:
+            self.mlen, self.mptr = min(self.mlen + 1, 65535), self.mptr + 1
+        else:
+            self.mlen = 0
+        hist.append(s)
+        pos = len(hist)
+        e = self.h[3] >> 16
+        if self.mlen == 0 and self.MT[e] > 0:
+            cand, l = self.MT[e], 0
+            while l < 32 and l < cand and hist[cand - 1 - l] == hist[pos - 1 - l]:
+                l += 1
+            if l > 0:
+                self.mlen, self.mptr = l, cand
+        self.MT[e] = pos
+        self.mexp = hist[self.mptr] if self.mlen > 0 else None
+        # 4.9 dictionary prefix
+        if self.word_len == 0:
+            self.dpre = None
+        else:
+            if self.word_len == 1:
+                self.dpre = b""
+            if self.dpre is not None:
+                d = self.dpre + bytes([letter(s)])
+                i = bisect.bisect_left(self.entries, d)
+                self.dpre = d if i < len(self.entries) and self.entries[i].startswith(d) else None
 
 
 # --- 5. Arithmetic decoder -----------------------------------------------------------------------
@@ -361,8 +449,8 @@ def decode(payload, length):
         raise DecodeError("payload too short")
     check = int.from_bytes(payload[pos:pos + 2], "little")
     if model_id not in _models:
-        phrases, prompts = load_model(model_id)
-        m = Model(phrases, prompts)
+        phrases, prompts, words = load_model(model_id)
+        m = Model(phrases, prompts, words)
         _models[model_id] = (phrases, m, m.snapshot())
     phrases, model, snap = _models[model_id]
     model.restore(snap)

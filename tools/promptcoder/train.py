@@ -5,6 +5,7 @@ Usage: train.py [--corpus DIR] [--out-spec DIR] [--out-swift FILE] [--check]
 
 Training is deterministic: it reads the training prompts (prompts-cid22-a.jsonl, then
 prompts-clic.jsonl, lines in file order), picks the phrase vocabulary by counting, and
+appends the dictionary (spec/prompt-model/words-en-gb.txt.xz, front-coded), and
 writes spec/prompt-model/model-<id>.bin plus the Swift source that embeds the same bytes.
 With --check it writes nothing and exits 1 if a committed file differs.
 See spec/gcx.md §B.3 for the file layout.
@@ -14,6 +15,7 @@ import base64
 import collections
 import hashlib
 import json
+import lzma
 import os
 import re
 import sys
@@ -24,6 +26,12 @@ TRAIN_FILES = ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"]
 TOKEN_BYTES = [0xC0, 0xC1] + list(range(0xF5, 0x100))
 # Field labels of the raster-scan form: at text start, after a newline or after ". ".
 LABEL_RE = re.compile(r"(?:^|\n|\. )[A-Z][A-Za-z-]*: ")
+
+# Dictionary of the model (spec 3, 4.9): lines "word weight", words of a-z only, from the SCOWL
+# British lists: weight 8 for the words of british-english-small, 1 for the other words of
+# british-english (see spec/prompt-model/words-en-gb.NOTICE).
+DICT_FILE = "words-en-gb.txt.xz"
+WORD_RE = re.compile(rb"[a-z]+")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -61,7 +69,19 @@ def choose_phrases(prompts):
     return [ph for ph, c in ranked if c >= 2][: len(TOKEN_BYTES)]
 
 
-def build_model(prompts):
+def load_dictionary(path):
+    """(word, weight) pairs, sorted by word, words unique."""
+    entries = {}
+    with lzma.open(path) as f:
+        for line in f.read().split(b"\n"):
+            if line:
+                w, weight = line.split(b" ")
+                assert WORD_RE.fullmatch(w) and w not in entries and 1 <= int(weight) <= 127
+                entries[w] = int(weight)
+    return sorted(entries.items())
+
+
+def build_model(prompts, words):
     phrases = choose_phrases(prompts)
     out = bytearray(b"GCXM")
     out.append(MODEL_ID)
@@ -72,6 +92,16 @@ def build_model(prompts):
     for p in prompts:
         b = p.encode("utf-8")
         out += varint(len(b)) + b
+    # Dictionary: sorted unique words, front-coded (shared prefix with the previous word, suffix),
+    # each with its weight.
+    out += varint(len(words))
+    prev = b""
+    for w, weight in words:
+        k = 0
+        while k < min(len(w), len(prev)) and w[k] == prev[k]:
+            k += 1
+        out += varint(k) + varint(len(w) - k) + w[k:] + varint(weight)
+        prev = w
     return bytes(out)
 
 
@@ -97,7 +127,7 @@ def main():
     ap.add_argument("--check", action="store_true", help="compare with the committed files instead of writing")
     args = ap.parse_args()
 
-    blob = build_model(load_prompts(args.corpus))
+    blob = build_model(load_prompts(args.corpus), load_dictionary(os.path.join(ROOT, "spec", "prompt-model", DICT_FILE)))
     outputs = {
         os.path.join(args.out_spec, "model-%d.bin" % MODEL_ID): blob,
         args.out_swift: swift_source(blob).encode("utf-8"),
