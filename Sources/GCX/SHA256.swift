@@ -7,6 +7,8 @@ public struct SHA256 {
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
     private var pending: [UInt8] = []
+    /// The message schedule, reused for every block rather than allocated per block.
+    private var schedule = [UInt32](repeating: 0, count: 64)
     private var totalBytes: UInt64 = 0
 
     public static let digestSize = 32
@@ -59,7 +61,9 @@ public struct SHA256 {
 
     private mutating func compress<Block: RandomAccessCollection>(_ block: Block) where Block.Element == UInt8, Block.Index == Int {
         let base = block.startIndex
-        var w = [UInt32](repeating: 0, count: 64)
+        var w = schedule
+        schedule = []  // keep w uniquely referenced so writes need no copy
+        defer { schedule = w }
         for t in 0..<16 {
             let i = base + 4 * t
             w[t] = UInt32(block[i]) << 24 | UInt32(block[i + 1]) << 16 | UInt32(block[i + 2]) << 8 | UInt32(block[i + 3])
