@@ -6,6 +6,7 @@ let package = Package(
     // Only for macOS builds: the prompt coder's model pool uses Synchronization.Mutex.
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "GCXBytes", targets: ["GCXBytes"]),
         .library(name: "GCX", targets: ["GCX"]),
         .library(name: "GCXPromptCoder", targets: ["GCXPromptCoder"]),
         .library(name: "GCXFileIO", targets: ["GCXFileIO"]),
@@ -18,45 +19,50 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // The base: one byte cursor and writer, varints, CRC-32, PNG/JPEG headers, pixel limits.
+        // No dependencies.
+        .target(name: "GCXBytes"),
+        // The pure format core: records, chunks, index, validator. No file, network or terminal I/O;
+        // prompt methods other than stored are registered by the modules that implement them.
+        .target(name: "GCX", dependencies: ["GCXBytes"]),
         // The prompt coder: tokenizer, context model and range coder, integer arithmetic only, with
-        // its model tables embedded. Pure: no I/O.
-        .target(name: "GCXPromptCoder"),
-        // The pure format core: records, chunks, index, validator. No file, network or terminal I/O.
-        .target(name: "GCX", dependencies: ["GCXPromptCoder"]),
+        // its model tables embedded; registers method 1 with the core. Pure: no I/O.
+        .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX"]),
         // Files on disk: positioned reads, crash-safe writing aside and renaming into place.
         .target(name: "GCXFileIO", dependencies: ["GCX"]),
         // libpng / libjpeg-turbo glue. Their error handling longjmps, which Swift cannot survive,
         // so every setjmp lives inside these C functions.
         .target(name: "CGCXImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
         // Pixels: decoding, encoding, thumbnails, resampling, consistency, the built-in describer.
-        .target(name: "GCXImage", dependencies: ["CGCXImageCodecs"]),
+        .target(name: "GCXImage", dependencies: ["GCXBytes", "CGCXImageCodecs"]),
         // libcurl glue: curl_easy_setopt is variadic, which Swift cannot call.
         .target(name: "CGCXCurl", linkerSettings: [.linkedLibrary("curl")]),
         // HTTP clients for captioners and generators: retries, rate limits, keys kept secret.
         .target(name: "GCXNet", dependencies: ["CGCXCurl"]),
         // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.
-        .target(name: "GCXArchiver", dependencies: ["GCX", "GCXFileIO", "GCXImage", "GCXNet"]),
+        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXNet"]),
         // The thin command-line front end.
         .executableTarget(
             name: "gcx",
             dependencies: [
-                "GCX", "GCXFileIO", "GCXArchiver", "GCXNet",
+                "GCX", "GCXPromptCoder", "GCXFileIO", "GCXArchiver", "GCXNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Regenerates fixtures/conformance deterministically.
-        .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCX"], path: "tools/make-fixtures"),
+        .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder"], path: "tools/make-fixtures"),
         // Codes corpus prompts for tools/promptcoder/bench.py and check_ref.sh.
         .executableTarget(name: "gcx-prompt-bench", dependencies: ["GCXPromptCoder"], path: "tools/prompt-bench"),
         // Measures what list and single-entry reads cost on large archives.
-        .executableTarget(name: "gcx-bench-container", dependencies: ["GCX", "GCXFileIO"], path: "tools/bench-container"),
-        .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXPromptCoder", "GCX"]),
-        .testTarget(name: "GCXTests", dependencies: ["GCX", "GCXFileIO"]),
-        .testTarget(name: "GCXImageTests", dependencies: ["GCXImage"], exclude: ["Fixtures"]),
+        .executableTarget(name: "gcx-bench-container", dependencies: ["GCXBytes", "GCX", "GCXFileIO"], path: "tools/bench-container"),
+        .testTarget(name: "GCXBytesTests", dependencies: ["GCXBytes"]),
+        .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXBytes", "GCXPromptCoder", "GCX"]),
+        .testTarget(name: "GCXTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO"]),
+        .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXImage"], exclude: ["Fixtures"]),
         // Starts the fake servers of tools/fake-servers for the tests that talk to them.
         .target(name: "GCXTestSupport", path: "Tests/GCXTestSupport"),
         .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXTestSupport"]),
-        .testTarget(name: "GCXArchiverTests", dependencies: ["GCX", "GCXFileIO", "GCXImage", "GCXArchiver"]),
-        .testTarget(name: "GCXCLITests", dependencies: ["GCX", "GCXFileIO", "GCXImage", "GCXTestSupport"]),
+        .testTarget(name: "GCXArchiverTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXArchiver"]),
+        .testTarget(name: "GCXCLITests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXTestSupport"]),
     ]
 )

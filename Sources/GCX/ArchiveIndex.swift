@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// Where an entry record lies and what `gcx list` needs to know about it.
 public struct IndexRow: Equatable, Sendable {
     /// Absolute offset of the entry record.
@@ -43,7 +45,7 @@ public struct ArchiveIndex: Equatable, Sendable {
             writer.writeBytes(name[shared...])
             writer.writeVarint(summary.width)
             writer.writeVarint(summary.height)
-            writer.writeU8(summary.mode.rawValue)
+            writer.writeUInt8(summary.mode.rawValue)
             writer.writeVarint(summary.promptBytes)
             writer.writeVarint(summary.thumbnailBytes)
             expected = row.end
@@ -89,7 +91,7 @@ public struct ArchiveIndex: Equatable, Sendable {
             let width = try reader.readLength(field: "index row \(number) width", max: Limits.imageSide)
             let height = try reader.readLength(field: "index row \(number) height", max: Limits.imageSide)
             let modeOffset = reader.offset
-            let modeValue = try reader.readU8(field: "index row \(number) mode")
+            let modeValue = try reader.readUInt8(field: "index row \(number) mode")
             guard let mode = CodingMode(rawValue: modeValue), width >= 1, height >= 1 else {
                 throw FormatError(.indexInvalid, at: modeOffset, "index row \(number) has mode \(modeValue) and size \(width)×\(height)", entry: name)
             }
@@ -122,8 +124,8 @@ public struct Trailer: Equatable, Sendable {
 
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
-        writer.writeU64LE(UInt64(indexOffset))
-        writer.writeU32LE(UInt32(indexLength))
+        writer.writeUInt64(UInt64(indexOffset), .littleEndian)
+        writer.writeUInt32(UInt32(indexLength), .littleEndian)
         return RecordFraming.encode(kind: .trailer, body: writer.bytes)
     }
 
@@ -141,8 +143,8 @@ public struct Trailer: Equatable, Sendable {
         let head = RecordFraming.Head(kind: .trailer, offset: offset, bodyOffset: offset + 2, bodyLength: Limits.trailerBody)
         let body = try RecordFraming.verify(bytes, head: head)
         var reader = ByteReader(body, base: offset + 2)
-        let indexOffset = try reader.readU64LE(field: "index offset")
-        let indexLength = Int(try reader.readU32LE(field: "index length"))
+        let indexOffset = try reader.readUInt64(.littleEndian, field: "index offset")
+        let indexLength = Int(try reader.readUInt32(.littleEndian, field: "index length"))
         guard indexOffset >= UInt64(FileHeader.size), indexOffset <= UInt64(offset),
               Int(indexOffset) + indexLength == offset else {
             throw FormatError(.indexRange, at: offset + 2,

@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// Captioner kinds (spec/gcx.md registry): who wrote the description.
 public struct CaptionerKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64

@@ -1,10 +1,12 @@
+import GCXBytes
+
 extension Entry {
     /// The entry record's body: its chunks in the canonical order.
     public func encodedBody() throws -> [UInt8] {
         try EntryName.validate(name)
         var writer = ByteWriter()
         func chunk(_ type: ChunkType, _ data: [UInt8]) {
-            writer.writeU8(type.rawValue)
+            writer.writeUInt8(type.rawValue)
             writer.writeVarint(data.count)
             writer.writeBytes(data)
         }
@@ -43,7 +45,7 @@ extension Entry {
             let chunkOffset = reader.offset
             let name = source?.name
             do {
-                let type = ChunkType(rawValue: try reader.readU8(field: "chunk type"))
+                let type = ChunkType(rawValue: try reader.readUInt8(field: "chunk type"))
                 guard type.isLetter else {
                     throw FormatError(.chunkTypeInvalid, at: chunkOffset, "chunk type \(type) is not an ASCII letter")
                 }
@@ -52,7 +54,7 @@ extension Entry {
                     throw FormatError(.truncated, at: chunkOffset,
                                       "\(type) chunk of \(length) bytes runs past the end of its entry (\(reader.remaining) bytes left)")
                 }
-                var data = try reader.readSubReader(count: length, field: "\(type) chunk")
+                var data = try reader.readSubCursor(count: length, field: "\(type) chunk")
                 if source == nil && type != .source {
                     throw FormatError(.chunkOrder, at: chunkOffset, "an entry must start with the \"S\" chunk, not \(type)")
                 }
@@ -71,7 +73,7 @@ extension Entry {
                 switch type {
                 case .source: source = try SourceMetadata.decode(&data)
                 case .mode:
-                    let value = try data.readU8(field: "coding mode")
+                    let value = try data.readUInt8(field: "coding mode")
                     guard let parsed = CodingMode(rawValue: value) else {
                         throw FormatError(.modeInvalid, at: chunkOffset + 2, "coding mode \(value) is unknown (0 = text, 1 = multimodal)")
                     }
@@ -124,9 +126,10 @@ extension Entry {
                               "thumbnail is \(thumbnail.width)×\(thumbnail.height) but scale 1/\(thumbnail.scale) of \(source.width)×\(source.height) gives \(expected.width)×\(expected.height)",
                               entry: source.name)
         }
-        let info: EmbeddedImageInfo
+        guard let format = thumbnail.codec.imageFormat else { return }
+        let info: ImageHeader
         do {
-            info = try EmbeddedImageInfo.parse(thumbnail.payload, codec: thumbnail.codec)
+            info = try ImageHeader.parse(thumbnail.payload, as: format)
         } catch {
             throw FormatError(.thumbnailMismatch, at: offset, "thumbnail \(thumbnail.codec) payload: \(error)", entry: source.name)
         }

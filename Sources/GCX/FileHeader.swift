@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// The 16 bytes at the start of every .gcx file (spec/gcx.md §3).
 ///
 ///     offset size  field
@@ -24,11 +26,11 @@ public struct FileHeader: Equatable, Sendable {
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeBytes(FileHeader.signature)
-        writer.writeU8(version)
-        writer.writeU8(requiredFlags)
-        writer.writeU8(optionalFlags)
-        writer.writeU8(0)
-        writer.writeU32LE(CRC32.checksum(writer.bytes))
+        writer.writeUInt8(version)
+        writer.writeUInt8(requiredFlags)
+        writer.writeUInt8(optionalFlags)
+        writer.writeUInt8(0)
+        writer.writeUInt32(CRC32.checksum(writer.bytes), .littleEndian)
         return writer.bytes
     }
 
@@ -49,11 +51,11 @@ public struct FileHeader: Equatable, Sendable {
         var reader = ByteReader(Array(bytes.prefix(size)))
         try reader.skip(signature.count, field: "signature")
         var header = FileHeader()
-        header.version = try reader.readU8(field: "version")
-        header.requiredFlags = try reader.readU8(field: "required flags")
-        header.optionalFlags = try reader.readU8(field: "optional flags")
-        let reserved = try reader.readU8(field: "reserved")
-        let stored = try reader.readU32LE(field: "header CRC")
+        header.version = try reader.readUInt8(field: "version")
+        header.requiredFlags = try reader.readUInt8(field: "required flags")
+        header.optionalFlags = try reader.readUInt8(field: "optional flags")
+        let reserved = try reader.readUInt8(field: "reserved")
+        let stored = try reader.readUInt32(.littleEndian, field: "header CRC")
         let computed = CRC32.checksum(bytes.prefix(12))
         guard stored == computed else {
             throw FormatError(.headerChecksum, at: 12,

@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// A stable code for each rule of spec/gcx.md that a file can break.
 ///
 /// The raw values are a public interface (validator reports, fixtures/manifest.json): never
@@ -81,3 +83,20 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
         return copy
     }
 }
+
+extension FormatError: ByteCursorError {
+    /// A cursor failure as the rule it breaks (spec/gcx.md §2).
+    public init(_ failure: CursorFailure) {
+        let code: ErrorCode = switch failure.kind {
+        case .truncated: .truncated
+        case .varintInvalid: .varintInvalid
+        case .limitExceeded: .limitExceeded
+        case .utf8Invalid: .utf8Invalid
+        case .invalid: .fieldInvalid
+        }
+        self.init(code, at: failure.offset, failure.message)
+    }
+}
+
+/// The core's cursor: every failure is a `FormatError` with its stable code and absolute offset.
+public typealias ByteReader = ByteCursor<FormatError>

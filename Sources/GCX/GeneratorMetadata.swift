@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// Generator kinds (spec/gcx.md registry): who redraws the photo.
 public struct GeneratorKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
@@ -81,7 +83,7 @@ public struct GeneratorMetadata: Equatable, Sendable {
         writer.writeVarint(kind.rawValue)
         writer.writeString(model)
         writer.writeString(endpointStyle)
-        writer.writeU8(seed == nil ? 0 : Flag.seed)
+        writer.writeUInt8(seed == nil ? 0 : Flag.seed)
         if let seed { writer.writeVarint(seed) }
         writer.writeVarint(outputWidth)
         writer.writeVarint(outputHeight)
@@ -98,7 +100,7 @@ public struct GeneratorMetadata: Equatable, Sendable {
         let model = try reader.readString(field: "generator model", maxBytes: Limits.stringBytes)
         let endpoint = try reader.readString(field: "generator endpoint style", maxBytes: Limits.stringBytes)
         let flagsOffset = reader.offset
-        let flags = try reader.readU8(field: "generator flags")
+        let flags = try reader.readUInt8(field: "generator flags")
         guard flags & ~Flag.known == 0 else {
             throw FormatError(.fieldInvalid, at: flagsOffset, "generator flag bits 0x\(String(flags & ~Flag.known, radix: 16)) are undefined")
         }

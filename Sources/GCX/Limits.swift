@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// The limits every reader enforces (spec/gcx.md §9). A value beyond one is an error, checked
 /// before anything is allocated for it.
 public enum Limits {
@@ -8,7 +10,7 @@ public enum Limits {
     public static let entryCount = 1_000_000
     public static let nameBytes = 1024
     public static let nameComponentBytes = 255
-    public static let imageSide = 65_535
+    public static let imageSide = PixelLimits.maxSide
     public static let originalFileSize: UInt64 = 1 << 48
     public static let promptBytes = 1 << 20             // decoded UTF-8 bytes
     public static let stringBytes = 256                  // model names, endpoints

@@ -1,4 +1,4 @@
-import GCXPromptCoder
+import GCXBytes
 
 /// How a prompt's text is coded in the "P" chunk (spec/gcx.md §6.3 and the method registry).
 public struct PromptMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -39,20 +39,6 @@ public struct PromptChunk: Equatable, Sendable {
         return PromptChunk(method: .stored, decodedLength: bytes.count, payload: bytes)
     }
 
-    /// A prompt coded with the model (spec/gcx.md Appendix B).
-    public static func modelCoded(_ text: String) -> PromptChunk {
-        PromptChunk(method: .modelCoded, decodedLength: text.utf8.count, payload: PromptCoder.encode(text))
-    }
-
-    /// The smaller of the model-coded and stored forms (stored on a tie), so that no prompt grows
-    /// by more than the chunk's few bytes over its UTF-8 length.
-    public static func smallest(_ text: String) -> PromptChunk {
-        let stored = PromptChunk.stored(text)
-        guard text.utf8.count <= PromptCoder.maxDecodedLength else { return stored }
-        let coded = PromptChunk.modelCoded(text)
-        return coded.encoded().count < stored.encoded().count ? coded : stored
-    }
-
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeVarint(method.rawValue)
@@ -66,15 +52,6 @@ public struct PromptChunk: Equatable, Sendable {
         let decodedLength = try reader.readLength(field: "decoded prompt length", max: Limits.promptBytes)
         let payload = try reader.readBytes(count: reader.remaining, field: "prompt payload")
         return PromptChunk(method: method, decodedLength: decodedLength, payload: payload)
-    }
-}
-
-/// Decodes method 1 payloads with the embedded model.
-public struct ModelCodedPromptDecoder: PromptDecoder {
-    public init() {}
-    public var method: PromptMethod { .modelCoded }
-    public func decode(payload: [UInt8], decodedLength: Int) throws -> String {
-        try PromptCoder.decode(payload, decodedLength: decodedLength)
     }
 }
 
@@ -93,9 +70,6 @@ public struct PromptDecoding: Sendable {
     public init(_ decoders: [any PromptDecoder] = []) {
         self.decoders = Dictionary(decoders.map { ($0.method, $0) }, uniquingKeysWith: { _, last in last })
     }
-
-    /// Every method this version of the format defines: stored and model-coded.
-    public static let standard = PromptDecoding([ModelCodedPromptDecoder()])
 
     public func supports(_ method: PromptMethod) -> Bool { method == .stored || decoders[method] != nil }
 

@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// The kind byte that starts every record after the header (spec/gcx.md §4).
 ///
 /// Upper-case ASCII letters are critical (a reader that does not know one rejects the file);
@@ -40,10 +42,10 @@ public enum RecordFraming {
 
     public static func encode(kind: RecordKind, body: [UInt8]) -> [UInt8] {
         var writer = ByteWriter()
-        writer.writeU8(kind.rawValue)
+        writer.writeUInt8(kind.rawValue)
         writer.writeVarint(body.count)
         writer.writeBytes(body)
-        writer.writeU32LE(CRC32.checksum(writer.bytes))
+        writer.writeUInt32(CRC32.checksum(writer.bytes), .littleEndian)
         return writer.bytes
     }
 
@@ -61,7 +63,7 @@ public enum RecordFraming {
     /// Reads a record head from the first bytes at `offset` (at most 1 + 10 bytes are needed).
     public static func decodeHead(_ prefix: [UInt8], at offset: Int, fileSize: Int) throws -> Head {
         var reader = ByteReader(prefix, base: offset)
-        let kind = RecordKind(rawValue: try reader.readU8(field: "record kind"))
+        let kind = RecordKind(rawValue: try reader.readUInt8(field: "record kind"))
         guard kind.isLetter else {
             throw FormatError(.recordKindUnknown, at: offset, "byte \(kind) does not start a record (a record kind is an ASCII letter)")
         }
@@ -72,7 +74,8 @@ public enum RecordFraming {
         do {
             // A trailer's length is checked for its exact value below, with a clearer message.
             length = try reader.readLength(field: "\(kind) record body length", max: kind == .trailer ? Limits.entryRecordBody : kind.bodyLimit)
-        } catch let error as FormatError where error.code == .truncated {
+        } catch {
+            guard error.code == .truncated else { throw error }
             throw FormatError(.recordTruncated, at: offset, "file ends inside the head of the \(kind) record")
         }
         if kind == .trailer && length != Limits.trailerBody {
@@ -91,7 +94,7 @@ public enum RecordFraming {
         let crcStart = record.count - 4
         var reader = ByteReader(record, base: head.offset)
         try reader.skip(crcStart, field: "record")
-        let stored = try reader.readU32LE(field: "record CRC")
+        let stored = try reader.readUInt32(.littleEndian, field: "record CRC")
         let computed = CRC32.checksum(record[0..<crcStart])
         guard stored == computed else {
             throw FormatError(.recordChecksum, at: head.offset + crcStart,

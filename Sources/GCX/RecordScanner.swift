@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// Walks the records of a file from the header on, without the index (spec/gcx.md §10).
 ///
 /// Used to recover the entries of a file whose trailer or index is missing or damaged, and by

@@ -30,7 +30,7 @@ public struct SHA256 {
         let rest = bytes[index...]
         let wholeBlocks = rest.count / 64 * 64
         if wholeBlocks > 0 {
-            let contiguous = rest.withContiguousStorageIfAvailable { buffer in
+            let contiguous: Void? = rest.withContiguousStorageIfAvailable { buffer in
                 for start in stride(from: 0, to: wholeBlocks, by: 64) { compress(buffer[start..<(start + 64)]) }
             }
             if contiguous == nil {

@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// The "S" chunk: what the original photo was (spec/gcx.md §6.1).
 public struct SourceMetadata: Equatable, Sendable {
     public var name: String
@@ -41,16 +43,16 @@ public struct SourceMetadata: Equatable, Sendable {
         writer.writeVarint(width)
         writer.writeVarint(height)
         writer.writeVarint(originalSize)
-        writer.writeU8(SourceMetadata.hashAlgorithmSHA256)
+        writer.writeUInt8(SourceMetadata.hashAlgorithmSHA256)
         writer.writeBytes(contentHash)
         var flags: UInt8 = 0
         if captureTime != nil { flags |= Flag.captureTime }
         if utcOffsetMinutes != nil { flags |= Flag.utcOffset }
         if orientation != nil { flags |= Flag.orientation }
-        writer.writeU8(flags)
+        writer.writeUInt8(flags)
         if let captureTime { writer.writeSignedVarint(captureTime) }
         if let utcOffsetMinutes { writer.writeSignedVarint(Int64(utcOffsetMinutes)) }
-        if let orientation { writer.writeU8(orientation) }
+        if let orientation { writer.writeUInt8(orientation) }
         return writer.bytes
     }
 
@@ -69,13 +71,13 @@ public struct SourceMetadata: Equatable, Sendable {
             let height = try side("height")
             let originalSize = try reader.readVarint(field: "original file size", max: Limits.originalFileSize)
             let algorithmOffset = reader.offset
-            let algorithm = try reader.readU8(field: "hash algorithm")
+            let algorithm = try reader.readUInt8(field: "hash algorithm")
             guard algorithm == hashAlgorithmSHA256 else {
                 throw FormatError(.fieldInvalid, at: algorithmOffset, "hash algorithm \(algorithm) is unknown (1 = SHA-256)")
             }
             let hash = try reader.readBytes(count: SHA256.digestSize, field: "SHA-256 of the original")
             let flagsOffset = reader.offset
-            let flags = try reader.readU8(field: "source flags")
+            let flags = try reader.readUInt8(field: "source flags")
             guard flags & ~Flag.known == 0 else {
                 throw FormatError(.fieldInvalid, at: flagsOffset, "source flag bits 0x\(String(flags & ~Flag.known, radix: 16)) are undefined")
             }
@@ -94,7 +96,7 @@ public struct SourceMetadata: Equatable, Sendable {
             }
             if flags & Flag.orientation != 0 {
                 let at = reader.offset
-                let orientation = try reader.readU8(field: "orientation")
+                let orientation = try reader.readUInt8(field: "orientation")
                 guard (1...8).contains(orientation) else {
                     throw FormatError(.fieldInvalid, at: at, "orientation is \(orientation); EXIF orientations are 1 to 8")
                 }

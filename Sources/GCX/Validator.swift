@@ -38,7 +38,7 @@ public struct ValidationReport: Sendable, Codable {
 public struct Validator {
     public var promptDecoding: PromptDecoding
 
-    public init(promptDecoding: PromptDecoding = .standard) {
+    public init(promptDecoding: PromptDecoding) {
         self.promptDecoding = promptDecoding
     }
 

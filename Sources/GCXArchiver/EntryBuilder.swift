@@ -1,4 +1,5 @@
 import GCX
+import GCXPromptCoder
 import GCXFileIO
 import GCXImage
 
@@ -48,7 +49,7 @@ public struct EntryBuilder: Sendable {
             throw PackFailure(input: input.path, reason: "its prompt is \(text.utf8.count) bytes; the limit is \(Limits.promptBytes)")
         }
 
-        var entry = Entry(source: source, mode: options.mode, prompt: PromptEncoding.chunk(for: text), captioner: options.captioner.metadata)
+        var entry = Entry(source: source, mode: options.mode, prompt: PromptChunk.smallest(text), captioner: options.captioner.metadata)
         entry.generator = options.generator
         if options.mode == .multimodal {
             do {

@@ -1,5 +1,6 @@
 import Foundation
 import GCX
+import GCXPromptCoder
 import GCXFileIO
 import GCXImage
 
@@ -118,7 +119,7 @@ public final class Extractor {
             let loaded = batch.map { index -> Result<(Entry, String), Error> in
                 Result {
                     let entry = try reader.entry(at: rows[index])
-                    return (entry, try PromptEncoding.decoding.text(of: entry.prompt, at: rows[index].offset))
+                    return (entry, try PromptDecoding.standard.text(of: entry.prompt, at: rows[index].offset))
                 }
             }
             let outcomes = ResultSlots<Outcome>(count: batch.count)

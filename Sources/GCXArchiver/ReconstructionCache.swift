@@ -1,3 +1,4 @@
+import GCXBytes
 import Foundation
 import GCX
 
@@ -26,7 +27,7 @@ public struct ReconstructionCache: Sendable {
         writer.writeBytes(entry.source.contentHash)
         writer.writeVarint(entry.source.width)
         writer.writeVarint(entry.source.height)
-        writer.writeU8(entry.mode.rawValue)
+        writer.writeUInt8(entry.mode.rawValue)
         writer.writeString(prompt)
         if let thumbnail = entry.thumbnail { writer.writeBytes(thumbnail.encoded()) }
         writer.writeBytes(generator.encoded())

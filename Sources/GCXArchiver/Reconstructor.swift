@@ -1,3 +1,4 @@
+import GCXBytes
 import GCX
 import GCXImage
 
@@ -29,11 +30,11 @@ public struct BuiltinGenerator: Generator {
 
 /// The reconstruction pipeline every generator goes through.
 public enum Reconstruction {
-    /// Largest reconstruction made (67 megapixels): a few hundred bytes of archive must not be able
-    /// to demand gigabytes of memory.
-    public static let maxPixels = 1 << 26
-    /// Largest thumbnail decoded (16 megapixels); real thumbnails are a few thousand pixels.
-    public static let maxThumbnailPixels = 1 << 24
+    /// Largest reconstruction made: the photo limit pack applies too, so a few hundred bytes of
+    /// archive cannot demand gigabytes of memory and every packed photo can be drawn.
+    public static let maxPixels = PixelLimits.maxPhotoPixels
+    /// Largest thumbnail decoded; real thumbnails are a few thousand pixels.
+    public static let maxThumbnailPixels = PixelLimits.maxThumbnailPixels
 
     public static func reconstruct(_ entry: Entry, prompt: String, generator: any Generator) throws -> RGBImage {
         let width = entry.source.width, height = entry.source.height
@@ -54,7 +55,7 @@ public enum Reconstruction {
 
     /// A generator's answer decoded, after its header shows it is not larger than `maxPixels`.
     public static func decodeGenerated(_ bytes: [UInt8]) throws -> RGBImage {
-        let header = try ImageHeaderInfo.parse(bytes)
+        let header = try ImageHeader.parse(bytes)
         guard header.width * header.height <= maxPixels else {
             throw ReconstructionError.tooLarge("the generator's image", header.width, header.height, maxPixels)
         }

@@ -1,3 +1,4 @@
+import GCXBytes
 /// A decoded photo, already turned upright, with the metadata gcx keeps.
 public struct DecodedImage: Sendable, Equatable {
     /// Upright RGB8 pixels (EXIF orientation applied).

@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// The few EXIF fields gcx uses, read from a TIFF-structured EXIF block.
 ///
 /// The parser treats the block as hostile: every offset and count is checked
@@ -45,16 +47,15 @@ struct ExifMetadata: Equatable {
 
     /// Finds the first APP1 "Exif\0\0" segment before the scan data of a JPEG.
     static func findInJPEG(_ bytes: [UInt8]) -> [UInt8]? {
-        var reader = ByteReader(bytes, format: .jpeg, offset: 2)
+        var reader = ByteCursor<ImageHeaderError>(bytes, range: min(2, bytes.count)..<bytes.count)
         do {
             while true {
-                let marker = try JPEGMarkers.nextMarker(&reader)
-                if marker == 0xDA || marker == 0xD9 { return nil }
-                if JPEGMarkers.isStandalone(marker) { continue }
-                let length = Int(try reader.readUInt16BigEndian())
-                guard length >= 2 else { return nil }
-                let payload = try reader.readBytes(length - 2)
-                if marker == 0xE1, payload.starts(with: [0x45, 0x78, 0x69, 0x66, 0, 0]) {
+                let marker = try JPEGMarker.next(&reader)
+                if marker == JPEGMarker.startOfScan || marker == JPEGMarker.endOfImage { return nil }
+                if JPEGMarker.isStandalone(marker) { continue }
+                var segment = try JPEGMarker.segment(&reader)
+                let payload = try segment.readSlice(count: segment.remaining, field: "APP1 payload")
+                if marker == JPEGMarker.app1, payload.starts(with: [0x45, 0x78, 0x69, 0x66, 0, 0]) {
                     return Array(payload.dropFirst(6))
                 }
             }

@@ -1,4 +1,5 @@
 import CGCXImageCodecs
+import GCXBytes
 
 /// Decodes PNG and JPEG bytes to upright 8-bit sRGB pixels.
 ///
@@ -14,7 +15,7 @@ import CGCXImageCodecs
 /// - Colour management is **ignored**: gAMA, cHRM, sRGB, iCCP chunks and JPEG ICC
 ///   profiles are not applied; samples are taken to be sRGB as stored.
 /// - EXIF orientation (JPEG APP1 "Exif", PNG eXIf) is applied to the pixels.
-/// - Limits: a side above 65535 or more than 2^28 pixels is refused from the
+/// - Limits: a side above 65535 or more than 2^26 pixels (``PixelLimits``) is refused from the
 ///   header, before any pixel buffer is allocated.
 ///
 ///     let decoded = try ImageDecoder.decode(Array(fileData))
@@ -29,8 +30,8 @@ public enum ImageDecoder {
         // codec starts. It is stricter than libjpeg about stray bytes between
         // segments, so if it cannot parse, the codec (which checks the same limits
         // before allocating) decides and words the error.
-        if let header = try? ImageHeaderInfo.parse(bytes) {
-            try ImageLimits.check(width: header.width, height: header.height)
+        if let header = try? ImageHeader.parse(bytes, as: format) {
+            try ImageError.checkSize(width: header.width, height: header.height)
         }
 
         if format == .png { try PNGChunks.requireImageData(bytes) }
@@ -65,11 +66,11 @@ public enum ImageDecoder {
             message.withUnsafeMutableBufferPointer { text in
                 switch format {
                 case .png:
-                    gcx_png_decode(input.baseAddress, input.count, UInt32(ImageLimits.maxSide),
-                                   UInt64(ImageLimits.maxPixels), &buffer, text.baseAddress, text.count)
+                    gcx_png_decode(input.baseAddress, input.count, UInt32(PixelLimits.maxSide),
+                                   UInt64(PixelLimits.maxPhotoPixels), &buffer, text.baseAddress, text.count)
                 case .jpeg:
-                    gcx_jpeg_decode(input.baseAddress, input.count, UInt32(ImageLimits.maxSide),
-                                    UInt64(ImageLimits.maxPixels), &buffer, text.baseAddress, text.count)
+                    gcx_jpeg_decode(input.baseAddress, input.count, UInt32(PixelLimits.maxSide),
+                                    UInt64(PixelLimits.maxPhotoPixels), &buffer, text.baseAddress, text.count)
                 }
             }
         }

@@ -1,12 +1,12 @@
+import GCXBytes
+
 /// Every failure of the image layer: what went wrong, in words a person can act on.
 public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The bytes start with neither the PNG nor the JPEG signature.
     case unrecognizedFormat(firstBytes: [UInt8])
-    /// The data ends before a structure that must be there.
-    case truncated(format: ImageFormat, offset: Int, needed: Int)
     /// A header field is invalid (wrong value, impossible length).
     case invalidHeader(format: ImageFormat, offset: Int, reason: String)
-    /// Header dimensions exceed ``ImageLimits``; refused before allocating pixels.
+    /// Header dimensions exceed ``PixelLimits``; refused before allocating pixels.
     case tooLarge(width: Int, height: Int)
     /// libpng or libjpeg rejected the data; `message` is the codec's own text.
     case codec(format: ImageFormat, message: String)
@@ -21,13 +21,11 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unrecognizedFormat(let bytes):
             let hex = bytes.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
             return "not a PNG or JPEG file (first bytes: \(hex.isEmpty ? "none, the data is empty" : hex))"
-        case .truncated(let format, let offset, let needed):
-            return "\(format) data is truncated: needed \(needed) more byte(s) at offset \(offset)"
         case .invalidHeader(let format, let offset, let reason):
             return "invalid \(format) header at offset \(offset): \(reason)"
         case .tooLarge(let width, let height):
-            return "image is \(width)x\(height) pixels; the limit is \(ImageLimits.maxSide) pixels per side "
-                + "and \(ImageLimits.maxPixels) pixels in total"
+            return "image is \(width)x\(height) pixels; the limit is \(PixelLimits.maxSide) pixels per side "
+                + "and \(PixelLimits.maxPhotoPixels) pixels in total"
         case .codec(let format, let message):
             return "\(format) decoder error: \(message)"
         case .unsupported(let format, let message):
@@ -40,15 +38,15 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Size limits checked against the header before any pixel buffer exists.
-public enum ImageLimits {
-    public static let maxSide = 65_535
-    public static let maxPixels = 1 << 28
+extension ImageError {
+    /// A header the shared reader refused, as the image layer words it.
+    init(_ error: ImageHeaderError, format: ImageFormat) {
+        self = .invalidHeader(format: error.format ?? format, offset: error.offset, reason: error.reason)
+    }
 
-    static func check(width: Int, height: Int) throws(ImageError) {
-        if width > maxSide || height > maxSide || width * height > maxPixels {
-            throw .tooLarge(width: width, height: height)
-        }
+    /// Refuses, before any pixel buffer exists, an image over the photo limits.
+    static func checkSize(width: Int, height: Int) throws(ImageError) {
+        guard PixelLimits.fits(width: width, height: height) else { throw .tooLarge(width: width, height: height) }
     }
 }
 

@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// A bounds-checked walk over PNG chunks (length, type, data, CRC), used to find
 /// eXIf and to name structural problems more plainly than libpng does.
 enum PNGChunks {
@@ -5,18 +7,21 @@ enum PNGChunks {
     /// data, or `body` returns false. Throws on a chunk that runs past the end.
     static func walk(_ bytes: [UInt8],
                      _ body: ([UInt8], ArraySlice<UInt8>, Int) throws -> Bool) throws {
-        var reader = ByteReader(bytes, format: .png, offset: 8)
-        while reader.remaining > 0 {
-            let start = reader.offset
-            let length = Int(try reader.readUInt32BigEndian())
-            guard length <= 0x7FFF_FFFF else {
-                throw ImageError.invalidHeader(format: .png, offset: start,
-                                               reason: "chunk length \(length) exceeds 2^31-1")
+        var reader = ByteCursor<ImageHeaderError>(bytes, range: min(8, bytes.count)..<bytes.count)
+        do {
+            while reader.remaining > 0 {
+                let start = reader.offset
+                let length = Int(try reader.readUInt32(.bigEndian, field: "chunk length"))
+                guard length <= 0x7FFF_FFFF else {
+                    throw ImageHeaderError(format: .png, at: start, "chunk length \(length) exceeds 2^31-1")
+                }
+                let type = Array(try reader.readSlice(count: 4, field: "chunk type"))
+                let data = try reader.readSlice(count: length, field: "chunk data")
+                try reader.skip(4, field: "chunk CRC")  // libpng verifies every chunk it reads
+                if try !body(type, data, start) || type == Array("IEND".utf8) { return }
             }
-            let type = Array(try reader.readBytes(4))
-            let data = try reader.readBytes(length)
-            try reader.skip(4)  // CRC: libpng verifies every chunk it reads
-            if try !body(type, data, start) || type == Array("IEND".utf8) { return }
+        } catch let error as ImageHeaderError {
+            throw ImageError(error, format: .png)
         }
     }
 

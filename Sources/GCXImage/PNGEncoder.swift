@@ -1,9 +1,10 @@
+import GCXBytes
 import CGCXImageCodecs
 
 /// Writes RGB8 images as 8-bit truecolour PNG (libpng, default compression, no ancillary chunks).
 public enum PNGEncoder {
     public static func encode(_ image: RGBImage) throws -> [UInt8] {
-        try EncoderInput.validate(image, maxSide: ImageLimits.maxSide)
+        try EncoderInput.validate(image, maxSide: PixelLimits.maxSide)
         var buffer = gcx_buffer()
         var message = [CChar](repeating: 0, count: 512)
         let status = image.pixels.withUnsafeBufferPointer { pixels in

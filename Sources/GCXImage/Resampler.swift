@@ -1,3 +1,5 @@
+import GCXBytes
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -23,8 +25,8 @@ public enum Resampler {
     }
 
     static func resample(_ image: FloatImage, width: Int, height: Int, scale: Int?) throws -> FloatImage {
-        guard width > 0, height > 0, width <= ImageLimits.maxSide, height <= ImageLimits.maxSide,
-              width * height <= ImageLimits.maxPixels else {
+        guard width > 0, height > 0, width <= PixelLimits.maxSide, height <= PixelLimits.maxSide,
+              width * height <= PixelLimits.maxPhotoPixels else {
             throw ImageError.invalidArgument("target size \(width)x\(height) is empty or above the limits")
         }
         guard image.width > 0, image.height > 0 else {

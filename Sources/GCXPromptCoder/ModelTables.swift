@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// The versioned tables of one model id: the phrase vocabulary and the training prompts whose
 /// statistics prime the context model (spec/gcx.md §B.3). Parsed once from the embedded bytes.
 struct ModelTables: Sendable {
@@ -28,74 +30,54 @@ struct ModelTables: Sendable {
     /// varint word count, front-coded words (varint shared prefix, varint suffix length, suffix,
     /// varint weight).
     init?(blob: [UInt8]) {
-        var cursor = ByteCursor(blob)
-        guard cursor.readBytes(4) == Array("GCXM".utf8), let id = cursor.readByte() else { return nil }
-        guard let phraseCount = cursor.readVarint(), phraseCount <= PromptTokenizer.tokenBytes.count else { return nil }
+        guard let tables = try? ModelTables(parsing: blob) else { return nil }
+        self = tables
+    }
+
+    private init(parsing blob: [UInt8]) throws(PromptCodingError) {
+        var cursor = ByteCursor<PromptCodingError>(blob)
+        let invalid = PromptCodingError.malformedHeader("model tables are malformed")
+        func count(_ field: String) throws(PromptCodingError) -> Int {
+            try cursor.readLength(field: field, max: 1 << 28 - 1)
+        }
+        guard try cursor.readSlice(count: 4, field: "magic").elementsEqual("GCXM".utf8) else { throw invalid }
+        let id = try cursor.readUInt8(field: "model id")
+        let phraseCount = try count("phrase count")
+        guard phraseCount <= PromptTokenizer.tokenBytes.count else { throw invalid }
         var phrases: [[UInt8]] = []
         for _ in 0..<phraseCount {
-            guard let n = cursor.readVarint(), let p = cursor.readBytes(n), !p.isEmpty else { return nil }
+            let p = try cursor.readBytes(count: try count("phrase length"), field: "phrase")
+            guard !p.isEmpty else { throw invalid }
             phrases.append(p)
         }
-        guard let promptCount = cursor.readVarint() else { return nil }
         var prompts: [[UInt8]] = []
-        for _ in 0..<promptCount {
-            guard let n = cursor.readVarint(), let p = cursor.readBytes(n) else { return nil }
-            prompts.append(p)
+        for _ in 0..<(try count("prompt count")) {
+            prompts.append(try cursor.readBytes(count: try count("prompt length"), field: "prompt"))
         }
-        guard let wordCount = cursor.readVarint() else { return nil }
+        let wordCount = try count("word count")
         var words: [[UInt8]] = []
         var weights: [Int32] = []
         words.reserveCapacity(wordCount)
         weights.reserveCapacity(wordCount)
         var prev: [UInt8] = []
         for _ in 0..<wordCount {
-            guard let k = cursor.readVarint(), k <= prev.count, let n = cursor.readVarint(),
-                  let suffix = cursor.readBytes(n), k + n > 0, let weight = cursor.readVarint(),
-                  weight >= 1, weight <= 127 else { return nil }
+            let k = try count("shared prefix")
+            let suffix = try cursor.readSlice(count: try count("suffix length"), field: "suffix")
+            let weight = try count("weight")
+            guard k <= prev.count, k + suffix.count > 0, weight >= 1, weight <= 127 else { throw invalid }
             let w = Array(prev[0..<k]) + suffix
             guard w.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }), words.isEmpty || prev.lexicographicallyPrecedes(w)
-            else { return nil }
+            else { throw invalid }
             words.append(w)
             weights.append(Int32(weight))
             prev = w
         }
-        guard cursor.isAtEnd else { return nil }
+        guard cursor.isAtEnd else { throw invalid }
         modelID = Int(id)
         self.phrases = phrases
         trainingPrompts = prompts
         dictionary = words
         dictionaryWeights = weights
-    }
-}
-
-/// Minimal reader over the embedded table bytes; `read*` advances, nil when truncated.
-private struct ByteCursor {
-    private let bytes: [UInt8]
-    private var pos = 0
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-    var isAtEnd: Bool { pos == bytes.count }
-
-    mutating func readByte() -> UInt8? {
-        guard pos < bytes.count else { return nil }
-        defer { pos += 1 }
-        return bytes[pos]
-    }
-
-    mutating func readBytes(_ n: Int) -> [UInt8]? {
-        guard n >= 0, n <= bytes.count - pos else { return nil }
-        defer { pos += n }
-        return Array(bytes[pos..<pos + n])
-    }
-
-    /// Unsigned LEB128, at most 4 bytes (values < 2^28).
-    mutating func readVarint() -> Int? {
-        var value = 0
-        for i in 0..<4 {
-            guard let b = readByte() else { return nil }
-            value |= Int(b & 0x7F) << (7 * i)
-            if b < 0x80 { return value }
-        }
-        return nil
     }
 }
 

@@ -1,3 +1,5 @@
+import GCXBytes
+
 /// Codes raster-scan photo descriptions (any UTF-8 text) into compact payloads.
 ///
 /// ```swift
@@ -19,7 +21,7 @@ public enum PromptCoder {
         let bytes = Array(text.utf8)
         let tables = ModelTables.model1
         let symbols = tokenizer1.symbols(for: bytes)
-        var out = varint(currentModelID)
+        var out = Varint.encode(UInt64(currentModelID))
         let check = CRC32.checksum(bytes) & 0xFFFF
         out.append(UInt8(truncatingIfNeeded: check))
         out.append(UInt8(truncatingIfNeeded: check >> 8))
@@ -34,20 +36,11 @@ public enum PromptCoder {
         guard decodedLength >= 0, decodedLength <= maxDecodedLength else {
             throw .decodedLengthOutOfRange(decodedLength, limit: maxDecodedLength)
         }
-        var pos = 0
-        var id = 0
-        while true {
-            guard pos < payload.count else { throw .payloadTooShort(length: payload.count, needed: pos + 3) }
-            guard pos < 4 else { throw .malformedModelID }
-            let b = payload[pos]
-            id |= Int(b & 0x7F) << (7 * pos)
-            pos += 1
-            if b < 0x80 { break }
-        }
-        guard payload.count >= pos + 2 else { throw .payloadTooShort(length: payload.count, needed: pos + 2) }
-        let expected = UInt32(payload[pos]) | UInt32(payload[pos + 1]) << 8
-        pos += 2
-        guard id == 1 else { throw .unknownModel(id: id, supported: ModelTables.supportedIDs) }
+        var header = ByteCursor<PromptCodingError>(payload)
+        let id = try header.readVarint(field: "model id", max: 1 << 28 - 1)
+        let expected = UInt32(try header.readUInt16(.littleEndian, field: "check"))
+        guard id == 1 else { throw .unknownModel(id: Int(id), supported: ModelTables.supportedIDs) }
+        let pos = header.index
         let tables = ModelTables.model1
 
         let text = try ModelPool.shared.withModel(tables) { model throws(PromptCodingError) -> [UInt8] in
@@ -79,17 +72,6 @@ public enum PromptCoder {
     }
 
     private static let tokenizer1 = PromptTokenizer(phrases: ModelTables.model1.phrases)
-
-    private static func varint(_ v: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        var x = v
-        repeat {
-            let b = UInt8(x & 0x7F)
-            x >>= 7
-            out.append(x == 0 ? b : b | 0x80)
-        } while x != 0
-        return out
-    }
 
     /// Offset of the first byte that breaks UTF-8 validity, or nil (the stdlib decoder is the oracle).
     private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {

@@ -1,9 +1,10 @@
+import GCXBytes
+
 /// Why a prompt payload could not be decoded. Every case says what was wrong and where.
 public enum PromptCodingError: Error, Equatable, CustomStringConvertible {
-    /// The payload ended before the header (model id varint and 2-byte check) was complete.
-    case payloadTooShort(length: Int, needed: Int)
-    /// The model id varint is malformed (longer than 4 bytes) at the start of the payload.
-    case malformedModelID
+    /// The header (model id varint in shortest form, below 2^28, and 2-byte check) is truncated
+    /// or malformed; the message says where.
+    case malformedHeader(String)
     /// The payload was coded with a model this build does not ship.
     case unknownModel(id: Int, supported: [Int])
     /// `decodedLength` is negative or above the 1 MiB limit.
@@ -20,10 +21,8 @@ public enum PromptCodingError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .payloadTooShort(length, needed):
-            return "prompt payload too short: \(length) bytes, the header needs \(needed)"
-        case .malformedModelID:
-            return "prompt payload: model id varint at offset 0 is longer than 4 bytes"
+        case let .malformedHeader(message):
+            return "prompt payload header: \(message)"
         case let .unknownModel(id, supported):
             return "prompt payload uses model id \(id); this build supports \(supported)"
         case let .decodedLengthOutOfRange(length, limit):
@@ -42,5 +41,11 @@ public enum PromptCodingError: Error, Equatable, CustomStringConvertible {
     private func hex(_ v: UInt32) -> String {
         let s = String(v, radix: 16)
         return String(repeating: "0", count: max(0, 4 - s.count)) + s
+    }
+}
+
+extension PromptCodingError: ByteCursorError {
+    public init(_ failure: CursorFailure) {
+        self = .malformedHeader("offset \(failure.offset): \(failure.message)")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GCX
+import GCXPromptCoder
 import GCXArchiver
 import GCXFileIO
 
@@ -27,7 +28,7 @@ enum ArchiveOpening {
         }
         do {
             let entry = try reader.entry(at: row)
-            return (row, entry, try PromptEncoding.decoding.text(of: entry.prompt, at: row.offset))
+            return (row, entry, try PromptDecoding.standard.text(of: entry.prompt, at: row.offset))
         } catch {
             throw exitCode(for: error, archive: path)
         }

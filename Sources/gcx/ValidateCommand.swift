@@ -1,5 +1,6 @@
 import ArgumentParser
 import GCX
+import GCXPromptCoder
 import GCXFileIO
 import GCXArchiver
 
@@ -25,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
         for file in files {
             do {
                 let source = try FileSource(path: file)
-                let report = try Validator(promptDecoding: PromptEncoding.decoding).validate(source)
+                let report = try Validator(promptDecoding: PromptDecoding.standard).validate(source)
                 if !report.isValid { worst = max(worst, ExitStatus.failure) }
                 if json {
                     reports.append(.object([

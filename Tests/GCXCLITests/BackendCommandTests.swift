@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GCX
+import GCXPromptCoder
 import GCXFileIO
 import GCXImage
 import GCXTestSupport

@@ -1,3 +1,4 @@
+import GCXBytes
 import Testing
 @testable import GCXImage
 
@@ -8,7 +9,7 @@ struct EncoderTests {
         for (w, h) in [(1, 1), (7, 3), (64, 33)] {
             let image = RGBImage.random(width: w, height: h, seed: UInt64(w * 100 + h))
             let png = try PNGEncoder.encode(image)
-            #expect(try ImageHeaderInfo.parse(png) == ImageHeaderInfo(format: .png, width: w, height: h, isBaselineJPEG: false))
+            #expect(try ImageHeader.parse(png) == ImageHeader(format: .png, width: w, height: h, isBaselineJPEG: false))
             #expect(try ImageDecoder.decode(png).image == image)
         }
     }
@@ -17,8 +18,8 @@ struct EncoderTests {
     func jpegRoundTrip() throws {
         let image = RGBImage.gradient(width: 96, height: 64)
         let jpeg = try JPEGEncoder.encode(image, quality: 90)
-        let info = try ImageHeaderInfo.parse(jpeg)
-        #expect(info == ImageHeaderInfo(format: .jpeg, width: 96, height: 64, isBaselineJPEG: true))
+        let info = try ImageHeader.parse(jpeg)
+        #expect(info == ImageHeader(format: .jpeg, width: 96, height: 64, isBaselineJPEG: true))
         #expect(!markers(jpeg).contains { (0xE0...0xEF).contains($0) }, "no JFIF/EXIF/Adobe APPn")
         #expect(markers(jpeg).contains(0xC0))
         // 4:2:0 by default: luma sampling factors 2x2 in SOF0.
@@ -42,22 +43,22 @@ struct EncoderTests {
 
     @Test("header reader: PNG IHDR and JPEG SOF kinds")
     func headers() throws {
-        #expect(try ImageHeaderInfo.parse(try Datasets.bytes("pngsuite", "basn2c08.png"))
-                == ImageHeaderInfo(format: .png, width: 32, height: 32, isBaselineJPEG: false))
-        #expect(try ImageHeaderInfo.parse(try Datasets.bytes("pngsuite", "s01i3p01.png")).width == 1)
+        #expect(try ImageHeader.parse(try Datasets.bytes("pngsuite", "basn2c08.png"))
+                == ImageHeader(format: .png, width: 32, height: 32, isBaselineJPEG: false))
+        #expect(try ImageHeader.parse(try Datasets.bytes("pngsuite", "s01i3p01.png")).width == 1)
         let samples: [(String, Bool)] = [("testorig.jpg", true), ("testimgint.jpg", true),
                                          ("testimgari.jpg", false), ("testorig12.jpg", false)]
         for (file, baseline) in samples {
-            let info = try ImageHeaderInfo.parse(try Datasets.bytes("jpeg-samples", file))
-            #expect(info == ImageHeaderInfo(format: .jpeg, width: 227, height: 149, isBaselineJPEG: baseline), "\(file)")
+            let info = try ImageHeader.parse(try Datasets.bytes("jpeg-samples", file))
+            #expect(info == ImageHeader(format: .jpeg, width: 227, height: 149, isBaselineJPEG: baseline), "\(file)")
         }
-        #expect(try ImageHeaderInfo.parse(try Fixtures.bytes("progressive.jpg")).isBaselineJPEG == false)
-        #expect(throws: ImageError.self) { try ImageHeaderInfo.parse([0xFF, 0xD8, 0xFF]) }
-        #expect(throws: ImageError.self) { try ImageHeaderInfo.parse([0xFF, 0xD8, 0xFF, 0xDA, 0, 2]) }
-        #expect(throws: ImageError.self) { try ImageHeaderInfo.parse(Array(ImageFormat.pngSignature)) }
+        #expect(try ImageHeader.parse(try Fixtures.bytes("progressive.jpg")).isBaselineJPEG == false)
+        #expect(throws: ImageHeaderError.self) { try ImageHeader.parse([0xFF, 0xD8, 0xFF]) }
+        #expect(throws: ImageHeaderError.self) { try ImageHeader.parse([0xFF, 0xD8, 0xFF, 0xDA, 0, 2]) }
+        #expect(throws: ImageHeaderError.self) { try ImageHeader.parse(Array(ImageFormat.pngSignature)) }
         var wrongFirst = try Datasets.bytes("pngsuite", "basn2c08.png")
         wrongFirst[12] = UInt8(ascii: "X")
-        #expect(throws: ImageError.self) { try ImageHeaderInfo.parse(wrongFirst) }
+        #expect(throws: ImageHeaderError.self) { try ImageHeader.parse(wrongFirst) }
     }
 
     /// Marker codes of a JPEG up to SOS.

@@ -1,4 +1,5 @@
 import Testing
+import GCXBytes
 import GCX
 @testable import GCXPromptCoder
 
@@ -104,7 +105,12 @@ import GCX
         for n in 0..<3 {
             #expect(throws: PromptCodingError.self) { try PromptCoder.decode(Array(repeating: 1, count: n), decodedLength: 3) }
         }
-        #expect(throws: PromptCodingError.malformedModelID) { try PromptCoder.decode([0x80, 0x80, 0x80, 0x80, 0], decodedLength: 0) }
+        func isMalformedHeader(_ error: any Error) -> Bool {
+            if case .malformedHeader = error as? PromptCodingError { true } else { false }
+        }
+        // Longer than 4 bytes, and model id 1 not in its shortest form (spec/gcx.md §B.1).
+        #expect { try PromptCoder.decode([0x80, 0x80, 0x80, 0x80, 0x01, 0, 0], decodedLength: 0) } throws: { isMalformedHeader($0) }
+        #expect { try PromptCoder.decode([0x81, 0x00, 0, 0], decodedLength: 0) } throws: { isMalformedHeader($0) }
     }
 
     @Test func lengthLimitIsEnforced() {

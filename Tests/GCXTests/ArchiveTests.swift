@@ -1,5 +1,6 @@
 import Testing
 @testable import GCX
+import GCXPromptCoder
 
 @Suite struct RoundTripTests {
     @Test(arguments: [UInt64(1), 2, 3, 4, 5])
@@ -16,7 +17,7 @@ import Testing
             #expect(read == entry)
             #expect(try PromptDecoding.standard.text(of: read.prompt, at: 0).utf8.elementsEqual(entry.prompt.payload))
         }
-        let report = try Validator().validate(MemorySource(bytes))
+        let report = try Validator(promptDecoding: .standard).validate(MemorySource(bytes))
         #expect(report.errors.isEmpty, "\(report.errors)")
         #expect(report.entryCount == count)
     }
@@ -25,7 +26,7 @@ import Testing
         let bytes = try Samples.archive([])
         #expect(bytes.count == FileHeader.size + 7 + Trailer.size)
         #expect(try ArchiveReader(source: MemorySource(bytes)).rows.isEmpty)
-        #expect(try Validator().validate(MemorySource(bytes)).isValid)
+        #expect(try Validator(promptDecoding: .standard).validate(MemorySource(bytes)).isValid)
     }
 
     @Test func encoderRefusesDuplicateAndUnsafeNames() throws {
@@ -125,13 +126,13 @@ import Testing
 
     @Test func everySingleByteChangeIsReportedInvalid() throws {
         let original = CorruptionSweepTests.archive
-        #expect(try Validator().validate(MemorySource(original)).isValid)
+        #expect(try Validator(promptDecoding: .standard).validate(MemorySource(original)).isValid)
         var undetected: [String] = []
         for offset in 0..<original.count {
             for delta: UInt8 in [0x01, 0x80, 0xFF, UInt8(truncatingIfNeeded: offset &* 37 | 1)] {
                 var bytes = original
                 bytes[offset] ^= delta
-                let report = try Validator().validate(MemorySource(bytes))
+                let report = try Validator(promptDecoding: .standard).validate(MemorySource(bytes))
                 if report.isValid { undetected.append("offset \(offset) ^ \(delta)") }
                 // The recovering reader must not trap either.
                 if let reader = try? ArchiveReader(source: MemorySource(bytes), recover: true) {
@@ -145,7 +146,7 @@ import Testing
     @Test func everyTruncationIsReportedInvalid() throws {
         let original = CorruptionSweepTests.archive
         for length in 0..<original.count {
-            let report = try Validator().validate(MemorySource(Array(original.prefix(length))))
+            let report = try Validator(promptDecoding: .standard).validate(MemorySource(Array(original.prefix(length))))
             #expect(!report.isValid, "truncation to \(length) bytes was not detected")
         }
     }
@@ -170,7 +171,7 @@ import Testing
                 if bytes.isEmpty { bytes = [0] }
             }
             guard bytes != original else { continue }
-            let report = try Validator().validate(MemorySource(bytes))
+            let report = try Validator(promptDecoding: .standard).validate(MemorySource(bytes))
             #expect(!report.isValid)
             if let reader = try? ArchiveReader(source: MemorySource(bytes), recover: true) {
                 for row in reader.rows { _ = try? reader.entry(at: row) }

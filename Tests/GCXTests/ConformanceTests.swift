@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GCX
+import GCXPromptCoder
 import GCXFileIO
 
 /// The conformance suite in fixtures/conformance, checked through the library.
@@ -20,7 +21,7 @@ import GCXFileIO
 
     @Test(arguments: cases)
     func fixtureGivesItsExpectedResult(fixture: Case) throws {
-        let report = try Validator().validate(FileSource(path: Self.directory + "/" + fixture.file))
+        let report = try Validator(promptDecoding: .standard).validate(FileSource(path: Self.directory + "/" + fixture.file))
         if fixture.valid {
             #expect(report.isValid, "\(report.errors)")
         } else {

@@ -1,3 +1,4 @@
+import GCXBytes
 import Testing
 @testable import GCX
 

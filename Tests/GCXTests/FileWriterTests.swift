@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import GCX
+import GCXPromptCoder
 import GCXFileIO
 
 @Suite struct FileWriterTests {
@@ -24,7 +25,7 @@ import GCXFileIO
         #expect(FileManager.default.fileExists(atPath: path + ".partial"))
         try writer.finish()
         #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
-        #expect(try Validator().validate(FileSource(path: path)).isValid)
+        #expect(try Validator(promptDecoding: .standard).validate(FileSource(path: path)).isValid)
         #expect(try ArchiveReader(source: FileSource(path: path)).rows.count == 5)
         #expect(throws: FileIOError.self) { try ArchiveFileWriter(path: path, mode: .create) }
     }
@@ -64,7 +65,7 @@ import GCXFileIO
         #expect(Array(appended.prefix(originalRows.last!.end)) == Array(original.prefix(originalRows.last!.end)))
         let reader = try ArchiveReader(source: FileSource(path: path))
         #expect(reader.rows.map(\.summary.name) == (firstEntries + more).map(\.name))
-        #expect(try Validator().validate(FileSource(path: path)).isValid)
+        #expect(try Validator(promptDecoding: .standard).validate(FileSource(path: path)).isValid)
     }
 
     @Test func interruptedWriteIsResumedByAppend() throws {
@@ -92,7 +93,7 @@ import GCXFileIO
         try resumed.finish()
         let reader = try ArchiveReader(source: FileSource(path: path))
         #expect(reader.rows.map(\.summary.name) == all.map(\.name))
-        #expect(try Validator().validate(FileSource(path: path)).isValid)
+        #expect(try Validator(promptDecoding: .standard).validate(FileSource(path: path)).isValid)
     }
 
     @Test func partialKilledBeforeItsHeaderStartsAfresh() throws {
@@ -103,7 +104,7 @@ import GCXFileIO
         #expect(writer.entryCount == 0)
         for entry in entries(2, seed: 8) { try writer.add(entry) }
         try writer.finish()
-        #expect(try Validator().validate(FileSource(path: path)).isValid)
+        #expect(try Validator(promptDecoding: .standard).validate(FileSource(path: path)).isValid)
     }
 
     @Test func appendToADamagedArchiveKeepsItsCompleteEntries() throws {

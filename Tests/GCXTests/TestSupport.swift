@@ -1,3 +1,4 @@
+import GCXBytes
 import GCX
 
 /// A repeatable random number generator (SplitMix64), so every randomised test can be replayed.

@@ -4,6 +4,7 @@
 // only that entry" is shown with numbers.
 //
 //     swift run -c release gcx-bench-container [--counts 1000,10000,100000] [--dir /tmp]
+import GCXBytes
 import GCX
 import GCXFileIO
 

@@ -2,7 +2,9 @@
 // what is wrong, and manifest.json with the validator code each must-fail file must produce.
 //
 //     swift run gcx-make-fixtures [fixtures/conformance]
+import GCXBytes
 import GCX
+import GCXPromptCoder
 
 #if canImport(Glibc)
 import Glibc
@@ -109,7 +111,7 @@ func archive(_ entries: [Entry]) -> [UInt8] {
 
 func chunk(_ type: UInt8, _ data: [UInt8]) -> [UInt8] {
     var writer = ByteWriter()
-    writer.writeU8(type)
+    writer.writeUInt8(type)
     writer.writeVarint(data.count)
     writer.writeBytes(data)
     return writer.bytes
@@ -159,7 +161,7 @@ func textBody(name: String) -> [UInt8] { sourceChunk(name: Array(name.utf8)) + m
 /// Recomputes the CRC of the record starting at `offset` in `bytes` (after a field was changed).
 func fixCRC(_ bytes: inout [UInt8], recordAt offset: Int) {
     var reader = ByteReader(Array(bytes[offset...]), base: offset)
-    _ = try! reader.readU8(field: "kind")
+    _ = try! reader.readUInt8(field: "kind")
     let length = Int(try! reader.readVarint(field: "length"))
     let end = reader.offset + length
     let crc = CRC32.checksum(bytes[offset..<end])
@@ -313,7 +315,7 @@ do {
         (RecordKind(rawValue: UInt8(ascii: "X")), Array("must understand".utf8), nil),
     ]))
     var writer = ByteWriter()
-    writer.writeU8(RecordKind.entry.rawValue)
+    writer.writeUInt8(RecordKind.entry.rawValue)
     writer.writeVarint(Limits.entryRecordBody + 1)
     invalid("entry-over-limit", .limitExceeded, "an entry record claiming 16 MiB + 1 bytes", FileHeader().encoded() + writer.bytes + [UInt8](repeating: 0, count: 64))
 
@@ -463,6 +465,8 @@ do {
             archive(entryBody: s + modeText + codedChunk(codedPayload, length: codedLength - 1), summary: summary("a.png", prompt: codedPayload.count)))
     invalid("prompt-coded-unknown-model", .promptInvalid, "a model-coded prompt naming model 9",
             archive(entryBody: s + modeText + codedChunk([9] + codedPayload.dropFirst()), summary: summary("a.png", prompt: codedPayload.count)))
+    invalid("prompt-coded-model-id-padded", .promptInvalid, "a model-coded prompt whose model id 1 is coded in two bytes (81 00)",
+            archive(entryBody: s + modeText + codedChunk([0x81, 0x00] + codedPayload.dropFirst()), summary: summary("a.png", prompt: codedPayload.count + 1)))
     invalid("prompt-not-utf8", .promptInvalid, "a stored prompt that is not UTF-8",
             archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [0, 3, 0xC3, 0x28, 0x41]), summary: summary("a.png", prompt: 3)))
     invalid("prompt-length-mismatch", .promptInvalid, "a stored prompt of 3 bytes whose decoded length says 4",

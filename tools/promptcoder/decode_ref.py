@@ -444,6 +444,8 @@ def decode(payload, length):
         model_id |= (b & 0x7F) << (7 * pos)
         pos += 1
         if b < 0x80:
+            if b == 0 and pos > 1:
+                raise DecodeError("model id varint is not in its shortest form")
             break
     if len(payload) < pos + 2:
         raise DecodeError("payload too short")

@@ -1,0 +1,215 @@
+/// The byte order of a fixed-width integer: every multi-byte read and write names one.
+public enum ByteOrder: Sendable {
+    case littleEndian
+    case bigEndian
+}
+
+/// Why a cursor refused a read, with the absolute offset and a message naming the field.
+public struct CursorFailure: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// The field needs more bytes than remain.
+        case truncated
+        /// A varint is longer than 64 bits or not in its shortest form.
+        case varintInvalid
+        /// A value is above the limit the caller gave.
+        case limitExceeded
+        /// A string is not valid UTF-8.
+        case utf8Invalid
+        /// The bytes break the grammar being read (a marker, a magic number).
+        case invalid
+    }
+
+    public var kind: Kind
+    /// Absolute offset of the field that could not be read.
+    public var offset: Int
+    public var message: String
+
+    public init(_ kind: Kind, at offset: Int, _ message: String) {
+        self.kind = kind
+        self.offset = offset
+        self.message = message
+    }
+}
+
+/// An error type a `ByteCursor` can throw: each layer keeps its own located errors (the format
+/// core its stable codes, the image layer its formats) while sharing one cursor.
+public protocol ByteCursorError: Error {
+    init(_ failure: CursorFailure)
+}
+
+/// A bounds-checked cursor over untrusted bytes that were read from a known absolute position.
+///
+/// `read*` advances, `peek*` does not, `get*` reads at an absolute offset without moving. Every
+/// read is labelled with the field it reads, so a failure says what and where; every multi-byte
+/// integer names its byte order.
+///
+///     var cursor = ByteCursor<FormatError>(bytes, base: recordOffset)
+///     let crc = try cursor.readUInt32(.littleEndian, field: "record CRC-32")
+public struct ByteCursor<Failure: ByteCursorError> {
+    public let bytes: [UInt8]
+    /// Absolute offset of `bytes[0]`.
+    public let base: Int
+    /// Index into `bytes` of the next byte to read.
+    @usableFromInline var position: Int
+    public var index: Int { position }
+    /// One past the last index this cursor may read (a sub-range of `bytes`).
+    public let end: Int
+
+    public init(_ bytes: [UInt8], base: Int = 0) {
+        self.bytes = bytes
+        self.base = base
+        self.position = 0
+        self.end = bytes.count
+    }
+
+    /// A cursor over `bytes[range]`, starting at `range.lowerBound`.
+    public init(_ bytes: [UInt8], base: Int = 0, range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the bytes")
+        self.bytes = bytes
+        self.base = base
+        self.position = range.lowerBound
+        self.end = range.upperBound
+    }
+
+    /// Absolute offset of the next byte.
+    @inlinable public var offset: Int { base + position }
+    @inlinable public var remaining: Int { end - position }
+    @inlinable public var isAtEnd: Bool { position >= end }
+
+    /// A failure located at `offset` (the next byte, unless given).
+    public func failure(_ kind: CursorFailure.Kind, at offset: Int? = nil, _ message: String) -> Failure {
+        Failure(CursorFailure(kind, at: offset ?? self.offset, message))
+    }
+
+    /// A cursor over the next `count` bytes; this cursor skips past them.
+    public mutating func readSubCursor(count: Int, field: String) throws(Failure) -> ByteCursor {
+        try require(count, field: field)
+        let sub = ByteCursor(bytes, base: base, range: position..<(position + count))
+        position += count
+        return sub
+    }
+
+    @inlinable
+    public mutating func readUInt8(field: String) throws(Failure) -> UInt8 {
+        try require(1, field: field)
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    @inlinable
+    public func peekUInt8(field: String) throws(Failure) -> UInt8 {
+        try require(1, field: field)
+        return bytes[position]
+    }
+
+    @inlinable
+    public mutating func readUInt16(_ order: ByteOrder, field: String) throws(Failure) -> UInt16 {
+        UInt16(truncatingIfNeeded: try readInteger(byteCount: 2, order, field: field))
+    }
+
+    @inlinable
+    public mutating func readUInt32(_ order: ByteOrder, field: String) throws(Failure) -> UInt32 {
+        UInt32(truncatingIfNeeded: try readInteger(byteCount: 4, order, field: field))
+    }
+
+    @inlinable
+    public mutating func readUInt64(_ order: ByteOrder, field: String) throws(Failure) -> UInt64 {
+        try readInteger(byteCount: 8, order, field: field)
+    }
+
+    /// The `byteCount`-byte integer at absolute offset `offset`, without moving.
+    public func getInteger(byteCount: Int, _ order: ByteOrder, at offset: Int, field: String) throws(Failure) -> UInt64 {
+        var copy = self
+        let skip = offset - self.offset
+        guard skip >= 0 else { throw failure(.truncated, at: offset, "\(field) lies before the cursor's range") }
+        try copy.skip(skip, field: field)
+        return try copy.readInteger(byteCount: byteCount, order, field: field)
+    }
+
+    @inlinable
+    mutating func readInteger(byteCount: Int, _ order: ByteOrder, field: String) throws(Failure) -> UInt64 {
+        try require(byteCount, field: field)
+        var value: UInt64 = 0
+        switch order {
+        case .littleEndian:
+            for k in 0..<byteCount { value |= UInt64(bytes[position + k]) << (8 * k) }
+        case .bigEndian:
+            for k in 0..<byteCount { value = value << 8 | UInt64(bytes[position + k]) }
+        }
+        position += byteCount
+        return value
+    }
+
+    /// An unsigned LEB128 varint in its shortest form, at most `max`.
+    public mutating func readVarint(field: String, max: UInt64 = .max) throws(Failure) -> UInt64 {
+        let start = offset
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        for group in 0..<Varint.maxBytes {
+            let byte = try readUInt8(field: field)
+            if group == Varint.maxBytes - 1 && byte > 0x01 {
+                throw failure(.varintInvalid, at: start, "\(field): varint exceeds 64 bits")
+            }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 {
+                if byte == 0 && group > 0 {
+                    throw failure(.varintInvalid, at: start, "\(field): varint is not in its shortest form")
+                }
+                guard value <= max else {
+                    throw failure(.limitExceeded, at: start, "\(field) is \(value), above the limit of \(max)")
+                }
+                return value
+            }
+            shift += 7
+        }
+        throw failure(.varintInvalid, at: start, "\(field): varint longer than \(Varint.maxBytes) bytes")
+    }
+
+    /// A varint that must fit `0...max`.
+    public mutating func readLength(field: String, max: Int) throws(Failure) -> Int {
+        Int(try readVarint(field: field, max: UInt64(max)))
+    }
+
+    /// A zigzag-coded signed varint.
+    public mutating func readSignedVarint(field: String) throws(Failure) -> Int64 {
+        Varint.unzigzag(try readVarint(field: field))
+    }
+
+    public mutating func readBytes(count: Int, field: String) throws(Failure) -> [UInt8] {
+        Array(try readSlice(count: count, field: field))
+    }
+
+    /// The next `count` bytes without copying them.
+    @inlinable
+    public mutating func readSlice(count: Int, field: String) throws(Failure) -> ArraySlice<UInt8> {
+        try require(count, field: field)
+        defer { position += count }
+        return bytes[position..<(position + count)]
+    }
+
+    /// A varint byte count, then that many bytes of UTF-8, at most `maxBytes`.
+    public mutating func readString(field: String, maxBytes: Int) throws(Failure) -> String {
+        let start = offset
+        let count = try readLength(field: "\(field) length", max: maxBytes)
+        let raw = try readSlice(count: count, field: field)
+        guard let text = String(validating: raw, as: UTF8.self) else {
+            throw failure(.utf8Invalid, at: start, "\(field) is not valid UTF-8")
+        }
+        return text
+    }
+
+    public mutating func skip(_ count: Int, field: String) throws(Failure) {
+        try require(count, field: field)
+        position += count
+    }
+
+    @inlinable
+    func require(_ count: Int, field: String) throws(Failure) {
+        guard count >= 0, count <= end - position else { throw truncation(count, field: field) }
+    }
+
+    @usableFromInline
+    func truncation(_ count: Int, field: String) -> Failure {
+        failure(.truncated, "\(field) needs \(count) bytes but only \(end - position) remain")
+    }
+}
