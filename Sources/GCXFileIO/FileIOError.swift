@@ -4,22 +4,33 @@ import Glibc
 import Darwin
 #endif
 
-/// A failed file operation, naming the file and the system's reason.
+/// A failed file operation: the file, what was being done, and why — the system's `errno` when
+/// the system said no, so callers can tell a full disk from a missing file.
 public struct FileIOError: Error, CustomStringConvertible, Sendable {
     public var path: String
     public var operation: String
     public var reason: String
+    /// The system's error number, when the failure came from a system call.
+    public var errno: Int32?
 
-    public init(path: String, operation: String, reason: String) {
+    public init(path: String, operation: String, reason: String, errno: Int32? = nil) {
         self.path = path
         self.operation = operation
         self.reason = reason
+        self.errno = errno
     }
 
     /// From the current `errno`.
     static func system(_ operation: String, _ path: String) -> FileIOError {
-        FileIOError(path: path, operation: operation, reason: String(cString: strerror(errno)))
+        let code = systemErrno()
+        return FileIOError(path: path, operation: operation, reason: String(cString: strerror(code)), errno: code)
     }
+
+    /// True when the device is full or over quota: no later write will succeed either.
+    public var isOutOfSpace: Bool { errno == ENOSPC || errno == EDQUOT }
 
     public var description: String { "\(path): cannot \(operation): \(reason)" }
 }
+
+/// The calling thread's `errno` (the module's own name `errno` is taken by the property above).
+@inline(__always) func systemErrno() -> Int32 { errno }

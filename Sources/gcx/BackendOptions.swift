@@ -45,7 +45,7 @@ struct ConnectionOptions: ParsableArguments {
 /// Which generator redraws entries, and its parameters.
 struct GeneratorOptions: ParsableArguments {
     @Option(help: "builtin, openai (Images API) or a1111 (AUTOMATIC1111/Forge sdapi).")
-    var generator: String?
+    var generator: GeneratorArgument?
 
     @Option(help: "The generator's model, e.g. gpt-image-1 or an SD checkpoint name.")
     var model: String?
@@ -57,10 +57,10 @@ struct GeneratorOptions: ParsableArguments {
     var size: String?
 
     @Option(help: "openai: quality (low, medium, high, auto).")
-    var quality: String?
+    var quality: ImageQualityChoice?
 
     @Option(help: "openai: input fidelity for edits (low, high).")
-    var inputFidelity: String?
+    var inputFidelity: InputFidelityChoice?
 
     @Option(help: "a1111: sampling steps.")
     var steps: Int?
@@ -78,9 +78,6 @@ struct GeneratorOptions: ParsableArguments {
     var negativePrompt: String?
 
     func validate() throws {
-        if let generator, GeneratorKind(name: generator) == nil {
-            throw ValidationError("--generator must be builtin, openai or a1111, not \(generator)")
-        }
         if let size, OpenAIImageSizes.parse(size) == nil { throw ValidationError("--size must be WIDTHxHEIGHT, e.g. 1536x1024") }
         if let steps, !(1...500).contains(steps) { throw ValidationError("--steps must be 1 to 500") }
         if let denoisingStrength, !(0...1).contains(denoisingStrength) { throw ValidationError("--denoising-strength must be 0 to 1") }
@@ -92,8 +89,8 @@ struct GeneratorOptions: ParsableArguments {
         settings.model = model
         settings.seed = seed
         settings.size = size
-        settings.quality = quality
-        settings.inputFidelity = inputFidelity
+        settings.quality = quality?.rawValue
+        settings.inputFidelity = inputFidelity?.rawValue
         settings.steps = steps
         settings.cfgScale = cfgScale
         settings.denoisingStrength = denoisingStrength
@@ -102,5 +99,5 @@ struct GeneratorOptions: ParsableArguments {
         return settings
     }
 
-    var chosenKind: GeneratorKind? { generator.flatMap(GeneratorKind.init(name:)) }
+    var chosenKind: GeneratorKind? { generator?.kind }
 }

@@ -25,7 +25,7 @@ struct ExtractCommand: ParsableCommand {
     var output: String
 
     @Option(help: "reconstruction, thumbnail, prompt or all.")
-    var what: String = "reconstruction"
+    var what: ExtractChoice = .reconstruction
 
     @Flag(help: "Overwrite existing files.")
     var force = false
@@ -52,9 +52,6 @@ struct ExtractCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard ["reconstruction", "thumbnail", "prompt", "all"].contains(what) else {
-            throw ValidationError("--what must be reconstruction, thumbnail, prompt or all")
-        }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         guard !(noCache && cacheDir != nil) else { throw ValidationError("--cache-dir and --no-cache cannot be combined") }
     }
@@ -80,7 +77,7 @@ struct ExtractCommand: ParsableCommand {
                 }
             }
         }
-        let items: Set<Extractor.Item> = what == "all" ? Set(Extractor.Item.allCases) : [Extractor.Item(rawValue: what)!]
+        let items = what.items
         let generators: GeneratorChoice
         do {
             generators = GeneratorChoice(options: generatorOptions, connection: .init(baseURL: connection.baseURL, apiKey: try connection.apiKey(),

@@ -1,9 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 @main
 struct GCXCommand: ParsableCommand {
@@ -23,16 +18,16 @@ struct GCXCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
-            Glibc.exit(code.rawValue)
+            exit(withError: code)
         } catch {
             let status = exitCode(for: error)
             let message = fullMessage(for: error)
             if status == .success {
                 if !message.isEmpty { Output.out(message) }
-                Glibc.exit(0)
+                exit()
             }
             Output.err(message.isEmpty ? "\(error)" : message)
-            Glibc.exit(ExitStatus.usageOrIO)
+            exit(withError: ExitCode(ExitStatus.usageOrIO))
         }
     }
 }

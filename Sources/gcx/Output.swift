@@ -1,36 +1,28 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import ArgumentParser
 import GCX
+import GCXFileIO
 
-/// Writes to stdout and stderr without buffering surprises between the two.
+/// Writes to stdout and stderr, unbuffered so the two interleave as written. A failed write to
+/// standard output (a full disk, a closed pipe) ends the command with exit status 2 rather than
+/// dropping output in silence.
 enum Output {
-    static func out(_ text: String) {
-        print(text)
-    }
+    static func out(_ text: String) { outRaw(Array((text + "\n").utf8)) }
 
     static func err(_ text: String) { errRaw(text + "\n") }
 
     /// Exactly these bytes to stdout, nothing added.
     static func outRaw(_ bytes: [UInt8]) {
-        fflush(nil)
-        writeAll(1, bytes)
-    }
-
-    static func errRaw(_ text: String) {
-        fflush(nil)
-        writeAll(2, Array(text.utf8))
-    }
-
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
-        var done = 0
-        while done < bytes.count {
-            let wrote = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + done, bytes.count - done) }
-            guard wrote > 0 else { return }
-            done += wrote
+        do {
+            try StandardStream.output.write(bytes)
+        } catch {
+            errRaw("gcx: \(error)\n")
+            GCXCommand.exit(withError: ExitCode(ExitStatus.usageOrIO))
         }
+    }
+
+    /// Standard error is where failures are reported: if it fails too, there is nobody to tell.
+    static func errRaw(_ text: String) {
+        try? StandardStream.error.write(text)
     }
 }
 

@@ -23,13 +23,13 @@ struct PackCommand: ParsableCommand {
     var output: String
 
     @Option(help: "text (description only) or multimodal (description and thumbnail).")
-    var mode: String = "multimodal"
+    var mode: ModeChoice = .multimodal
 
-    @Option(help: "Thumbnail scale: 8, 16 or 32 (the thumbnail is 1/N of the photo on each side).")
-    var thumbnailScale: Int = 8
+    @Option(help: "Thumbnail scale (the thumbnail is 1/N of the photo on each side).")
+    var thumbnailScale: ThumbnailScaleChoice = .eight
 
     @Option(help: "Thumbnail codec: jpeg (baseline) or png (lossless).")
-    var thumbnailCodec: String = "jpeg"
+    var thumbnailCodec: ThumbnailCodecChoice = .jpeg
 
     @Option(help: "JPEG thumbnail quality, 1-100.")
     var thumbnailQuality: Int = PackOptions.defaultThumbnailQuality
@@ -38,7 +38,7 @@ struct PackCommand: ParsableCommand {
     var prompts: String?
 
     @Option(help: "Who describes the photos: builtin, openai (an OpenAI-compatible chat completions server) or sidecar (--prompts). Default: sidecar with --prompts, else openai when an API key is set, else builtin.")
-    var captioner: String?
+    var captioner: CaptionerChoice?
 
     @Option(help: "The captioner's model.")
     var captionerModel: String = OpenAICaptioner.defaultModel
@@ -68,17 +68,11 @@ struct PackCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard CodingMode(name: mode) != nil else { throw ValidationError("--mode must be text or multimodal, not \(mode)") }
-        guard [8, 16, 32].contains(thumbnailScale) else { throw ValidationError("--thumbnail-scale must be 8, 16 or 32") }
-        guard ["jpeg", "png"].contains(thumbnailCodec) else { throw ValidationError("--thumbnail-codec must be jpeg or png") }
         guard (1...100).contains(thumbnailQuality) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
-        if let captioner, !["builtin", "openai", "sidecar"].contains(captioner) {
-            throw ValidationError("--captioner must be builtin, openai or sidecar")
-        }
-        if captioner == "sidecar" && prompts == nil { throw ValidationError("--captioner sidecar needs --prompts FILE") }
-        if prompts != nil && captioner != nil && captioner != "sidecar" { throw ValidationError("--prompts goes with --captioner sidecar") }
+        if captioner == .sidecar && prompts == nil { throw ValidationError("--captioner sidecar needs --prompts FILE") }
+        if prompts != nil && captioner != nil && captioner != .sidecar { throw ValidationError("--prompts goes with --captioner sidecar") }
         guard (64...8192).contains(captionMaxSide) else { throw ValidationError("--caption-max-side must be 64 to 8192") }
     }
 
@@ -86,25 +80,27 @@ struct PackCommand: ParsableCommand {
     /// else the built-in describer.
     func makeCaptioner() throws -> any Captioner {
         let key = try connection.apiKey()
-        let kind = captioner ?? (prompts != nil ? "sidecar" : key != nil ? "openai" : "builtin")
+        let kind = captioner ?? (prompts != nil ? .sidecar : key != nil ? .openai : .builtin)
         switch kind {
-        case "sidecar": return SidecarCaptioner(sidecar: try PromptSidecar(path: prompts!))
-        case "openai":
+        case .sidecar:
+            guard let prompts else { throw ValidationError("--captioner sidecar needs --prompts FILE") }
+            return SidecarCaptioner(sidecar: try PromptSidecar(path: prompts))
+        case .openai:
             let baseURL = connection.baseURL ?? OpenAICaptioner.defaultBaseURL
             if key == nil && baseURL == OpenAICaptioner.defaultBaseURL {
                 throw ValidationError("the openai captioner needs an API key: set OPENAI_API_KEY or pass --api-key-file")
             }
             let client = OpenAICaptioner(baseURL: baseURL, apiKey: key, model: captionerModel, client: connection.client(concurrency: jobs))
             return OpenAICaptionerBackend(client: client, maxSide: captionMaxSide)
-        default: return BuiltinCaptioner()
+        case .builtin: return BuiltinCaptioner()
         }
     }
 
     func run() throws {
         var options = PackOptions()
-        options.mode = CodingMode(name: mode)!
-        options.thumbnailScale = thumbnailScale
-        options.thumbnailCodec = thumbnailCodec == "png" ? .png : .jpeg
+        options.mode = mode.mode
+        options.thumbnailScale = thumbnailScale.rawValue
+        options.thumbnailCodec = thumbnailCodec.codec
         options.thumbnailQuality = thumbnailQuality
         options.jobs = jobs
         var progress = Progress(quiet: quiet)

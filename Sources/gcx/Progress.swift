@@ -1,14 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import GCXFileIO
 
 /// Progress on stderr: a line that redraws itself on a terminal, a plain line per item otherwise
 /// (logs stay readable), nothing with --quiet.
 struct Progress {
     let quiet: Bool
-    let isTerminal = isatty(2) == 1
+    let isTerminal = StandardStream.error.isTerminal
     private var showingLine = false
 
     init(quiet: Bool) { self.quiet = quiet }

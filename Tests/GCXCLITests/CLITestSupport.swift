@@ -35,7 +35,8 @@ struct CLI {
     }
 
     @discardableResult
-    static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:],
+                    standardOutput: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -43,10 +44,10 @@ struct CLI {
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         // Files rather than pipes: a large output can never block the child.
         let base = NSTemporaryDirectory() + "gcx-cli-" + UUID().uuidString
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
-        process.standardOutput = FileHandle(forWritingAtPath: base + ".out")
+        process.standardOutput = FileHandle(forWritingAtPath: standardOutput ?? base + ".out")
         process.standardError = FileHandle(forWritingAtPath: base + ".err")
         process.standardInput = FileHandle.nullDevice
         try process.run()

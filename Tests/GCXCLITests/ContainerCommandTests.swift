@@ -51,6 +51,23 @@ import Testing
         #expect(try CLI.run(["--help"]).status == 0)
     }
 
+    @Test func closedChoicesAreCheckedByTheParser() throws {
+        let bad = try CLI.run(["pack", "x.png", "-o", "x.gcx", "--thumbnail-scale", "12"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("8, 16") || bad.stderr.contains("'8'"), "\(bad.stderr)")
+        #expect(try CLI.run(["extract", "x.gcx", "-o", "out", "--what", "everything"]).status == 2)
+        #expect(try CLI.run(["extract", "x.gcx", "-o", "out", "--generator", "dalle"]).status == 2)
+        let help = try CLI.run(["pack", "--help"])
+        #expect(help.stdout.contains("values: text, multimodal"), "\(help.stdout)")
+    }
+
+    @Test func aFailedWriteToStandardOutputIsReported() throws {
+        try #require(FileManager.default.fileExists(atPath: "/dev/full"), "this test needs /dev/full")
+        let result = try CLI.run(["list", Self.fixtures + "/valid/many-entries.gcx"], standardOutput: "/dev/full")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("standard output"), "\(result.stderr)")
+    }
+
     @Test func listJSONHasThePublicFields() throws {
         let result = try CLI.run(["list", "--json", Self.fixtures + "/valid/many-entries.gcx"])
         #expect(result.status == 0)
@@ -134,12 +151,12 @@ import Testing
             var copy = full
             copy[offset] ^= 0x5A
             let path = directory + "/flip-\(offset).gcx"
-            FileManager.default.createFile(atPath: path, contents: Data(copy))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(copy))
             paths.append(path)
         }
         for length in stride(from: 0, to: full.count, by: 7) {
             let path = directory + "/cut-\(length).gcx"
-            FileManager.default.createFile(atPath: path, contents: Data(full.prefix(length)))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(full.prefix(length)))
             paths.append(path)
         }
         for start in stride(from: 0, to: paths.count, by: 500) {
@@ -165,7 +182,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", CLI.packageRoot + "/tools/reference/gcxref.py", path]
         let output = NSTemporaryDirectory() + "gcxref-\(UUID().uuidString).json"
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: output) }
         process.standardOutput = FileHandle(forWritingAtPath: output)
         try process.run()
