@@ -169,7 +169,7 @@ public final class Extractor {
             } catch let failure as PackFailure {
                 outcome.failures.append(failure)
             } catch {
-                outcome.failures.append(PackFailure(input: name, reason: "\(item.rawValue): \(error)"))
+                outcome.failures.append(PackFailure(input: name, reason: "\(item.rawValue): \(error)", cause: error))
             }
         }
         return outcome

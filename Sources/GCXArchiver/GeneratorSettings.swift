@@ -95,7 +95,7 @@ public struct GeneratorSettings: Sendable, Equatable {
         case .openAI:
             let baseURL = connection.baseURL ?? OpenAIImageGenerator.defaultBaseURL
             if connection.apiKey == nil && baseURL == OpenAIImageGenerator.defaultBaseURL {
-                throw GeneratorSettingsError("the openai generator needs an API key: set OPENAI_API_KEY or pass --api-key-file")
+                throw GeneratorSettingsError.missingAPIKey(generator: "openai")
             }
             let client = OpenAIImageGenerator(baseURL: baseURL, apiKey: connection.apiKey, model: model ?? OpenAIImageGenerator.defaultModel,
                                               quality: quality, inputFidelity: inputFidelity ?? "high", client: connection.client)
@@ -104,14 +104,27 @@ public struct GeneratorSettings: Sendable, Equatable {
             let client = A1111Generator(baseURL: connection.baseURL ?? A1111Generator.defaultBaseURL, model: model, client: connection.client)
             return A1111GeneratorBackend(client: client, settings: self)
         default:
-            throw GeneratorSettingsError("generator kind \(kind.rawValue) is unknown to this version of gcx; pass --generator to choose one")
+            throw GeneratorSettingsError.unknownKind(kind.rawValue)
         }
     }
 }
 
-public struct GeneratorSettingsError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+/// A generator that cannot be set up from the settings given.
+public enum GeneratorSettingsError: Error, Equatable, CustomStringConvertible {
+    /// The public API needs a key and none was found.
+    case missingAPIKey(generator: String)
+    /// An entry records a generator kind this version does not know.
+    case unknownKind(UInt64)
+    /// An output size that is not WIDTHxHEIGHT.
+    case invalidSize(String)
+
+    public var description: String {
+        switch self {
+        case .missingAPIKey(let generator): "the \(generator) generator needs an API key (OPENAI_API_KEY)"
+        case .unknownKind(let kind): "generator kind \(kind) is unknown to this version of gcx"
+        case .invalidSize(let size): "output size \(size) is not WIDTHxHEIGHT"
+        }
+    }
 }
 
 /// Shortest decimal form: 7 → "7", 0.55 → "0.55".

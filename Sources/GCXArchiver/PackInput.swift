@@ -19,11 +19,16 @@ public struct PackInput: Sendable, Equatable {
 public struct PackFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public var input: String
     public var reason: String
+    /// The typed error behind `reason`, when there was one, for callers that react to its kind.
+    public var cause: (any Error)?
 
-    public init(input: String, reason: String) {
+    public init(input: String, reason: String, cause: (any Error)? = nil) {
         self.input = input
         self.reason = reason
+        self.cause = cause
     }
+
+    public static func == (a: PackFailure, b: PackFailure) -> Bool { a.input == b.input && a.reason == b.reason }
 
     public var description: String { "\(input): \(reason)" }
 }

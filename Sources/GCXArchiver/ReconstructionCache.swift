@@ -1,6 +1,7 @@
 import GCXBytes
 import Foundation
 import GCX
+import GCXFileIO
 
 /// Finished reconstructions kept on disk, keyed by everything that determines them: the entry's
 /// content (photo hash, size, mode, prompt, thumbnail), the generator and its parameters, and the
@@ -45,13 +46,6 @@ public struct ReconstructionCache: Sendable {
         let file = path(for: key)
         let folder = (file as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temporary = folder + "/.\(key).\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw PackFailure(input: temporary, reason: "cannot write to the cache")
-        }
-        guard rename(temporary, file) == 0 else {
-            unlink(temporary)
-            throw PackFailure(input: file, reason: "cannot rename into the cache: \(String(cString: strerror(errno)))")
-        }
+        try AtomicFile.write(bytes, to: file)
     }
 }

@@ -20,7 +20,7 @@ public struct OpenAIGeneratorBackend: Generator {
     public func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage {
         let size = settings.size ?? OpenAIImageSizes.nearest(width: entry.source.width, height: entry.source.height, model: client.model)
         guard let (width, height) = OpenAIImageSizes.parse(size) else {
-            throw GeneratorSettingsError("output size \(size) is not WIDTHxHEIGHT")
+            throw GeneratorSettingsError.invalidSize(size)
         }
         let bytes: [UInt8]
         if let thumbnail {

@@ -1,5 +1,6 @@
 import Foundation
 import GCX
+import GCXFileIO
 
 /// Writes files under one folder and never outside it: names are checked as entry names, every
 /// folder on the way is created or must be a real folder (never a symbolic link), and each file is
@@ -43,32 +44,13 @@ public struct SafeOutput: Sendable {
         let path = (folder as NSString).appendingPathComponent(components.last!)
         var existing = stat()
         if lstat(path, &existing) == 0 {
-            guard force else { throw PackFailure(input: path, reason: "exists (use --force to overwrite)") }
+            guard force else { throw FileIOError(.exists, path: path, operation: "write", reason: "it exists") }
             guard existing.st_mode & S_IFMT == S_IFREG || existing.st_mode & S_IFMT == S_IFLNK else {
                 throw PackFailure(input: path, reason: "exists and is not a file")
             }
         }
-        let temporary = (folder as NSString).appendingPathComponent(".\(components.last!).gcx-tmp-\(getpid())")
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PackFailure(input: temporary, reason: "cannot create: \(String(cString: strerror(errno)))") }
-        var done = 0
-        while done < bytes.count {
-            let wrote = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + done, bytes.count - done) }
-            if wrote < 0 && errno == EINTR { continue }
-            guard wrote > 0 else {
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temporary)
-                throw PackFailure(input: path, reason: "cannot write: \(reason)")
-            }
-            done += wrote
-        }
-        close(fd)
-        // rename replaces a symbolic link itself rather than writing through it.
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw PackFailure(input: path, reason: "cannot rename into place: \(reason)")
-        }
+        // The temporary file is replaced by rename, which replaces a symbolic link itself rather
+        // than writing through it.
+        try AtomicFile.write(bytes, to: path)
     }
 }

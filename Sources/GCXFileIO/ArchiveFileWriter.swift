@@ -50,11 +50,11 @@ public final class ArchiveFileWriter {
         let targetExists = access(path, F_OK) == 0
         let partialExists = access(partialPath, F_OK) == 0
         if mode == .create && targetExists {
-            throw FileIOError(path: path, operation: "create the archive", reason: "it exists (use --force to replace it or --append to add to it)")
+            throw FileIOError(.exists, path: path, operation: "create the archive", reason: "it exists")
         }
         if partialExists && mode != .append {
-            throw FileIOError(path: partialPath, operation: "start a new archive",
-                              reason: "an interrupted write left this file; rerun with --append to resume it, or delete it")
+            throw FileIOError(.interruptedWrite, path: partialPath, operation: "start a new archive",
+                              reason: "an interrupted write left this file")
         }
         descriptor = -1
         encoder = ArchiveEncoder()
@@ -111,7 +111,7 @@ public final class ArchiveFileWriter {
         try writeAll(encoder.finish())
         guard fsync(descriptor) == 0 else { throw FileIOError.system("sync", partialPath) }
         guard rename(partialPath, path) == 0 else { throw FileIOError.system("rename \(partialPath) to", path) }
-        ArchiveFileWriter.syncDirectory(of: path)
+        AtomicFile.syncDirectory(of: path)
         close(descriptor)
         descriptor = -1
         finished = true
@@ -132,7 +132,7 @@ public final class ArchiveFileWriter {
         guard fd >= 0 else { throw FileIOError.system("open", path) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw FileIOError(path: path, operation: "lock", reason: "another gcx process is writing this archive")
+            throw FileIOError(.locked, path: path, operation: "lock", reason: "another gcx process is writing this archive")
         }
         return fd
     }
@@ -172,18 +172,6 @@ public final class ArchiveFileWriter {
     }
 
     private func writeAll(_ bytes: [UInt8]) throws {
-        var done = 0
-        while done < bytes.count {
-            let wrote = bytes.withUnsafeBytes { raw in write(descriptor, raw.baseAddress! + done, bytes.count - done) }
-            if wrote < 0 && errno == EINTR { continue }
-            guard wrote > 0 else { throw FileIOError.system("write", partialPath) }
-            done += wrote
-        }
-    }
-
-    private static func syncDirectory(of path: String) {
-        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
-        let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { fsync(fd); close(fd) }
+        try FileDescriptorWriter.writeAll(descriptor, bytes, path: partialPath)
     }
 }

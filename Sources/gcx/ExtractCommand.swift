@@ -63,7 +63,7 @@ struct ExtractCommand: ParsableCommand {
         do {
             safeOutput = try SafeOutput(root: output, force: force)
         } catch {
-            Output.err("gcx: \(error)")
+            Output.err("gcx: \(Hints.describe(error, command: "extract"))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         var failures: [PackFailure] = []
@@ -83,7 +83,7 @@ struct ExtractCommand: ParsableCommand {
             generators = GeneratorChoice(options: generatorOptions, connection: .init(baseURL: connection.baseURL, apiKey: try connection.apiKey(),
                                                                                   client: connection.client(concurrency: jobs)))
         } catch {
-            Output.err("gcx: \(error)")
+            Output.err("gcx: \(Hints.describe(error, command: "extract"))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         if items.contains(.reconstruction), let kind = generatorOptions.chosenKind {
@@ -97,7 +97,7 @@ struct ExtractCommand: ParsableCommand {
         let result = extractor.run(rows) { event in
             switch event {
             case .wrote(let written, let index, let total): progress.item(index, total, "wrote \(written.path)")
-            case .failed(let failure, let index, let total): progress.item(index, total, "failed \(failure)")
+            case .failed(let failure, let index, let total): progress.item(index, total, "failed \(Hints.describe(failure, command: "extract"))")
             }
         }
         progress.endLine()
@@ -115,7 +115,7 @@ struct ExtractCommand: ParsableCommand {
         }
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) item(s) failed:")
-            for failure in failures { Output.err("  \(failure)") }
+            for failure in failures { Output.err("  \(Hints.describe(failure, command: "extract"))") }
             throw ExitCode(ExitStatus.failure)
         }
         if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }

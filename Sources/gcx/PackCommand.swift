@@ -107,7 +107,7 @@ struct PackCommand: ParsableCommand {
         do {
             options.captioner = try makeCaptioner()
         } catch {
-            Output.err("gcx: \(error)")
+            Output.err("gcx: \(Hints.describe(error, command: "pack"))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         if let kind = generatorOptions.chosenKind, kind != .builtin {
@@ -141,11 +141,11 @@ struct PackCommand: ParsableCommand {
                 case .skipped(let input, let index, let total):
                     progress.item(index, total, "skipped \(input.name): already in the archive")
                 case .failed(let failure, let index, let total):
-                    progress.item(index, total, "failed \(failure)")
+                    progress.item(index, total, "failed \(Hints.describe(failure, command: "pack"))")
                 }
             }
         } catch {
-            progress.note("gcx: \(error)")
+            progress.note("gcx: \(Hints.describe(error, command: "pack"))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         progress.endLine()
@@ -167,7 +167,7 @@ struct PackCommand: ParsableCommand {
         }
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) photo(s) failed:")
-            for failure in failures { Output.err("  \(failure)") }
+            for failure in failures { Output.err("  \(Hints.describe(failure, command: "pack"))") }
             throw ExitCode(ExitStatus.failure)
         }
     }

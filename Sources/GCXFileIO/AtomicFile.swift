@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// The one way gcx puts a file in place: written beside its destination under a unique temporary
+/// name, synced, renamed over the destination, and the folder synced, so a reader sees the old
+/// file or the whole new one, never a part, even after a crash. Used by the extractor and the
+/// reconstruction cache; the archive writer shares its pieces.
+///
+///     try AtomicFile.write(pngBytes, to: "out/a/b.png")
+public enum AtomicFile {
+    /// Writes `bytes` to `path`, replacing what is there (a symbolic link is replaced, not followed).
+    /// Errors name `path`, never the temporary file.
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(FileIOError) {
+        let temporary = temporaryPath(for: path)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
+        guard descriptor >= 0 else { throw FileIOError.system("create", path) }
+        do throws(FileIOError) {
+            try FileDescriptorWriter.writeAll(descriptor, bytes, path: path)
+            guard fsync(descriptor) == 0 else { throw FileIOError.system("sync", path) }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        close(descriptor)
+        guard rename(temporary, path) == 0 else {
+            let error = FileIOError.system("rename into place", path)
+            unlink(temporary)
+            throw error
+        }
+        syncDirectory(of: path)
+    }
+
+    /// A name beside `path` that no other writer — thread or process — uses at the same time.
+    public static func temporaryPath(for path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let serial = counter.add(1, ordering: .relaxed).newValue
+        return "\(folder).\(name).gcx-tmp-\(getpid())-\(serial)"
+    }
+
+    /// Makes a rename into the folder of `path` durable.
+    public static func syncDirectory(of path: String) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
+        }
+    }
+
+    private static let counter = Atomic<Int>(0)
+}

@@ -1,0 +1,32 @@
+import GCXArchiver
+import GCXFileIO
+
+/// What to type next, for the errors a command-line user can act on. The libraries name no flags;
+/// only the command line knows its own.
+enum Hints {
+    static func hint(for error: (any Error)?, command: String) -> String? {
+        switch error {
+        case let error as FileIOError:
+            switch error.kind {
+            case .exists where command == "pack": "use --force to replace it or --append to add to it"
+            case .exists: "use --force to overwrite"
+            case .interruptedWrite: "rerun with --append to resume it, or delete it"
+            default: nil
+            }
+        case let error as PackFailure: hint(for: error.cause, command: command)
+        case let error as GeneratorSettingsError:
+            switch error {
+            case .missingAPIKey: "set OPENAI_API_KEY or pass --api-key-file"
+            case .unknownKind: "pass --generator to choose one"
+            case .invalidSize: "--size takes WIDTHxHEIGHT, e.g. 1536x1024"
+            }
+        default: nil
+        }
+    }
+
+    /// `error` as printed, with its hint in parentheses when there is one.
+    static func describe(_ error: any Error, command: String) -> String {
+        guard let hint = hint(for: error, command: command) else { return "\(error)" }
+        return "\(error) (\(hint))"
+    }
+}
