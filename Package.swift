@@ -27,7 +27,9 @@ let package = Package(
         .target(name: "GCX", dependencies: ["GCXBytes"]),
         // The prompt coder: tokenizer, context model and range coder, integer arithmetic only, with
         // its model tables embedded; registers method 1 with the core. Pure: no I/O.
-        .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX"]),
+        .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX", "CGCXSystem"]),
+        // CPU and kernel hints Swift cannot spell (prefetch, huge pages), as inline C.
+        .target(name: "CGCXSystem"),
         // Files on disk: positioned reads, crash-safe writing aside and renaming into place.
         .target(name: "GCXFileIO", dependencies: ["GCX"]),
         // libpng / libjpeg-turbo glue. Their error handling longjmps, which Swift cannot survive,

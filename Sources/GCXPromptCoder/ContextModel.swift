@@ -1,6 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CGCXSystem
+
 
 /// The context-mixing model of spec/gcx.md §B.4: bucketed bit-probability tables (one 16-word
 /// bucket per context and nibble), three logistic mixers joined by a final mixer, and an APM
@@ -272,10 +271,8 @@ final class ContextModel: @unchecked Sendable {
         let huge = 1 << 21
         let size = (bytes + 4095) & ~4095
         let raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: size >= huge ? huge : 64)
-        #if os(Linux)
         let whole = size & ~(huge - 1)
-        if whole > 0 { _ = madvise(raw, whole, 14) }  // MADV_HUGEPAGE
-        #endif
+        if whole > 0 { _ = gcx_advise_huge_pages(raw, whole) }
         return (raw, size)
     }
 
@@ -829,11 +826,8 @@ final class ContextModel: @unchecked Sendable {
 
 /// Hint to bring the cache line at `p` into the cache (LLVM's prefetch intrinsic: read, high
 /// locality, data cache). A pure performance hint: it never changes what the model computes.
-@_silgen_name("llvm.prefetch.p0")
-private func llvmPrefetch(_ p: UnsafeRawPointer, _ rw: Int32, _ locality: Int32, _ cache: Int32)
-
 @inline(__always)
-private func prefetch(_ p: UnsafeRawPointer) { llvmPrefetch(p, 0, 3, 1) }
+private func prefetch(_ p: UnsafeRawPointer) { gcx_prefetch(p) }
 
 /// The byte-level context of spec 4.2 (everything but the partial symbol), reset per prompt.
 struct SymbolContext {

@@ -9,8 +9,13 @@ struct CLI {
         var json: Any? { try? JSONSerialization.jsonObject(with: Data(stdout.utf8)) }
     }
 
-    /// The products folder: the test runner lives beside the `gcx` it was built with.
+    /// The `gcx` under test: `$GCX_BINARY` when set (tools/test.sh builds a release binary, so the
+    /// end-to-end tests run at the speed users see), else the one built beside the test runner.
     static let binary: String = {
+        if let given = ProcessInfo.processInfo.environment["GCX_BINARY"], !given.isEmpty {
+            precondition(FileManager.default.isExecutableFile(atPath: given), "GCX_BINARY=\(given) is not an executable")
+            return given
+        }
         let runner = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         var directory = runner.deletingLastPathComponent()
         while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("gcx").path), directory.path != "/" {
@@ -80,5 +85,18 @@ extension CLI {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+}
+
+/// Repeatable randomness for tests (SplitMix64): a failure can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

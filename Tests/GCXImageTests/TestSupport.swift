@@ -12,8 +12,10 @@ enum Datasets {
             return URL(fileURLWithPath: override).appendingPathComponent(name)
         }
         let relative = root.appendingPathComponent(name)
-        if FileManager.default.fileExists(atPath: relative.path) { return relative }
-        return URL(fileURLWithPath: "/work/shared/datasets").appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: relative.path) else {
+            fatalError("\(relative.path) is missing: these tests read ../shared/datasets beside the checkout (or set GCX_DATASETS)")
+        }
+        return relative
     }
 
     static func files(_ name: String, suffix: String = ".png") -> [String] {

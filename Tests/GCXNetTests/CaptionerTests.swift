@@ -34,7 +34,7 @@ import GCXTestSupport
     }
 
     @Test func captionsFromTheSharedCorpusInRequestOrder() throws {
-        guard let corpus = Fixtures.sharedCorpus else { return }
+        let corpus = try #require(Fixtures.sharedCorpus, Fixtures.missingCorpus)
         let expected = try String(contentsOf: corpus, encoding: .utf8).split(separator: "\n").prefix(3).map {
             (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["prompt"] as! String
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Small fixtures that live with the tests (users of the package do not have ../shared).
 enum Fixtures {
@@ -21,13 +22,15 @@ enum Fixtures {
 
     static let key = "sk-test-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
 
-    /// The shared corpus, when the tests run inside the gcx workspace.
+    /// The shared corpus beside the checkout; its absence fails the test that asks, loudly.
     static var sharedCorpus: URL? {
         let url = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/corpus/prompts-clic.jsonl")
         return FileManager.default.fileExists(atPath: url.path) ? url : nil
     }
+
+    static let missingCorpus: Comment = "../shared/corpus/prompts-clic.jsonl is missing: this test reads the shared corpus beside the checkout"
 
     /// Fast-failing options so retry tests stay short.
     static func fastOptions(timeout: Double = 10, maxAttempts: Int = 3, maxConcurrent: Int = 4,

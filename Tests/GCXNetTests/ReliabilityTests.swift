@@ -16,7 +16,6 @@ import GCXTestSupport
             ["requests": [1], "kind": "status", "status": 429, "retry_after": "1",
              "message": "Rate limit reached for gpt-image-1"],
         ]])
-        let start = Date()
         let png = try generate(server, Fixtures.fastOptions())
         #expect(pngSize(png) != nil)
         let log = server.log()
@@ -24,7 +23,6 @@ import GCXTestSupport
         #expect(log.map { $0["status"] as? Int } == [429, 200])
         let gap = (log[1]["t_start"] as! Double) - (log[0]["t_end"] as! Double)
         #expect(gap >= 0.95, "Retry-After: 1 must be waited out, waited \(gap)")
-        #expect(Date().timeIntervalSince(start) < 5)
     }
 
     @Test func persistentRateLimitIsReportedWithTheServersMessage() throws {
@@ -66,10 +64,11 @@ import GCXTestSupport
         ]])
         var options = Fixtures.fastOptions(timeout: 10, maxAttempts: 5)
         options.maxTotalTime = 0.8
-        let start = Date()
         let error = try #require(throws: BackendError.self) { try generate(server, options) }
         #expect(error.kind == .timedOut)
-        #expect(Date().timeIntervalSince(start) < 1.5)
+        // The budget ends the first 3-second attempt: no second one is started.
+        #expect(error.attempts == 1)
+        #expect(server.log().count <= 1)
     }
 
     @Test func retryAfterBeyondTheBudgetFailsAtOnce() throws {
@@ -78,10 +77,10 @@ import GCXTestSupport
         ]])
         var options = Fixtures.fastOptions()
         options.maxTotalTime = 5
-        let start = Date()
         let error = try #require(throws: BackendError.self) { try generate(server, options) }
+        // Failing at once: one request, and no wait for the 120 s the server asked for.
         #expect(error.status == 429 && error.attempts == 1)
-        #expect(Date().timeIntervalSince(start) < 2)
+        #expect(server.log().count == 1)
     }
 
     @Test func serverErrorsAreRetriedWithinLimitsThenReported() throws {
@@ -133,12 +132,11 @@ import GCXTestSupport
     }
 
     @Test func refusedConnectionIsRetriedThenReported() throws {
-        // A port nobody listens on: bind an ephemeral server, then stop it.
-        let port: Int
-        do {
-            let server = try FakeServer("openai_server.py")
-            port = server.port
-        }
+        // A port that is bound but not listening: connections are refused, and no other process can
+        // take the port while the socket is held (a just-freed port could be reused at once).
+        let reserved = try ReservedPort()
+        defer { reserved.close() }
+        let port = reserved.port
         let generator = OpenAIImageGenerator(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: key,
                                              client: HTTPClient(options: Fixtures.fastOptions(maxAttempts: 3)))
         let error = try #require(throws: BackendError.self) { try generator.generate(prompt: "x", size: "1024x1024") }

@@ -10,7 +10,7 @@ import Testing
     }
 
     @Test func sharedCorpusFollows() throws {
-        guard let url = Fixtures.sharedCorpus else { return }
+        let url = try #require(Fixtures.sharedCorpus, Fixtures.missingCorpus)
         let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

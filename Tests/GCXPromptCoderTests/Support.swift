@@ -31,9 +31,11 @@ enum Fixtures {
         return out
     }
 
-    /// Prompts of one corpus file (the "prompt" field of each JSON line), or [] if absent.
+    /// Prompts of one corpus file (the "prompt" field of each JSON line); the file must exist.
     static func corpus(_ name: String) -> [String] {
-        guard let bytes = readFile(packageRoot + "/../shared/corpus/" + name) else { return [] }
+        guard let bytes = readFile(packageRoot + "/../shared/corpus/" + name) else {
+            fatalError("../shared/corpus/\(name) is missing: these tests read the shared corpus beside the checkout")
+        }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             jsonStringField("prompt", in: String(line))
         }

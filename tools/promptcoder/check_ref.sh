@@ -5,6 +5,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 CORPUS="${CORPUS:-../shared/corpus}"
+python3 tools/promptcoder/embed_model.py --check
 python3 tools/promptcoder/train.py --corpus "$CORPUS" --check
 swift build -c release --product gcx-prompt-bench
 OUT="$(mktemp)"

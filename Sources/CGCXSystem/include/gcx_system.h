@@ -1,0 +1,25 @@
+#ifndef GCX_SYSTEM_H
+#define GCX_SYSTEM_H
+
+#include <stddef.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+/* Hints to the CPU and the kernel that Swift cannot spell: neither changes what a program computes. */
+
+/* Brings the cache line at p towards the CPU for a read soon (the prompt coder's next table buckets). */
+static inline void gcx_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
+/* Asks for transparent huge pages over [p, p + length) where the kernel has them: large tables hit at
+   random would otherwise cost a TLB miss per lookup. Returns 0, or -1 where unsupported. */
+static inline int gcx_advise_huge_pages(void *p, size_t length) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    return madvise(p, length, MADV_HUGEPAGE);
+#else
+    (void)p; (void)length;
+    return -1;
+#endif
+}
+
+#endif
