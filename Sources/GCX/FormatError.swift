@@ -3,57 +3,108 @@ import GCXBytes
 /// A stable code for each rule of spec/gcx.md that a file can break.
 ///
 /// The raw values are a public interface (validator reports, fixtures/manifest.json): never
-/// rename one; add new ones instead.
-public enum ErrorCode: String, Sendable, CaseIterable, Codable {
+/// rename one; add new ones instead. A struct rather than an enum, like `ChunkType`, so that a
+/// code added in a later version does not break callers' exhaustive switches.
+public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
     // File and header (spec §3)
-    case signatureInvalid = "signature.invalid"
-    case versionUnsupported = "header.version-unsupported"
-    case headerFlagsUnknown = "header.required-flag-unknown"
-    case headerReserved = "header.reserved-nonzero"
-    case headerChecksum = "header.checksum"
+    public static let signatureInvalid = ErrorCode(rawValue: "signature.invalid")
+    public static let versionUnsupported = ErrorCode(rawValue: "header.version-unsupported")
+    public static let headerFlagsUnknown = ErrorCode(rawValue: "header.required-flag-unknown")
+    public static let headerReserved = ErrorCode(rawValue: "header.reserved-nonzero")
+    public static let headerChecksum = ErrorCode(rawValue: "header.checksum")
     // Encodings (spec §2)
-    case truncated = "file.truncated"
-    case varintInvalid = "varint.invalid"
-    case utf8Invalid = "utf8.invalid"
-    case limitExceeded = "limit.exceeded"
+    public static let truncated = ErrorCode(rawValue: "file.truncated")
+    public static let varintInvalid = ErrorCode(rawValue: "varint.invalid")
+    public static let utf8Invalid = ErrorCode(rawValue: "utf8.invalid")
+    public static let limitExceeded = ErrorCode(rawValue: "limit.exceeded")
     // Records (spec §4)
-    case recordKindUnknown = "record.kind-unknown"
-    case recordChecksum = "record.checksum"
+    public static let recordKindUnknown = ErrorCode(rawValue: "record.kind-unknown")
+    public static let recordChecksum = ErrorCode(rawValue: "record.checksum")
     /// A warning, never an error: readers skip an unknown ancillary record.
-    case recordAncillaryUnknown = "record.ancillary-unknown"
-    case recordTruncated = "record.truncated"
+    public static let recordAncillaryUnknown = ErrorCode(rawValue: "record.ancillary-unknown")
+    public static let recordTruncated = ErrorCode(rawValue: "record.truncated")
     // Trailer and index (spec §7, §8)
-    case trailerMissing = "trailer.missing"
-    case trailerInvalid = "trailer.invalid"
-    case indexRange = "index.range"
-    case indexInvalid = "index.invalid"
-    case indexEntryMissing = "index.not-an-entry"
-    case indexOverlap = "index.overlap"
-    case indexLength = "index.length-mismatch"
-    case indexMismatch = "index.summary-mismatch"
-    case entryUnindexed = "entry.unindexed"
+    public static let trailerMissing = ErrorCode(rawValue: "trailer.missing")
+    public static let trailerInvalid = ErrorCode(rawValue: "trailer.invalid")
+    public static let indexRange = ErrorCode(rawValue: "index.range")
+    public static let indexInvalid = ErrorCode(rawValue: "index.invalid")
+    public static let indexEntryMissing = ErrorCode(rawValue: "index.not-an-entry")
+    public static let indexOverlap = ErrorCode(rawValue: "index.overlap")
+    public static let indexLength = ErrorCode(rawValue: "index.length-mismatch")
+    public static let indexMismatch = ErrorCode(rawValue: "index.summary-mismatch")
+    public static let entryUnindexed = ErrorCode(rawValue: "entry.unindexed")
     // Entries and chunks (spec §5, §6)
-    case chunkTypeInvalid = "chunk.type-invalid"
-    case chunkUnknownCritical = "chunk.unknown-critical"
+    public static let chunkTypeInvalid = ErrorCode(rawValue: "chunk.type-invalid")
+    public static let chunkUnknownCritical = ErrorCode(rawValue: "chunk.unknown-critical")
     /// A warning, never an error: readers skip an unknown ancillary chunk.
-    case chunkAncillaryUnknown = "chunk.ancillary-unknown"
-    case chunkOrder = "chunk.order"
-    case chunkMissing = "chunk.missing"
-    case chunkDuplicate = "chunk.duplicate"
-    case chunkForbidden = "chunk.forbidden"
-    case chunkTrailingBytes = "chunk.trailing-bytes"
-    case fieldInvalid = "field.invalid"
-    case nameInvalid = "name.invalid"
-    case nameAbsolute = "name.absolute"
-    case nameTraversal = "name.traversal"
-    case nameNotNormalized = "name.not-nfc"
-    case nameDuplicate = "name.duplicate"
-    case modeInvalid = "mode.invalid"
-    case promptMethodUnknown = "prompt.method-unknown"
-    case promptInvalid = "prompt.invalid"
-    case thumbnailCodecUnknown = "thumbnail.codec-unknown"
-    case thumbnailMismatch = "thumbnail.mismatch"
-    case generatorSecret = "generator.secret"
+    public static let chunkAncillaryUnknown = ErrorCode(rawValue: "chunk.ancillary-unknown")
+    public static let chunkOrder = ErrorCode(rawValue: "chunk.order")
+    public static let chunkMissing = ErrorCode(rawValue: "chunk.missing")
+    public static let chunkDuplicate = ErrorCode(rawValue: "chunk.duplicate")
+    public static let chunkForbidden = ErrorCode(rawValue: "chunk.forbidden")
+    public static let chunkTrailingBytes = ErrorCode(rawValue: "chunk.trailing-bytes")
+    public static let fieldInvalid = ErrorCode(rawValue: "field.invalid")
+    public static let nameInvalid = ErrorCode(rawValue: "name.invalid")
+    public static let nameAbsolute = ErrorCode(rawValue: "name.absolute")
+    public static let nameTraversal = ErrorCode(rawValue: "name.traversal")
+    public static let nameNotNormalized = ErrorCode(rawValue: "name.not-nfc")
+    public static let nameDuplicate = ErrorCode(rawValue: "name.duplicate")
+    public static let modeInvalid = ErrorCode(rawValue: "mode.invalid")
+    public static let promptMethodUnknown = ErrorCode(rawValue: "prompt.method-unknown")
+    public static let promptInvalid = ErrorCode(rawValue: "prompt.invalid")
+    public static let thumbnailCodecUnknown = ErrorCode(rawValue: "thumbnail.codec-unknown")
+    public static let thumbnailMismatch = ErrorCode(rawValue: "thumbnail.mismatch")
+    public static let generatorSecret = ErrorCode(rawValue: "generator.secret")
+
+    /// Every code this version defines.
+    public static let allCases: [ErrorCode] = [
+        .signatureInvalid,
+        .versionUnsupported,
+        .headerFlagsUnknown,
+        .headerReserved,
+        .headerChecksum,
+        .truncated,
+        .varintInvalid,
+        .utf8Invalid,
+        .limitExceeded,
+        .recordKindUnknown,
+        .recordChecksum,
+        .recordAncillaryUnknown,
+        .recordTruncated,
+        .trailerMissing,
+        .trailerInvalid,
+        .indexRange,
+        .indexInvalid,
+        .indexEntryMissing,
+        .indexOverlap,
+        .indexLength,
+        .indexMismatch,
+        .entryUnindexed,
+        .chunkTypeInvalid,
+        .chunkUnknownCritical,
+        .chunkAncillaryUnknown,
+        .chunkOrder,
+        .chunkMissing,
+        .chunkDuplicate,
+        .chunkForbidden,
+        .chunkTrailingBytes,
+        .fieldInvalid,
+        .nameInvalid,
+        .nameAbsolute,
+        .nameTraversal,
+        .nameNotNormalized,
+        .nameDuplicate,
+        .modeInvalid,
+        .promptMethodUnknown,
+        .promptInvalid,
+        .thumbnailCodecUnknown,
+        .thumbnailMismatch,
+        .generatorSecret,
+    ]
 }
 
 /// A decoding failure located in the file: what rule, where, and what was expected.
