@@ -16,13 +16,18 @@ struct CLI {
             precondition(FileManager.default.isExecutableFile(atPath: given), "GCX_BINARY=\(given) is not an executable")
             return given
         }
+        return product("gcx")
+    }()
+
+    /// An executable product of this package, from the folder the test runner was built in.
+    static func product(_ name: String) -> String {
         let runner = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
         var directory = runner.deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent("gcx").path), directory.path != "/" {
+        while !FileManager.default.isExecutableFile(atPath: directory.appendingPathComponent(name).path), directory.path != "/" {
             directory = directory.deletingLastPathComponent()
         }
-        return directory.appendingPathComponent("gcx").path
-    }()
+        return directory.appendingPathComponent(name).path
+    }
 
     static let packageRoot: String = {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)

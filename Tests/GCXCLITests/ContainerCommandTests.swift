@@ -114,7 +114,7 @@ import Testing
 
 @Suite struct FixtureRegenerationTests {
     @Test func fixtureMakerReproducesTheCommittedFixturesByteForByte() throws {
-        let maker = URL(fileURLWithPath: CLI.binary).deletingLastPathComponent().appendingPathComponent("gcx-make-fixtures").path
+        let maker = CLI.product("gcx-make-fixtures")
         let output = NSTemporaryDirectory() + "gcx-fixtures-" + UUID().uuidString
         let process = Process()
         process.executableURL = URL(fileURLWithPath: maker)
