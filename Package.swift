@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "GCXBytes", targets: ["GCXBytes"]),
         .library(name: "GCX", targets: ["GCX"]),
+        .library(name: "GCXRasterScan", targets: ["GCXRasterScan"]),
         .library(name: "GCXPromptCoder", targets: ["GCXPromptCoder"]),
         .library(name: "GCXFileIO", targets: ["GCXFileIO"]),
         .library(name: "GCXImage", targets: ["GCXImage"]),
@@ -22,6 +23,8 @@ let package = Package(
         // The base: one byte cursor and writer, varints, CRC-32, PNG/JPEG headers, pixel limits.
         // No dependencies.
         .target(name: "GCXBytes"),
+        // The raster-scan description schema: instruction, version, labels, layout check, re-ask policy.
+        .target(name: "GCXRasterScan"),
         // The pure format core: records, chunks, index, validator. No file, network or terminal I/O;
         // prompt methods other than stored are registered by the modules that implement them.
         .target(name: "GCX", dependencies: ["GCXBytes"]),
@@ -36,13 +39,13 @@ let package = Package(
         // so every setjmp lives inside these C functions.
         .target(name: "CGCXImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
         // Pixels: decoding, encoding, thumbnails, resampling, consistency, the built-in describer.
-        .target(name: "GCXImage", dependencies: ["GCXBytes", "CGCXImageCodecs"]),
+        .target(name: "GCXImage", dependencies: ["GCXBytes", "GCXRasterScan", "CGCXImageCodecs"]),
         // libcurl glue: curl_easy_setopt is variadic, which Swift cannot call.
         .target(name: "CGCXCurl", linkerSettings: [.linkedLibrary("curl")]),
         // HTTP clients for captioners and generators: retries, rate limits, keys kept secret.
         .target(name: "GCXNet", dependencies: ["CGCXCurl"]),
         // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.
-        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXNet"]),
+        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXRasterScan", "GCXImage", "GCXNet"]),
         // The thin command-line front end.
         .executableTarget(
             name: "gcx",
@@ -63,7 +66,7 @@ let package = Package(
         .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXImage"], exclude: ["Fixtures"]),
         // Starts the fake servers of tools/fake-servers for the tests that talk to them.
         .target(name: "GCXTestSupport", path: "Tests/GCXTestSupport"),
-        .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXTestSupport"]),
+        .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXRasterScan", "GCXTestSupport"]),
         .testTarget(name: "GCXArchiverTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXArchiver"]),
         .testTarget(name: "GCXCLITests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXTestSupport"]),
     ]

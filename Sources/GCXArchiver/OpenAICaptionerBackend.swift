@@ -1,6 +1,7 @@
 import GCX
 import GCXImage
 import GCXNet
+import GCXRasterScan
 
 /// A captioner on an OpenAI-compatible Chat Completions server (OpenAI, Ollama, vLLM, LM Studio):
 /// the photo goes out downscaled, as JPEG, with the raster-scan instruction.
@@ -15,7 +16,7 @@ public struct OpenAICaptionerBackend: Captioner {
     }
 
     public var metadata: CaptionerMetadata {
-        CaptionerMetadata(kind: .openAI, model: client.model, instructionVersion: RasterScanInstruction.version)
+        CaptionerMetadata(kind: .openAI, model: client.model, instructionVersion: RasterScan.version)
     }
 
     public var label: String { "openai model \(client.model) at \(client.baseURL)" }
@@ -29,7 +30,10 @@ public struct OpenAICaptionerBackend: Captioner {
             sent = try Resampler.upsample(image, width: width, height: height)
         }
         let jpeg = try JPEGEncoder.encode(sent, quality: 90, subsampling: .yuv444)
-        let result = try client.describe(imageBytes: jpeg, mimeType: "image/jpeg", instruction: RasterScanInstruction.text)
+        let result = try RasterScan.caption { followUp in
+            try client.describe(imageBytes: jpeg, mimeType: "image/jpeg", instruction: RasterScan.instruction,
+                                followUp: followUp.map { ($0.previousAnswer, $0.message) })
+        }
         let warning = result.followsLayout ? nil
             : "the description does not follow the instruction's layout even after a reminder; stored as written"
         return Caption(text: result.text, warning: warning)

@@ -1,3 +1,5 @@
+import GCXRasterScan
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,12 +23,11 @@ import Darwin
 ///
 ///     let text = BuiltinDescriber.describe(decoded.image)   // 11 lines
 public enum BuiltinDescriber {
-    /// The instruction layout this describer writes (corpus/instruction-v1.txt).
-    public static let instructionVersion = 1
+    /// The raster-scan schema version whose layout this describer writes.
+    public static let instructionVersion = RasterScan.version
 
     static let workingSide = 192
-    static let regionNames = ["Top-left", "Top-center", "Top-right", "Middle-left", "Middle-center",
-                              "Middle-right", "Bottom-left", "Bottom-center", "Bottom-right"]
+    static let regionNames = RasterScan.regionLabels
 
     public static func describe(_ image: RGBImage) -> String {
         let analysis = Analysis(image: workingCopy(image))

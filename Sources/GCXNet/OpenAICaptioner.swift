@@ -1,29 +1,14 @@
 import Foundation
 
-/// What the captioner answered.
-public struct CaptionResult: Sendable, Equatable {
-    /// The answer exactly as the model wrote it (`choices[0].message.content`).
-    public var text: String
-    /// Whether `text` follows the instruction's layout; false is a warning, not an error.
-    public var followsLayout: Bool
-    /// True when the first answer broke the layout and the reminder was sent.
-    public var usedReminder: Bool
-
-    public init(text: String, followsLayout: Bool, usedReminder: Bool) {
-        self.text = text
-        self.followsLayout = followsLayout
-        self.usedReminder = usedReminder
-    }
-}
-
 /// Describes a photo through an OpenAI-compatible Chat Completions endpoint with image input
 /// (OpenAI, Ollama, vLLM, LM Studio, ...).
 ///
 /// ```swift
 /// let captioner = OpenAICaptioner(apiKey: key)
-/// let result = try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: instruction)
-/// if !result.followsLayout { warn("caption does not follow the layout") }
+/// let answer = try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: instruction)
 /// ```
+/// What the answer must look like, and whether to ask again, is the caller's (the raster-scan
+/// schema's) business: this client only holds the conversation.
 public struct OpenAICaptioner: Sendable {
     public static let defaultBaseURL = "https://api.openai.com/v1"
     public static let defaultModel = "gpt-4o"
@@ -44,24 +29,23 @@ public struct OpenAICaptioner: Sendable {
         self.client = client
     }
 
-    /// Sends the instruction and the (already downscaled) photo; if the answer breaks the layout,
-    /// asks once more with a reminder and returns the second answer, flagged.
+    /// Sends the instruction and the (already downscaled) photo and returns the answer. With a
+    /// follow-up, the conversation goes on: the first answer as the assistant's turn, then the
+    /// follow-up message, and the second answer is returned.
     /// - Parameter mimeType: `image/png` or `image/jpeg`, matching `imageBytes`.
     /// - Throws: ``BackendError``.
-    public func describe(imageBytes: [UInt8], mimeType: String, instruction: String) throws -> CaptionResult {
+    public func describe(imageBytes: [UInt8], mimeType: String, instruction: String,
+                         followUp: (previousAnswer: String, message: String)? = nil) throws -> String {
         let dataURL = "data:\(mimeType);base64," + Data(imageBytes).base64EncodedString()
         var messages = [ChatMessage(role: "user", content: .parts([
             .init(type: "text", text: instruction, image_url: nil),
             .init(type: "image_url", text: nil, image_url: .init(url: dataURL)),
         ]))]
-        let first = try complete(messages)
-        if LayoutCheck.follows(first) {
-            return CaptionResult(text: first, followsLayout: true, usedReminder: false)
+        if let followUp {
+            messages.append(ChatMessage(role: "assistant", content: .text(followUp.previousAnswer)))
+            messages.append(ChatMessage(role: "user", content: .text(followUp.message)))
         }
-        messages.append(ChatMessage(role: "assistant", content: .text(first)))
-        messages.append(ChatMessage(role: "user", content: .text(LayoutCheck.reminder)))
-        let second = try complete(messages)
-        return CaptionResult(text: second, followsLayout: LayoutCheck.follows(second), usedReminder: true)
+        return try complete(messages)
     }
 
     private func complete(_ messages: [ChatMessage]) throws -> String {

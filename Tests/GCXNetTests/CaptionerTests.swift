@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GCXTestSupport
 @testable import GCXNet
+import GCXRasterScan
 
 @Suite struct CaptionerTests {
     let key = APIKey(Fixtures.key)!
@@ -13,7 +14,10 @@ import GCXTestSupport
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let png = makePNG(width: 48, height: 32)
         for expected in Fixtures.captions {
-            let result = try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction)
+            let result = try RasterScan.caption { followUp in
+                try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
+                                       followUp: followUp.map { ($0.previousAnswer, $0.message) })
+            }
             #expect(result.text == expected)
             #expect(result.followsLayout && !result.usedReminder)
         }
@@ -42,9 +46,9 @@ import GCXTestSupport
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         for text in expected {
-            let result = try captioner.describe(imageBytes: makePNG(width: 4, height: 4),
+            let answer = try captioner.describe(imageBytes: makePNG(width: 4, height: 4),
                                                 mimeType: "image/png", instruction: "describe")
-            #expect(result.text == text)
+            #expect(answer == text)
         }
     }
 
@@ -54,24 +58,30 @@ import GCXTestSupport
                                     arguments: ["--key", Fixtures.key])
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
-        let result = try captioner.describe(imageBytes: makePNG(width: 8, height: 8), mimeType: "image/png",
-                                            instruction: Fixtures.instruction)
-        #expect(result == CaptionResult(text: Fixtures.captions[1], followsLayout: true, usedReminder: true))
+        let png = makePNG(width: 8, height: 8)
+        let result = try RasterScan.caption { followUp in
+            try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
+                                   followUp: followUp.map { ($0.previousAnswer, $0.message) })
+        }
+        #expect(result == RasterScan.Caption(text: Fixtures.captions[1], followsLayout: true, usedReminder: true))
         let log = server.log()
         #expect(log.count == 2)
         let second = try #require((log.last?["fields"] as? [String: Any])?["messages"] as? [[String: Any]])
         #expect(second.map { $0["role"] as? String } == ["user", "assistant", "user"])
         #expect(second[1]["text"] as? String == Fixtures.badCaption)
-        #expect(second[2]["text"] as? String == LayoutCheck.reminder)
+        #expect(second[2]["text"] as? String == RasterScan.reminder)
     }
 
     @Test func secondBadAnswerIsReturnedWithWarning() throws {
         let server = try FakeServer("openai_server.py", behaviour: ["caption_text": Fixtures.badCaption])
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
-        let result = try captioner.describe(imageBytes: makePNG(width: 8, height: 8), mimeType: "image/png",
-                                            instruction: Fixtures.instruction)
-        #expect(result == CaptionResult(text: Fixtures.badCaption, followsLayout: false, usedReminder: true))
+        let png = makePNG(width: 8, height: 8)
+        let result = try RasterScan.caption { followUp in
+            try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
+                                   followUp: followUp.map { ($0.previousAnswer, $0.message) })
+        }
+        #expect(result == RasterScan.Caption(text: Fixtures.badCaption, followsLayout: false, usedReminder: true))
         #expect(server.log().count == 2)
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 @testable import GCXNet
+import GCXRasterScan
 
-@Suite struct LayoutCheckTests {
+@Suite struct RasterScanLayoutTests {
     @Test(arguments: Fixtures.captions)
     func realisticAnswersFollow(_ text: String) {
-        #expect(LayoutCheck.follows(text))
-        #expect(LayoutCheck.follows(text.replacingOccurrences(of: "\n", with: "\r\n") + "\n"))
+        #expect(RasterScan.follows(text))
+        #expect(RasterScan.follows(text.replacingOccurrences(of: "\n", with: "\r\n") + "\n"))
     }
 
     @Test func sharedCorpusFollows() throws {
@@ -15,7 +16,7 @@ import Testing
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             let prompt = try #require(object["prompt"] as? String)
-            #expect(LayoutCheck.follows(prompt), "\(object["image"] ?? "")")
+            #expect(RasterScan.follows(prompt), "\(object["image"] ?? "")")
         }
     }
 
@@ -35,7 +36,7 @@ import Testing
         Fixtures.captions[1].replacingOccurrences(of: "Bottom-left: moss-green meadow with yellow flowers.", with: "Bottom-left:"),
     ])
     func brokenAnswersDoNotFollow(_ text: String) {
-        #expect(!LayoutCheck.follows(text))
+        #expect(!RasterScan.follows(text))
     }
 }
 
