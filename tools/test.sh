@@ -8,6 +8,8 @@ swift build --build-tests -Xswiftc -warnings-as-errors
 # The end-to-end tests drive a release gcx: the binary users run, and 5-15x faster than debug.
 swift build -c release --product gcx
 GCX_BINARY="$(swift build -c release --show-bin-path)/gcx" swift test --skip-build
+# The evaluation harness: every figure it reports recomputed from the files it names.
+GCX_BINARY="$(swift build -c release --show-bin-path)/gcx" python3 -m pytest -q tools/eval
 # The prompt coder's tables are reproduced from the corpus byte for byte, and the second decoder
 # (Python, written from spec/gcx.md Appendix B) agrees with the Swift encoder.
 CORPUS="$(pwd)/../shared/corpus" tools/promptcoder/check_ref.sh
