@@ -128,7 +128,7 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(place): \(message) [\(code.rawValue)]"
     }
 
-    func inEntry(_ name: String?) -> FormatError {
+    public func inEntry(_ name: String?) -> FormatError {
         var copy = self
         if copy.entry == nil { copy.entry = name }
         return copy

@@ -14,8 +14,9 @@ public struct EntryBuilder: Sendable {
         let bytes: [UInt8]
         do {
             bytes = try FileSource.readAll(path: input.path)
-        } catch {
-            throw PackFailure(input: input.path, reason: "\(error)")
+        } catch let error as FileIOError {
+            // The failure already names the photo: say only what went wrong.
+            throw PackFailure(input: input.path, reason: "cannot \(error.operation): \(error.reason)", cause: error)
         }
         return try entry(for: input, fileBytes: bytes)
     }

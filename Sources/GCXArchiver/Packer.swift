@@ -25,22 +25,34 @@ public final class Packer {
         public var entryCount = 0
         public var totalPixels = 0
         public var archiveBytes = 0
-        /// False when nothing needed writing and the archive was left untouched.
+        /// False when nothing needed writing and the archive was left untouched (or, when there
+        /// was none and nothing could be packed, not created).
         public var wroteArchive = true
+        /// Stopped on request before every photo was done: the completed entries are in
+        /// `ARCHIVE.partial`, and a pack with `.append` resumes it.
+        public var interrupted = false
     }
 
     public let archive: String
     public let options: PackOptions
     public let mode: ArchiveFileWriter.Mode
+    /// Appending to a damaged archive keeps its intact entries instead of refusing.
+    public let recoverDamaged: Bool
 
-    public init(archive: String, options: PackOptions, mode: ArchiveFileWriter.Mode) {
+    public init(archive: String, options: PackOptions, mode: ArchiveFileWriter.Mode, recoverDamaged: Bool = false) {
         self.archive = archive
         self.options = options
         self.mode = mode
+        self.recoverDamaged = recoverDamaged
     }
 
-    public func run(_ inputs: [PackInput], progress: (Event) -> Void = { _ in }) throws -> Summary {
-        let writer = try ArchiveFileWriter(path: archive, mode: mode)
+    /// Packs `inputs`. `shouldStop` is asked between photos: once it says yes, the entries done so
+    /// far stay in `ARCHIVE.partial` and the summary says `interrupted`.
+    public func run(_ inputs: [PackInput], shouldStop: () -> Bool = { false },
+                    progress: (Event) -> Void = { _ in }) throws -> Summary {
+        try Packer.refuseOverwriting(archive, with: inputs)
+        let existed = FileManager.default.fileExists(atPath: archive)
+        let writer = try ArchiveFileWriter(path: archive, mode: mode, recoverDamaged: recoverDamaged)
         progress(.opened(writer.report))
         var summary = Summary()
         let builder = EntryBuilder(options: options)
@@ -59,6 +71,12 @@ public final class Packer {
         let batchSize = max(1, options.jobs)
         var start = 0
         while start < pending.count {
+            if shouldStop() {
+                writer.suspend()
+                summary.interrupted = true
+                summary.entryCount = writer.entryCount
+                return summary
+            }
             let batch = Array(pending[start..<min(start + batchSize, pending.count)])
             let results = ResultSlots<(entry: Entry, warning: String?)>(count: batch.count)
             DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
@@ -90,15 +108,57 @@ public final class Packer {
         }
         summary.entryCount = writer.entryCount
         summary.totalPixels = writer.rows.reduce(0) { $0 + $1.summary.width * $1.summary.height }
-        let unchanged = summary.added.isEmpty && !writer.report.resumedPartial && FileManager.default.fileExists(atPath: archive)
-        if unchanged {
+        // Nothing added: an existing archive stays as it was (even with .overwrite), and none is
+        // created for a pack whose every photo failed.
+        if summary.added.isEmpty && !writer.report.resumedPartial && writer.report.droppedEntries.isEmpty {
             writer.discard()
             summary.wroteArchive = false
+            if existed, let reader = try? ArchiveReader(source: FileSource(path: writer.path), recover: true) {
+                summary.entryCount = reader.rows.count
+                summary.totalPixels = reader.rows.reduce(0) { $0 + $1.summary.width * $1.summary.height }
+            }
         } else {
             try writer.finish()
         }
-        summary.archiveBytes = (try? FileSource(path: archive).size) ?? 0
+        summary.archiveBytes = (try? FileSource(path: writer.path).size) ?? 0
         return summary
+    }
+
+    /// Refuses an archive path that is one of the photos (the same file, by device and inode,
+    /// whatever the path says): packing would replace the photo with the archive.
+    static func refuseOverwriting(_ archive: String, with inputs: [PackInput]) throws {
+        guard let target = FileIdentity(path: archive) else { return }
+        for input in inputs where FileIdentity(path: input.path) == target {
+            throw PackError.outputIsInput(archive: archive, input: input.path)
+        }
+    }
+}
+
+/// A file's device and inode: two paths name the same file exactly when these agree.
+struct FileIdentity: Hashable {
+    let device: UInt64
+    let inode: UInt64
+
+    /// The identity of the file `path` names, symbolic links followed; nil if there is none.
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
+
+/// Why a pack cannot start.
+public enum PackError: Error, Equatable, CustomStringConvertible {
+    /// The archive would be written over one of the photos being packed.
+    case outputIsInput(archive: String, input: String)
+
+    public var description: String {
+        switch self {
+        case .outputIsInput(let archive, let input):
+            archive == input ? "\(archive) is one of the photos to pack; the archive must be another file"
+                : "\(archive) is the same file as the photo \(input); the archive must be another file"
+        }
     }
 }
 

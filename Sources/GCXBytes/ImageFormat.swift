@@ -14,3 +14,49 @@ public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { rawValue }
 }
+
+/// What a file is, judged from its first bytes, for choosing a decoder and for saying plainly what
+/// a file that cannot be packed is ("a WebP image"), rather than showing its bytes.
+public enum FileKind: String, Sendable, Equatable, CustomStringConvertible {
+    case png = "a PNG image"
+    case jpeg = "a JPEG image"
+    case webp = "a WebP image"
+    case gif = "a GIF image"
+    case tiff = "a TIFF image"
+    case heif = "a HEIF/HEIC image"
+    case avif = "an AVIF image"
+    case bmp = "a BMP image"
+    case gcx = "a gcx archive"
+    case other = "not an image"
+
+    /// At least 32 bytes make every test decisive.
+    public static let sniffLength = 32
+
+    public static func sniff<C: Collection>(_ bytes: C) -> FileKind where C.Element == UInt8 {
+        let head = Array(bytes.prefix(sniffLength))
+        if let format = ImageFormat.sniff(head) { return format == .png ? .png : .jpeg }
+        func ascii(_ at: Int, _ text: String) -> Bool {
+            head.count >= at + text.utf8.count && head[at..<(at + text.utf8.count)].elementsEqual(text.utf8)
+        }
+        if ascii(0, "RIFF") && ascii(8, "WEBP") { return .webp }
+        if ascii(0, "GIF87a") || ascii(0, "GIF89a") { return .gif }
+        if head.starts(with: [0x49, 0x49, 0x2A, 0x00]) || head.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
+        if ascii(0, "BM") && head.count >= 14 { return .bmp }
+        if head.starts(with: [0x89, 0x47, 0x43, 0x58]) { return .gcx }
+        if ascii(4, "ftyp") {
+            // ISO BMFF: the major brand, then compatible brands, say which image format it holds.
+            let brands = stride(from: 8, to: min(head.count, 32) - 3, by: 4).map { String(decoding: head[$0..<($0 + 4)], as: UTF8.self) }
+            if brands.contains(where: { $0 == "avif" || $0 == "avis" }) { return .avif }
+            if brands.contains(where: { ["heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1"].contains($0) }) { return .heif }
+        }
+        return .other
+    }
+
+    /// True for the kinds gcx can decode.
+    public var isReadable: Bool { self == .png || self == .jpeg }
+
+    /// True for images of a kind gcx recognises but does not decode.
+    public var isUnreadableImage: Bool { !isReadable && self != .other && self != .gcx }
+
+    public var description: String { rawValue }
+}

@@ -35,8 +35,12 @@ public final class ArchiveFileWriter {
         public var recoveredTarget: FormatError?
         /// Bytes of a damaged tail dropped from a resumed partial file.
         public var droppedBytes = 0
+        /// Damaged entries of the target left out when appending with `recoverDamaged`.
+        public var droppedEntries: [FormatError] = []
     }
 
+    /// The archive's file: the path given, or the file a symbolic link there points to (the link
+    /// is written through, never replaced).
     public let path: String
     public let partialPath: String
     public private(set) var report = OpenReport()
@@ -44,7 +48,11 @@ public final class ArchiveFileWriter {
     private var descriptor: Int32
     private var finished = false
 
-    public init(path: String, mode: Mode) throws {
+    /// - Parameter recoverDamaged: when appending to a damaged archive, keep its intact entries and
+    ///   leave the rest out (listed in `report.droppedEntries`); without it, a damaged archive is
+    ///   refused with ``DamagedArchiveError`` and left untouched.
+    public init(path given: String, mode: Mode, recoverDamaged: Bool = false) throws {
+        let path = try ArchiveFileWriter.resolve(given)
         self.path = path
         partialPath = path + ".partial"
         let targetExists = access(path, F_OK) == 0
@@ -70,7 +78,8 @@ public final class ArchiveFileWriter {
                 try resumePartial()
             }
             // A resumed partial may hold only part of the target's entries if the copy was cut short.
-            if mode == .append && targetExists { try copyEntries(from: path) }
+            if mode == .append && targetExists { try copyEntries(from: path, recoverDamaged: recoverDamaged) }
+            if targetExists { try keepOwnership(of: path) }
         } catch {
             close(descriptor)
             descriptor = -1
@@ -117,6 +126,14 @@ public final class ArchiveFileWriter {
         finished = true
     }
 
+    /// Stops without finishing and keeps the partial file with every entry completed so far, for a
+    /// later `.append` to resume (an interrupted pack).
+    public func suspend() {
+        guard !finished, descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
     /// Stops without finishing and deletes the partial file (nothing completed is kept).
     public func discard() {
         guard !finished, descriptor >= 0 else { return }
@@ -159,19 +176,89 @@ public final class ArchiveFileWriter {
         encoder = ArchiveEncoder(continuing: rows, at: end)
     }
 
-    /// Copies the target's entry records byte for byte into the partial file.
-    private func copyEntries(from path: String) throws {
+    /// Copies the target's entry records byte for byte into the partial file, each checked first
+    /// (CRC, chunks, agreement with its index row), so that a damaged archive is never carried on.
+    private func copyEntries(from path: String, recoverDamaged: Bool) throws {
         let source = try FileSource(path: path)
+        let header = try source.read(at: 0, count: min(FileHeader.size, source.size))
+        do {
+            _ = try FileHeader.decode(header)
+        } catch {
+            throw DamagedArchiveError(path: path, problems: ["\(error)"], intactEntries: 0, isArchive: false)
+        }
         let reader = try ArchiveReader(source: source, recover: true)
-        report.recoveredTarget = reader.recoveredFrom
+        var problems: [FormatError] = reader.recoveredFrom.map { [$0] } ?? []
+        var intact: [IndexRow] = []
         for row in reader.rows where !encoder.contains(name: row.summary.name) {
+            do {
+                _ = try reader.entry(at: row)
+                intact.append(row)
+            } catch let error as FormatError {
+                problems.append(error.inEntry(row.summary.name))
+            }
+        }
+        if !problems.isEmpty && !recoverDamaged {
+            throw DamagedArchiveError(path: path, problems: problems.map { "\($0)" }, intactEntries: intact.count, isArchive: true)
+        }
+        report.recoveredTarget = reader.recoveredFrom
+        report.droppedEntries = reader.recoveredFrom == nil ? problems : Array(problems.dropFirst())
+        for row in intact {
             let record = try source.read(at: row.offset, count: row.summary.recordLength)
             try encoder.registerRecord(of: row.summary)
             try writeAll(record)
         }
     }
 
+    /// The file an archive path names: a symbolic link is followed to its target (which need not
+    /// exist yet); a folder is refused with a message that says so.
+    static func resolve(_ path: String) throws -> String {
+        var info = stat()
+        var resolved = path
+        var links = 0
+        while lstat(resolved, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK {
+            links += 1
+            guard links <= 40 else { throw FileIOError(.other, path: path, operation: "follow the symbolic link", reason: "too many levels of symbolic links") }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(resolved, &buffer, buffer.count - 1)
+            guard count > 0 else { throw FileIOError.system("read the symbolic link", resolved) }
+            let target = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let folder = resolved.lastIndex(of: "/").map { String(resolved[...$0]) } ?? ""
+            resolved = target.hasPrefix("/") ? target : folder + target
+        }
+        if lstat(resolved, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR {
+            throw FileIOError(.other, path: path, operation: "write the archive", reason: "it is a folder, not an archive file")
+        }
+        return resolved
+    }
+
+    /// Gives the new file the existing archive's permissions (and owner and group, where allowed),
+    /// so replacing it through a rename changes nothing but its contents.
+    private func keepOwnership(of path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return }
+        guard fchmod(descriptor, info.st_mode & 0o7777) == 0 else { throw FileIOError.system("set the permissions of", partialPath) }
+        _ = fchown(descriptor, info.st_uid, info.st_gid)  // only root may give a file away; not fatal
+    }
+
     private func writeAll(_ bytes: [UInt8]) throws {
         try FileDescriptorWriter.writeAll(descriptor, bytes, path: partialPath)
+    }
+}
+
+/// An archive that cannot be appended to as it is: it is damaged, or not an archive at all.
+public struct DamagedArchiveError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    /// What is wrong, as the reader reported it (located by offset and entry).
+    public var problems: [String]
+    /// Entries that would survive a recovery.
+    public var intactEntries: Int
+    /// False when the file is not a .gcx archive at all (its header does not read).
+    public var isArchive: Bool
+
+    public var description: String {
+        guard isArchive else { return "\(path): not a .gcx archive (\(problems.first ?? "its header does not read"))" }
+        let shown = problems.prefix(3).joined(separator: "; ")
+        let more = problems.count > 3 ? "; and \(problems.count - 3) more" : ""
+        return "\(path) is damaged (\(shown)\(more)); \(intactEntries) of its entries are intact"
     }
 }

@@ -16,6 +16,19 @@ public enum StandardStream: Sendable {
     /// Whether the stream is a terminal (progress redraws one line there).
     public var isTerminal: Bool { isatty(descriptor) == 1 }
 
+    /// The terminal's width in columns, when the stream is a terminal that says.
+    public var columns: Int? {
+        var size = winsize()
+        guard ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+
+    /// Whether something exists at `path` (a file, a folder, a link), for the command line's checks.
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
     /// Writes all of `bytes`, resuming after interruptions and short writes.
     public func write(_ bytes: [UInt8]) throws(FileIOError) {
         try FileDescriptorWriter.writeAll(descriptor, bytes, path: name)

@@ -49,7 +49,7 @@ public enum ImageDecoder {
         let expected = ImageFormat.pngSignature
         let head = Array(bytes.prefix(8))
         let matches = zip(head.prefix(4), expected.prefix(4)).filter { $0 | 0x20 == $1 | 0x20 }.count
-        guard head.count == 8, matches >= 3 else { return .unrecognizedFormat(firstBytes: head) }
+        guard head.count == 8, matches >= 3 else { return .unrecognizedFormat(firstBytes: Array(bytes.prefix(FileKind.sniffLength))) }
         let hex = { (b: [UInt8]) in b.map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ") }
         // The CR LF SUB LF tail exists to catch newline conversion.
         let textMode = Array(head[4..<8]) != Array(expected[4..<8])

@@ -2,7 +2,8 @@ import GCXBytes
 
 /// Every failure of the image layer: what went wrong, in words a person can act on.
 public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The bytes start with neither the PNG nor the JPEG signature.
+    /// The bytes start with neither the PNG nor the JPEG signature (the first 32 bytes are kept, so
+    /// the message can name a format gcx recognises but does not read).
     case unrecognizedFormat(firstBytes: [UInt8])
     /// A header field is invalid (wrong value, impossible length).
     case invalidHeader(format: ImageFormat, offset: Int, reason: String)
@@ -19,6 +20,10 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unrecognizedFormat(let bytes):
+            let kind = FileKind.sniff(bytes)
+            if kind.isUnreadableImage || kind == .gcx {
+                return "\(kind), which gcx cannot read (it reads PNG and JPEG)"
+            }
             let hex = bytes.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
             return "not a PNG or JPEG file (first bytes: \(hex.isEmpty ? "none, the data is empty" : hex))"
         case .invalidHeader(let format, let offset, let reason):

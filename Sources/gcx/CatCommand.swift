@@ -16,5 +16,8 @@ struct CatCommand: ParsableCommand {
         let reader = try ArchiveOpening.open(archive)
         let prompt = try ArchiveOpening.entry(named: name, in: reader, archive: archive).prompt
         Output.outRaw(Array(prompt.utf8))
+        // As list and info do: a prompt read from a recovered archive is printed, and exit 1 says
+        // the archive needs attention.
+        if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
     }
 }

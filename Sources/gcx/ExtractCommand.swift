@@ -88,7 +88,7 @@ struct ExtractCommand: ParsableCommand {
         }
         if items.contains(.reconstruction), let kind = generatorOptions.chosenKind {
             let label = (try? generators.generator(for: kind, recorded: nil).label) ?? kind.description
-            progress.note("gcx: generator: \(label)")
+            progress.info("gcx: generator: \(label)")
         }
         let cache = noCache ? nil : ReconstructionCache(directory: cacheDir ?? ReconstructionCache.defaultDirectory())
         let extractor = Extractor(reader: reader, output: safeOutput, items: items, cache: cache, jobs: jobs) { entry in
@@ -102,7 +102,7 @@ struct ExtractCommand: ParsableCommand {
         }
         progress.endLine()
         if items.contains(.reconstruction) && generatorOptions.chosenKind == nil {
-            for label in generators.used { progress.note("gcx: generator: \(label)") }
+            for label in generators.used { progress.info("gcx: generator: \(label)") }
         }
         failures += result.failures
         if json {

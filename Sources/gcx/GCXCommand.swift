@@ -1,4 +1,5 @@
 import ArgumentParser
+import GCXFileIO
 
 @main
 struct GCXCommand: ParsableCommand {
@@ -14,6 +15,7 @@ struct GCXCommand: ParsableCommand {
 
     /// Parses and runs, mapping every usage mistake to exit code 2 (ArgumentParser would use 64).
     static func main() {
+        refuseFileNamesThatLookLikeOptions()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -27,6 +29,19 @@ struct GCXCommand: ParsableCommand {
                 exit()
             }
             Output.err(message.isEmpty ? "\(error)" : message)
+            exit(withError: ExitCode(ExitStatus.usageOrIO))
+        }
+    }
+}
+
+extension GCXCommand {
+    /// `gcx pack -photo.png` would read the name as a cluster of short options (one of them -h);
+    /// an existing file whose name starts with "-" is refused with the two ways to name it.
+    static func refuseFileNamesThatLookLikeOptions() {
+        let arguments = CommandLine.arguments.dropFirst()
+        for argument in arguments.prefix(while: { $0 != "--" })
+        where argument.hasPrefix("-") && !argument.hasPrefix("--") && argument.count > 2 && StandardStream.exists(argument) {
+            Output.err("gcx: \(quotedIfNeeded(argument)) is a file whose name starts with '-': write ./\(argument), or put it after --")
             exit(withError: ExitCode(ExitStatus.usageOrIO))
         }
     }

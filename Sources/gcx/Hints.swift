@@ -14,6 +14,8 @@ enum Hints {
             default: nil
             }
         case let error as PackFailure: hint(for: error.cause, command: command)
+        case let error as DamagedArchiveError where error.isArchive:
+            "rerun with --append --recover to keep its \(error.intactEntries) intact entries and leave the rest out"
         case let error as GeneratorSettingsError:
             switch error {
             case .missingAPIKey: "set OPENAI_API_KEY or pass --api-key-file"

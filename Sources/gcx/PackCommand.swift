@@ -58,11 +58,17 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "Replace an existing archive.")
     var force = false
 
+    @Flag(help: "With --append: keep the intact entries of a damaged archive and leave the damaged ones out (they are listed).")
+    var recover = false
+
     @Option(help: "Photos processed at the same time.")
     var jobs: Int = 1
 
     @Flag(name: .shortAndLong, help: "No progress output.")
     var quiet = false
+
+    @Flag(help: "Name every file left out of the pack because it is not a photo.")
+    var verbose = false
 
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
@@ -71,6 +77,7 @@ struct PackCommand: ParsableCommand {
         guard (1...100).contains(thumbnailQuality) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
+        guard !recover || append else { throw ValidationError("--recover goes with --append") }
         if captioner == .sidecar && prompts == nil { throw ValidationError("--captioner sidecar needs --prompts FILE") }
         if prompts != nil && captioner != nil && captioner != .sidecar { throw ValidationError("--prompts goes with --captioner sidecar") }
         guard (64...8192).contains(captionMaxSide) else { throw ValidationError("--caption-max-side must be 64 to 8192") }
@@ -113,26 +120,35 @@ struct PackCommand: ParsableCommand {
         if let kind = generatorOptions.chosenKind, kind != .builtin {
             options.generator = generatorOptions.settings(kind: kind).metadata
         }
-        progress.note("gcx: captioner: \(options.captioner.label)")
+        progress.info("gcx: captioner: \(options.captioner.label)")
 
         let collected = InputCollector.collect(inputs)
+        if !collected.others.isEmpty {
+            let list = verbose ? ": " + collected.others.map { quotedIfNeeded($0) }.joined(separator: ", ") : " (--verbose names them)"
+            progress.info("gcx: \(collected.others.count) file(s) left out: not photos, or hidden\(list)")
+        }
         if collected.inputs.isEmpty && collected.failures.isEmpty {
             Output.err("gcx: no photos (PNG or JPEG files) found in \(inputs.joined(separator: " "))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
-        let packer = Packer(archive: output, options: options, mode: append ? .append : force ? .overwrite : .create)
+        let packer = Packer(archive: output, options: options, mode: append ? .append : force ? .overwrite : .create,
+                            recoverDamaged: recover)
+        let stop = StopRequest.onInterrupt()
         let summary: Packer.Summary
         do {
-            summary = try packer.run(collected.inputs) { event in
+            summary = try packer.run(collected.inputs, shouldStop: { stop.isRequested }) { event in
                 switch event {
                 case .opened(let report):
                     if report.resumedPartial {
-                        progress.note("gcx: resuming an interrupted pack: \(report.existingEntries) entries kept from \(output).partial")
+                        progress.info("gcx: resuming an interrupted pack: \(report.existingEntries) entries kept from \(output).partial")
                     } else if report.existingEntries > 0 {
-                        progress.note("gcx: appending to \(output), which has \(report.existingEntries) entries")
+                        progress.info("gcx: appending to \(output), which has \(report.existingEntries) entries")
                     }
                     if let damage = report.recoveredTarget {
                         progress.note("gcx: warning: \(output) was damaged (\(damage)); its complete entries were recovered")
+                    }
+                    for dropped in report.droppedEntries {
+                        progress.note("gcx: warning: left out a damaged entry: \(dropped)")
                     }
                 case .packed(let input, let entry, let index, let total):
                     progress.item(index, total, "packed \(input.name) (\(entry.width)x\(entry.height), \(entry.recordLength) bytes, \(formatBPP(entry.bitsPerPixel)) bpp)")
@@ -149,6 +165,11 @@ struct PackCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usageOrIO)
         }
         progress.endLine()
+        if summary.interrupted, let status = stop.exitStatus {
+            Output.err("gcx: stopped by \(stop.signalName ?? "a signal") after \(summary.added.count) new entries; "
+                + "\(summary.entryCount) entries are kept in \(output).partial: rerun the same command with --append to finish")
+            throw ExitCode(status)
+        }
         let failures = collected.failures + summary.failures
         let bpp = summary.totalPixels > 0 ? Double(summary.archiveBytes * 8) / Double(summary.totalPixels) : 0
         if json {
@@ -162,13 +183,20 @@ struct PackCommand: ParsableCommand {
                 ("bpp", .double(bpp)),
             ]).rendered())
         } else {
+            if !summary.wroteArchive && summary.entryCount == 0 && summary.archiveBytes == 0 {
+                Output.out("\(output): not written: no photo could be packed (\(failures.count) failed)")
+                Output.err("gcx: \(failures.count) photo(s) failed:")
+                for failure in failures { Output.err("  \(Hints.describe(failure, command: "pack"))") }
+                throw ExitCode(collected.missing.isEmpty ? ExitStatus.failure : ExitStatus.usageOrIO)
+            }
             let what = summary.wroteArchive ? "" : " (unchanged: nothing to add)"
             Output.out("\(output): \(summary.entryCount) entries (\(summary.added.count) added, \(summary.skipped.count) skipped, \(failures.count) failed), \(summary.archiveBytes) bytes, \(formatBPP(bpp)) bpp\(what)")
         }
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) photo(s) failed:")
             for failure in failures { Output.err("  \(Hints.describe(failure, command: "pack"))") }
-            throw ExitCode(ExitStatus.failure)
+            // An argument that does not exist is a mistake on the command line, like an unreadable file.
+            throw ExitCode(collected.missing.isEmpty ? ExitStatus.failure : ExitStatus.usageOrIO)
         }
     }
 }

@@ -12,12 +12,20 @@ struct Progress {
     mutating func item(_ index: Int, _ total: Int, _ text: String) {
         guard !quiet else { return }
         if isTerminal {
+            // One line that never wraps: cut to the terminal's width, so redrawing it stays in place.
             let line = "[\(index + 1)/\(total)] \(text)"
-            Output.errRaw("\r\u{1B}[K" + String(line.prefix(160)))
+            let width = max(20, (StandardStream.error.columns ?? 80) - 1)
+            Output.errRaw("\r\u{1B}[K" + (line.count > width ? String(line.prefix(width - 1)) + "…" : line))
             showingLine = true
         } else {
             Output.err("[\(index + 1)/\(total)] \(text)")
         }
+    }
+
+    /// Information (which captioner, what was resumed): hidden by --quiet.
+    mutating func info(_ text: String) {
+        guard !quiet else { return }
+        note(text)
     }
 
     /// A message that must stay visible (a failure, a warning).

@@ -107,7 +107,7 @@ import GCXFileIO
         #expect(try Validator(promptDecoding: .standard).validate(FileSource(path: path)).isValid)
     }
 
-    @Test func appendToADamagedArchiveKeepsItsCompleteEntries() throws {
+    @Test func appendToADamagedArchiveIsRefusedOrRecoversItsCompleteEntries() throws {
         let directory = try temporaryDirectory()
         let path = directory + "/a.gcx"
         let first = entries(4, seed: 9)
@@ -117,7 +117,13 @@ import GCXFileIO
         // Lose the trailer, as a broken copy would.
         let bytes = try FileSource.readAll(path: path)
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes.dropLast(3)))
-        let appender = try ArchiveFileWriter(path: path, mode: .append)
+        // Refused unless recovery is asked for, and then left exactly as it was.
+        #expect { try ArchiveFileWriter(path: path, mode: .append) } throws: { error in
+            (error as? DamagedArchiveError)?.intactEntries == 4
+        }
+        #expect(try FileSource.readAll(path: path) == Array(bytes.dropLast(3)))
+        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+        let appender = try ArchiveFileWriter(path: path, mode: .append, recoverDamaged: true)
         #expect(appender.report.recoveredTarget != nil)
         #expect(appender.entryCount == 4)
         try appender.finish()

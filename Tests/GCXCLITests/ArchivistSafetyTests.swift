@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+import GCX
+import GCXFileIO
+import GCXImage
+
+/// The findings of the archivist review (nothing lost, nothing skipped in silence, exit codes that
+/// mean what the README says), each through the built binary.
+@Suite struct ArchivistSafetyTests {
+    static let photos = CLI.packageRoot + "/fixtures/photos"
+
+    /// A folder holding copies of the sample photos named in `names`.
+    static func folder(_ names: [String] = ["kodim03.jpg", "kodim05.jpg"]) throws -> String {
+        let directory = try CLI.temporaryDirectory("gcx-archivist")
+        try FileManager.default.createDirectory(atPath: directory + "/in", withIntermediateDirectories: true)
+        for name in names { try FileManager.default.copyItem(atPath: photos + "/" + name, toPath: directory + "/in/" + name) }
+        return directory
+    }
+
+    static func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+    // Finding 1: the archive written over one of the photos.
+    @Test func packingOntoOneOfThePhotosIsRefusedEvenWithForce() throws {
+        let directory = try Self.folder()
+        let photo = directory + "/in/kodim03.jpg"
+        let before = Self.bytes(photo)
+        let direct = try CLI.run(["pack", photo, "-o", photo, "--force"])
+        #expect(direct.status == 2)
+        #expect(direct.stderr.contains("is one of the photos"), "\(direct.stderr)")
+        let viaFolder = try CLI.run(["pack", directory + "/in", "-o", directory + "/in/kodim05.jpg", "--force"])
+        #expect(viaFolder.status == 2)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/alias.gcx", withDestinationPath: photo)
+        #expect(try CLI.run(["pack", directory + "/in", "-o", directory + "/alias.gcx", "--force"]).status == 2)
+        #expect(Self.bytes(photo) == before)
+        #expect(Self.bytes(directory + "/in/kodim05.jpg") == Self.bytes(Self.photos + "/kodim05.jpg"))
+    }
+
+    // Findings 2 and 12: other formats, a PNG with another extension, a file without one.
+    @Test func filesAreJudgedByContentAndNothingIsSkippedInSilence() throws {
+        let directory = try Self.folder(["kodim03.jpg"])
+        let input = directory + "/in"
+        let png = try PNGEncoder.encode(RGBImage(width: 16, height: 12, pixels: [UInt8](repeating: 200, count: 16 * 12 * 3)))
+        _ = FileManager.default.createFile(atPath: input + "/really-a-png.webp", contents: Data(png))
+        _ = FileManager.default.createFile(atPath: input + "/no-extension", contents: Self.bytes(Self.photos + "/kodim05.jpg"))
+        _ = FileManager.default.createFile(atPath: input + "/phone.heic", contents: Data([0, 0, 0, 24] + Array("ftypheic".utf8) + [0, 0, 0, 0] + Array("mif1heic".utf8)))
+        _ = FileManager.default.createFile(atPath: input + "/web.webp", contents: Data(Array("RIFF".utf8) + [40, 0, 0, 0] + Array("WEBPVP8 ".utf8) + [UInt8](repeating: 0, count: 20)))
+        _ = FileManager.default.createFile(atPath: input + "/notes.txt", contents: Data("not a photo".utf8))
+        _ = FileManager.default.createFile(atPath: input + "/bad\nname.gif", contents: Data(Array("GIF89a".utf8) + [UInt8](repeating: 0, count: 20)))
+        let result = try CLI.run(["pack", input, "-o", directory + "/a.gcx", "--verbose"])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("phone.heic: a HEIF/HEIC image, which gcx cannot read"), "\(result.stderr)")
+        #expect(result.stderr.contains("web.webp: a WebP image"))
+        #expect(result.stderr.contains("\"" + input + "/bad\\u{a}name.gif\": a GIF image"), "\(result.stderr)")
+        #expect(result.stderr.contains("1 file(s) left out") && result.stderr.contains("notes.txt"))
+        let names = try ArchiveReader(source: FileSource(path: directory + "/a.gcx")).rows.map(\.summary.name).sorted()
+        #expect(names == ["kodim03.jpg", "no-extension", "really-a-png.webp"])
+    }
+
+    // Finding 3: broken and looping links and names that are not UTF-8 are failures with names.
+    @Test func brokenLinksLoopsAndUndecodableNamesAreNamedFailures() throws {
+        let directory = try Self.folder(["kodim03.jpg"])
+        let input = directory + "/in"
+        try FileManager.default.createSymbolicLink(atPath: input + "/gone.jpg", withDestinationPath: input + "/nowhere.jpg")
+        try FileManager.default.createSymbolicLink(atPath: input + "/loop-a.jpg", withDestinationPath: input + "/loop-b.jpg")
+        try FileManager.default.createSymbolicLink(atPath: input + "/loop-b.jpg", withDestinationPath: input + "/loop-a.jpg")
+        var rawName = Array((input + "/").utf8) + [0x66, 0xFF, 0x2E, 0x6A, 0x70, 0x67, 0]  // "f\xFF.jpg"
+        let descriptor = rawName.withUnsafeMutableBytes { open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(descriptor >= 0)
+        close(descriptor)
+        rawName.removeAll()
+        let result = try CLI.run(["pack", input, "-o", directory + "/a.gcx"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("gone.jpg: a symbolic link to nothing"), "\(result.stderr)")
+        #expect(result.stderr.contains("loop-a.jpg: a symbolic link that loops"))
+        #expect(result.stderr.contains("not UTF-8"))
+        #expect(try ArchiveReader(source: FileSource(path: directory + "/a.gcx")).rows.map(\.summary.name) == ["kodim03.jpg"])
+        // Given directly, a broken link says so, naming the path once.
+        let direct = try CLI.run(["pack", input + "/gone.jpg", "-o", directory + "/b.gcx"])
+        #expect(direct.stderr.contains(input + "/gone.jpg: a symbolic link to nothing"))
+        #expect(direct.stderr.components(separatedBy: "gone.jpg").count == 2, "\(direct.stderr)")
+    }
+
+    // Finding 4: a symbolic link to the archive is written through; mode survives an append.
+    @Test func aLinkedArchiveIsUpdatedThroughTheLinkAndKeepsItsMode() throws {
+        let directory = try Self.folder(["kodim03.jpg"])
+        let real = directory + "/real.gcx"
+        #expect(try CLI.run(["pack", directory + "/in", "-o", real]).status == 0)
+        #expect(chmod(real, 0o640) == 0)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link.gcx", withDestinationPath: "real.gcx")
+        let more = try CLI.run(["pack", Self.photos + "/kodim19.jpg", "-o", directory + "/link.gcx", "--append"])
+        #expect(more.status == 0, "\(more.stderr)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory + "/link.gcx") == "real.gcx")
+        #expect(try ArchiveReader(source: FileSource(path: real)).rows.count == 2)
+        var info = stat()
+        #expect(stat(real, &info) == 0 && info.st_mode & 0o777 == 0o640)
+    }
+
+    // Finding 5: appending to a damaged archive is refused unless recovery is asked for.
+    @Test func appendingToADamagedArchiveIsRefusedUnlessRecovering() throws {
+        let directory = try Self.folder()
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", directory + "/in", "-o", archive]).status == 0)
+        var bytes = try #require(Self.bytes(archive))
+        let row = try #require(try ArchiveReader(source: FileSource(path: archive)).rows.first)
+        bytes[row.offset + row.summary.recordLength / 2] ^= 0x55
+        try bytes.write(to: URL(fileURLWithPath: archive))
+        let refused = try CLI.run(["pack", Self.photos + "/kodim19.jpg", "-o", archive, "--append"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("is damaged") && refused.stderr.contains("--recover"), "\(refused.stderr)")
+        #expect(Self.bytes(archive) == bytes, "the damaged archive is left as it was")
+        let recovered = try CLI.run(["pack", Self.photos + "/kodim19.jpg", "-o", archive, "--append", "--recover"])
+        #expect(recovered.status == 0, "\(recovered.stderr)")
+        #expect(recovered.stderr.contains("left out a damaged entry"))
+        #expect(try CLI.run(["validate", archive]).status == 0)
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 2)
+        // Not an archive at all: said so, with the file's name.
+        let photo = directory + "/in/kodim03.jpg"
+        let notArchive = try CLI.run(["pack", Self.photos + "/kodim19.jpg", "-o", photo, "--append"])
+        #expect(notArchive.status == 2)
+        #expect(notArchive.stderr.contains(photo + ": not a .gcx archive"), "\(notArchive.stderr)")
+    }
+
+    // Finding 6: a file whose name starts with a dash.
+    @Test func aFileNamedLikeAnOptionIsRefusedWithTheWayOut() throws {
+        let directory = try Self.folder(["kodim03.jpg"])
+        try FileManager.default.copyItem(atPath: directory + "/in/kodim03.jpg", toPath: directory + "/-leading-dash.jpg")
+        let refused = try CLI.run(["pack", "-leading-dash.jpg", "-o", "x.gcx"], in: directory)
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("./-leading-dash.jpg"), "\(refused.stderr)")
+        #expect(try CLI.run(["pack", "./-leading-dash.jpg", "-o", "x.gcx"], in: directory).status == 0)
+        #expect(try CLI.run(["pack", "-o", "y.gcx", "--", "-leading-dash.jpg"], in: directory).status == 0)
+    }
+
+    // Finding 8: nothing packed, no archive; --force with nothing to add keeps and reports the old one.
+    @Test func aPackThatAddsNothingWritesNoArchiveAndKeepsAnOldOne() throws {
+        let directory = try Self.folder()
+        _ = FileManager.default.createFile(atPath: directory + "/broken.png", contents: Data("not a png".utf8))
+        let failed = try CLI.run(["pack", directory + "/broken.png", "-o", directory + "/a.gcx"])
+        #expect(failed.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: directory + "/a.gcx"))
+        #expect(failed.stdout.contains("not written"))
+        #expect(try CLI.run(["pack", directory + "/in", "-o", directory + "/a.gcx"]).status == 0, "no leftover blocks the next pack")
+        let before = Self.bytes(directory + "/a.gcx")
+        let forced = try CLI.run(["pack", directory + "/broken.png", "-o", directory + "/a.gcx", "--force"])
+        #expect(forced.status == 1)
+        #expect(forced.stdout.contains("2 entries"), "\(forced.stdout)")
+        #expect(Self.bytes(directory + "/a.gcx") == before)
+    }
+
+    // Finding 11: SIGINT and SIGTERM finish the entry in hand, say how to resume, exit 130 / 143.
+    @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+    func anInterruptedPackSaysHowToResume(signal: Int32, status: Int32) throws {
+        let directory = try CLI.temporaryDirectory("gcx-signal")
+        let archive = directory + "/kodak.gcx"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["pack", CLI.datasets + "/kodak", "-o", archive, "-q"]
+        process.environment = CLI.environment([:])
+        let errors = directory + "/stderr"
+        _ = FileManager.default.createFile(atPath: errors, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: errors)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Signalled once the first entry is on disk.
+        while process.isRunning && ArchiverCommandTests.fileSize(archive + ".partial") < 2_000 { usleep(2_000) }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        let message = String(decoding: Self.bytes(errors) ?? Data(), as: UTF8.self)
+        #expect(process.terminationStatus == status, "\(message)")
+        #expect(message.contains("rerun the same command with --append"), "\(message)")
+        #expect(FileManager.default.fileExists(atPath: archive + ".partial"))
+        #expect(!FileManager.default.fileExists(atPath: archive))
+        let resumed = try CLI.run(["pack", CLI.datasets + "/kodak", "-o", archive, "--append", "-q"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 24)
+    }
+
+    // Finding 13: exit codes as the README says.
+    @Test func exitCodesMatchTheReadme() throws {
+        let directory = try Self.folder()
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", directory + "/in", "-o", archive]).status == 0)
+        var bytes = try #require(Self.bytes(archive))
+        bytes.removeLast(5)  // the trailer is cut: the index must be recovered by scanning
+        try bytes.write(to: URL(fileURLWithPath: archive))
+        #expect(try CLI.run(["list", archive]).status == 1)
+        let cat = try CLI.run(["cat", archive, "kodim03.jpg"])
+        #expect(cat.status == 1)
+        #expect(cat.stdout.hasPrefix("Type:"))
+        // A missing input is a command-line mistake (2); the photos that exist are packed.
+        let missing = try CLI.run(["pack", directory + "/in", directory + "/no-such-folder", "-o", directory + "/b.gcx"])
+        #expect(missing.status == 2)
+        #expect(try ArchiveReader(source: FileSource(path: directory + "/b.gcx")).rows.count == 2)
+        // The same photo twice, by two paths, is packed once and is no failure.
+        let twice = try CLI.run(["pack", directory + "/in/kodim03.jpg", directory + "/in/../in/kodim03.jpg", "-o", directory + "/c.gcx"])
+        #expect(twice.status == 0, "\(twice.stderr)")
+        #expect(try ArchiveReader(source: FileSource(path: directory + "/c.gcx")).rows.count == 1)
+    }
+
+    // Finding 12: -q hides the captioner and generator notices; warnings stay.
+    @Test func quietHidesNotices() throws {
+        let directory = try Self.folder(["kodim03.jpg"])
+        let quiet = try CLI.run(["pack", directory + "/in", "-o", directory + "/a.gcx", "-q"])
+        #expect(quiet.status == 0)
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let extract = try CLI.run(["extract", directory + "/a.gcx", "-o", directory + "/out", "-q"])
+        #expect(extract.status == 0)
+        #expect(extract.stderr.isEmpty, "\(extract.stderr)")
+    }
+}
