@@ -20,12 +20,29 @@ enum ArchiveOpening {
         }
     }
 
-    /// One entry with its decoded prompt; a missing name exits 1.
-    static func entry(named name: String, in reader: ArchiveReader, archive path: String) throws -> (row: IndexRow, entry: Entry, prompt: String) {
-        guard let row = reader.row(named: name) else {
-            Output.err("gcx: \(path): no entry named \(quoted(name)) (gcx list shows the names)")
+    /// The rows `patterns` choose (names, folders, globs: ``EntrySelection``), all rows when there
+    /// are none; each pattern that chooses nothing is reported, and `allMatched` is false.
+    static func select(_ patterns: [String], in reader: ArchiveReader, archive path: String) -> (rows: [IndexRow], allMatched: Bool) {
+        let (rows, unmatched) = EntrySelection(patterns).select(from: reader.rows)
+        for pattern in unmatched {
+            Output.err("gcx: \(path): no entry matches \(quoted(pattern)) (gcx list shows the names)")
+        }
+        return (rows, unmatched.isEmpty)
+    }
+
+    /// The one entry `pattern` chooses, with its decoded prompt; none or several exit 1.
+    static func entry(named pattern: String, in reader: ArchiveReader, archive path: String) throws -> (row: IndexRow, entry: Entry, prompt: String) {
+        let (rows, _) = select([pattern], in: reader, archive: path)
+        guard let row = rows.first else { throw ExitCode(ExitStatus.failure) }
+        guard rows.count == 1 else {
+            Output.err("gcx: \(path): \(quoted(pattern)) matches \(rows.count) entries; name one")
             throw ExitCode(ExitStatus.failure)
         }
+        return try entry(at: row, in: reader, archive: path)
+    }
+
+    /// The entry at `row` with its decoded prompt.
+    static func entry(at row: IndexRow, in reader: ArchiveReader, archive path: String) throws -> (row: IndexRow, entry: Entry, prompt: String) {
         do {
             let entry = try reader.entry(at: row)
             return (row, entry, try PromptDecoding.standard.text(of: entry.prompt, at: row.offset))

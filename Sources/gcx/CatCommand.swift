@@ -9,7 +9,7 @@ struct CatCommand: ParsableCommand {
     @Argument(help: "The archive.")
     var archive: String
 
-    @Argument(help: "The entry name.")
+    @Argument(help: "The entry: its name, or a glob that chooses exactly one.")
     var name: String
 
     func run() throws {

@@ -18,7 +18,7 @@ struct ExtractCommand: ParsableCommand {
     @Argument(help: "The archive.")
     var archive: String
 
-    @Argument(help: "Entries to extract (default: all).")
+    @Argument(help: "Entries to extract: names, folders (phone/) or globs ('phone/*'); default all.")
     var names: [String] = []
 
     @Option(name: .shortAndLong, help: "The output folder (created if missing).")
@@ -67,15 +67,9 @@ struct ExtractCommand: ParsableCommand {
             throw ExitCode(ExitStatus.usageOrIO)
         }
         var failures: [PackFailure] = []
-        var rows: [IndexRow] = []
-        if names.isEmpty {
-            rows = reader.rows
-        } else {
-            for name in names {
-                if let row = reader.row(named: name) { rows.append(row) } else {
-                    failures.append(PackFailure(input: name, reason: "no such entry in \(archive)"))
-                }
-            }
+        let (rows, unmatched) = EntrySelection(names).select(from: reader.rows)
+        for pattern in unmatched {
+            failures.append(PackFailure(input: pattern, reason: "no entry in \(archive) matches it"))
         }
         let items = what.items
         let generators: GeneratorChoice

@@ -12,18 +12,29 @@ struct InfoCommand: ParsableCommand {
     @Argument(help: "The archive.")
     var file: String
 
-    @Argument(help: "The entry name, as gcx list prints it.")
-    var name: String
+    @Argument(help: "Entries: names as gcx list prints them, folders (phone/) or globs ('phone/*.jpg').")
+    var names: [String]
 
-    @Flag(help: "Print one JSON object.")
+    @Flag(help: "Print one JSON object (an array of them when several entries are chosen).")
     var json = false
 
     func run() throws {
         let reader = try ArchiveOpening.open(file)
-        let (row, entry, text) = try ArchiveOpening.entry(named: name, in: reader, archive: file)
-        let details = EntryDetails(entry: entry, summary: row.summary, offset: row.offset, prompt: text)
-        Output.out(json ? JSON.object(details.json).rendered() : details.text)
-        if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
+        let (rows, allMatched) = ArchiveOpening.select(names, in: reader, archive: file)
+        var details: [EntryDetails] = []
+        for row in rows {
+            let (_, entry, text) = try ArchiveOpening.entry(at: row, in: reader, archive: file)
+            details.append(EntryDetails(entry: entry, summary: row.summary, offset: row.offset, prompt: text))
+        }
+        if json {
+            let objects = details.map { JSON.object($0.json) }
+            if names.count == 1 && objects.count == 1 { Output.out(objects[0].rendered()) } else if !objects.isEmpty {
+                Output.out(JSON.array(objects).rendered())
+            }
+        } else {
+            Output.out(details.map(\.text).joined(separator: "\n\n"))
+        }
+        if reader.recoveredFrom != nil || !allMatched { throw ExitCode(ExitStatus.failure) }
     }
 }
 

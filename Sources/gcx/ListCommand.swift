@@ -12,17 +12,21 @@ struct ListCommand: ParsableCommand {
     @Argument(help: "The archive.")
     var file: String
 
+    @Argument(help: "Entries to list: names, folders (phone/) or globs ('phone/*.jpg'); default all.")
+    var names: [String] = []
+
     @Flag(help: "Print one JSON array of entry objects.")
     var json = false
 
     func run() throws {
         let reader = try ArchiveOpening.open(file)
+        let (rows, allMatched) = ArchiveOpening.select(names, in: reader, archive: file)
         if json {
-            Output.out(JSON.array(reader.rows.map { .object($0.summary.json) }).rendered())
+            Output.out(JSON.array(rows.map { .object($0.summary.json) }).rendered())
         } else {
-            printTable(reader.rows.map(\.summary))
+            printTable(rows.map(\.summary))
         }
-        if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
+        if reader.recoveredFrom != nil || !allMatched { throw ExitCode(ExitStatus.failure) }
     }
 
     private func printTable(_ entries: [EntrySummary]) {

@@ -208,3 +208,57 @@ import GCXImage
         #expect(extract.stderr.isEmpty, "\(extract.stderr)")
     }
 }
+
+@Suite struct SearchAndSelectionTests {
+    /// An archive of the sample photos under phone/ and camera/, with known descriptions.
+    static func archive() throws -> String {
+        let directory = try CLI.temporaryDirectory("gcx-select")
+        for (folder, names) in [("phone", ["kodim03.jpg", "kodim05.jpg"]), ("camera", ["kodim19.jpg"])] {
+            try FileManager.default.createDirectory(atPath: directory + "/in/" + folder, withIntermediateDirectories: true)
+            for name in names {
+                try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/" + name, toPath: directory + "/in/\(folder)/\(name)")
+            }
+        }
+        let prompts = directory + "/prompts.jsonl"
+        let lines = [("phone/kodim03.jpg", "Type: photograph.\\nTop-left: a red barn.\\nBottom: a Dog on the beach."),
+                     ("phone/kodim05.jpg", "Type: photograph.\\nTop-left: blue sky.\\nBottom: motorbikes."),
+                     ("camera/kodim19.jpg", "Type: photograph.\\nTop-left: a lighthouse.\\nBottom: a dog asleep.")]
+        _ = FileManager.default.createFile(atPath: prompts, contents: Data(lines.map { "{\"image\": \"\($0.0)\", \"prompt\": \"\($0.1)\"}" }.joined(separator: "\n").utf8))
+        let pack = try CLI.run(["pack", directory + "/in", "-o", directory + "/a.gcx", "--prompts", prompts])
+        #expect(pack.status == 0, "\(pack.stderr)")
+        return directory
+    }
+
+    @Test func grepFindsEntriesByTheWordsOfTheirDescriptions() throws {
+        let directory = try Self.archive()
+        let archive = directory + "/a.gcx"
+        let dog = try CLI.run(["grep", archive, "dog"])
+        #expect(dog.status == 0)
+        #expect(dog.stdout == "camera/kodim19.jpg:Bottom: a dog asleep.\n")
+        let ignoringCase = try CLI.run(["grep", "-i", archive, "dog.*(beach|asleep)"])
+        #expect(ignoringCase.stdout.split(separator: "\n").map { String($0.prefix(while: { $0 != ":" })) } == ["camera/kodim19.jpg", "phone/kodim03.jpg"], "archive order")
+        #expect(try CLI.run(["grep", "-l", "-i", archive, "dog"]).stdout == "camera/kodim19.jpg\nphone/kodim03.jpg\n")
+        #expect(try CLI.run(["grep", "-c", archive, "Top-left", "phone/"]).stdout == "phone/kodim03.jpg:1\nphone/kodim05.jpg:1\n")
+        let json = try #require(try CLI.run(["grep", "--json", archive, "barn|bikes"]).json as? [[String: Any]])
+        #expect(json.map { $0["name"] as? String } == ["phone/kodim03.jpg", "phone/kodim05.jpg"])
+        #expect((json[0]["lines"] as? [[String: Any]])?.first?["line"] as? Int == 2)
+        #expect(try CLI.run(["grep", archive, "zebra"]).status == 1, "nothing matched: 1, as grep")
+        #expect(try CLI.run(["grep", archive, "(unclosed"]).status == 2)
+    }
+
+    @Test func extractListInfoAndCatTakeGlobsAndFolders() throws {
+        let directory = try Self.archive()
+        let archive = directory + "/a.gcx"
+        let extract = try CLI.run(["extract", archive, "phone/*", "-o", directory + "/out", "--what", "prompt"])
+        #expect(extract.status == 0, "\(extract.stderr)")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: directory + "/out").sorted() == ["phone", "phone/kodim03.txt", "phone/kodim05.txt"])
+        let listed = try #require(try CLI.run(["list", archive, "camera/", "--json"]).json as? [[String: Any]])
+        #expect(listed.map { $0["name"] as? String } == ["camera/kodim19.jpg"])
+        #expect(try CLI.run(["cat", archive, "./camera/kodim19.jpg"]).stdout.hasSuffix("a dog asleep."))
+        #expect(try CLI.run(["cat", archive, "phone/*"]).status == 1, "cat needs exactly one entry")
+        let infos = try #require(try CLI.run(["info", archive, "phone/", "--json"]).json as? [[String: Any]])
+        #expect(infos.count == 2)
+        let unmatched = try CLI.run(["list", archive, "tablet/*"])
+        #expect(unmatched.status == 1 && unmatched.stderr.contains("no entry matches \"tablet/*\""))
+    }
+}

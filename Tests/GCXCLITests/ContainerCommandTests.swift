@@ -108,7 +108,7 @@ import Testing
         #expect(text.stdout.contains("thumbnail:   png 12x8, scale 1/8"))
         let missing = try CLI.run(["info", Self.fixtures + "/valid/all-optional-fields.gcx", "nope.png"])
         #expect(missing.status == 1)
-        #expect(missing.stderr.contains("no entry named \"nope.png\""))
+        #expect(missing.stderr.contains("no entry matches \"nope.png\""))
     }
 }
 
