@@ -35,9 +35,12 @@ let package = Package(
         .target(name: "CGCXSystem"),
         // Files on disk: positioned reads, crash-safe writing aside and renaming into place.
         .target(name: "GCXFileIO", dependencies: ["GCX"]),
-        // libpng / libjpeg-turbo glue. Their error handling longjmps, which Swift cannot survive,
+        // libpng, libjpeg-turbo, libwebp, libtiff, giflib and libheif glue. Their error handling longjmps, which Swift cannot survive,
         // so every setjmp lives inside these C functions.
-        .target(name: "CGCXImageCodecs", linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
+        .target(name: "CGCXImageCodecs", linkerSettings: [
+            .linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("webp"), .linkedLibrary("webpdemux"),
+            .linkedLibrary("tiff"), .linkedLibrary("gif"), .linkedLibrary("heif"),
+        ]),
         // Pixels: decoding, encoding, thumbnails, resampling, consistency, the built-in describer.
         .target(name: "GCXImage", dependencies: ["GCXBytes", "GCXRasterScan", "CGCXImageCodecs"]),
         // libcurl glue: curl_easy_setopt is variadic, which Swift cannot call.

@@ -3,6 +3,9 @@
 # links and the Python packages its tools use. Swift itself must already be installed.
 set -euo pipefail
 packages=(zlib1g-dev libpng-dev libjpeg62-turbo-dev libcurl4-openssl-dev python3 python3-pip
+          # Photos as phones and cameras write them: WebP, TIFF, GIF, HEIF/HEIC and AVIF (libheif with
+          # its HEVC and AV1 decoders).
+          libwebp-dev libtiff-dev libgif-dev libheif-dev libheif1 libde265-0 libdav1d6
           # The evaluation harness's reference codecs (tools/eval).
           libjpeg-turbo-progs webp libavif-bin libjxl-tools)
 missing=()

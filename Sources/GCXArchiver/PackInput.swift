@@ -43,7 +43,8 @@ public struct PackFailure: Error, Sendable, Equatable, CustomStringConvertible {
 public enum InputCollector {
     /// File name extensions taken from folders without looking inside; any other file is judged by
     /// its first bytes.
-    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif"]
+    public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "jpe", "jfif", "webp", "tif", "tiff",
+                                                      "gif", "heic", "heif", "hif", "avif"]
 
     public struct Collected: Sendable {
         /// The photos, in argument order, folders walked in name order.
@@ -152,7 +153,7 @@ public enum InputCollector {
                     case .failure(let failure): failures.append(failure)
                     case .success(let fileKind) where fileKind.isReadable: photos.append(childRelative)
                     case .success(let fileKind) where fileKind.isUnreadableImage:
-                        failures.append(PackFailure(input: childAbsolute, reason: "\(fileKind), which gcx cannot read (it reads PNG and JPEG)"))
+                        failures.append(PackFailure(input: childAbsolute, reason: "\(fileKind), which gcx cannot read (it reads PNG, JPEG, WebP, TIFF, GIF, HEIF/HEIC and AVIF)"))
                     case .success: others.append(childRelative)
                     }
                 default: others.append(childRelative)

@@ -1,15 +1,18 @@
-/// The image formats gcx recognises by their magic bytes; a file name is never consulted.
-public enum ImageFormat: String, Sendable, Equatable, CustomStringConvertible {
+/// The image formats gcx reads, recognised by their first bytes; a file name is never consulted.
+public enum ImageFormat: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
     case png = "PNG"
     case jpeg = "JPEG"
+    case webp = "WebP"
+    case tiff = "TIFF"
+    case gif = "GIF"
+    case heif = "HEIF"
+    case avif = "AVIF"
 
     public static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
-    /// Identifies the format from the first bytes.
+    /// Identifies the format from the first bytes (`FileKind.sniffLength` of them decide).
     public static func sniff<C: Collection>(_ bytes: C) -> ImageFormat? where C.Element == UInt8 {
-        if bytes.starts(with: pngSignature) { return .png }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        return nil
+        FileKind.sniff(bytes).imageFormat
     }
 
     public var description: String { rawValue }
@@ -34,7 +37,8 @@ public enum FileKind: String, Sendable, Equatable, CustomStringConvertible {
 
     public static func sniff<C: Collection>(_ bytes: C) -> FileKind where C.Element == UInt8 {
         let head = Array(bytes.prefix(sniffLength))
-        if let format = ImageFormat.sniff(head) { return format == .png ? .png : .jpeg }
+        if head.starts(with: ImageFormat.pngSignature) { return .png }
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
         func ascii(_ at: Int, _ text: String) -> Bool {
             head.count >= at + text.utf8.count && head[at..<(at + text.utf8.count)].elementsEqual(text.utf8)
         }
@@ -52,8 +56,22 @@ public enum FileKind: String, Sendable, Equatable, CustomStringConvertible {
         return .other
     }
 
+    /// The format gcx decodes this kind with, if it reads it.
+    public var imageFormat: ImageFormat? {
+        switch self {
+        case .png: .png
+        case .jpeg: .jpeg
+        case .webp: .webp
+        case .tiff: .tiff
+        case .gif: .gif
+        case .heif: .heif
+        case .avif: .avif
+        case .bmp, .gcx, .other: nil
+        }
+    }
+
     /// True for the kinds gcx can decode.
-    public var isReadable: Bool { self == .png || self == .jpeg }
+    public var isReadable: Bool { imageFormat != nil }
 
     /// True for images of a kind gcx recognises but does not decode.
     public var isUnreadableImage: Bool { !isReadable && self != .other && self != .gcx }

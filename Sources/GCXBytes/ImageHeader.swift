@@ -26,16 +26,18 @@ public struct ImageHeader: Sendable, Equatable {
         switch ImageFormat.sniff(bytes) {
         case .png: return try parse(bytes, as: .png)
         case .jpeg: return try parse(bytes, as: .jpeg)
+        case let other?: throw ImageHeaderError(format: other, at: 0, "\(other) headers are read by their own decoder")
         case nil: throw ImageHeaderError(format: nil, at: 0, "neither a PNG nor a JPEG signature")
         }
     }
 
     /// Parses `bytes` as `format`; a different signature is an error.
     public static func parse(_ bytes: [UInt8], as format: ImageFormat) throws(ImageHeaderError) -> ImageHeader {
-        do {
+        do throws(ImageHeaderError) {
             switch format {
             case .png: return try parsePNG(bytes)
             case .jpeg: return try parseJPEG(bytes)
+            default: throw ImageHeaderError(format: format, at: 0, "\(format) headers are read by their own decoder")
             }
         } catch {
             var located = error

@@ -1,7 +1,7 @@
 import CGCXImageCodecs
 import GCXBytes
 
-/// Decodes PNG and JPEG bytes to upright 8-bit sRGB pixels.
+/// Decodes PNG, JPEG, WebP, TIFF, GIF, HEIF/HEIC and AVIF bytes to upright 8-bit sRGB pixels.
 ///
 /// - Format: sniffed from the magic bytes, never from a file name.
 /// - PNG: every colour type and bit depth, interlaced or not, through libpng.
@@ -14,7 +14,12 @@ import GCXBytes
 ///   `out = (c * a + 255 * (255 - a) + 127) / 255` (in 16 bits for 16-bit files).
 /// - Colour management is **ignored**: gAMA, cHRM, sRGB, iCCP chunks and JPEG ICC
 ///   profiles are not applied; samples are taken to be sRGB as stored.
-/// - EXIF orientation (JPEG APP1 "Exif", PNG eXIf) is applied to the pixels.
+/// - WebP (lossy, lossless, alpha) through libwebp; TIFF (the first image, any layout libtiff's RGBA
+///   interface reads) through libtiff; GIF (the first frame on its logical screen) through giflib;
+///   HEIF/HEIC and AVIF (the primary image, irot/imir applied) through libheif with its HEVC and AV1
+///   decoders.
+/// - EXIF orientation (JPEG APP1 "Exif", PNG eXIf, WebP EXIF chunk, TIFF Orientation tag) is
+///   applied to the pixels; capture time comes from EXIF in every format that has it.
 /// - Limits: a side above 65535 or more than 2^26 pixels (``PixelLimits``) is refused from the
 ///   header, before any pixel buffer is allocated.
 ///
@@ -35,10 +40,18 @@ public enum ImageDecoder {
         }
 
         if format == .png { try PNGChunks.requireImageData(bytes) }
-        let raw = try decodePixels(bytes, format: format)
-        let exif: [UInt8]? = format == .jpeg ? ExifMetadata.findInJPEG(bytes) : PNGChunks.exif(bytes)
+        let (raw, embeddedExif) = try decodePixels(bytes, format: format)
+        let exif: [UInt8]? = switch format {
+        case .jpeg: ExifMetadata.findInJPEG(bytes)
+        case .png: PNGChunks.exif(bytes)
+        case .tiff: bytes  // a TIFF file is itself the structure EXIF borrows: its IFD0 holds the tags
+        default: embeddedExif
+        }
         let metadata = exif.map { ExifMetadata.parse(tiff: $0) } ?? ExifMetadata()
-        let orientation = metadata.orientation.flatMap(ExifOrientation.init(rawValue:)) ?? .up
+        // HEIF and AVIF carry their own rotation and mirroring (irot, imir), which the decoder has
+        // applied; their EXIF orientation must not be applied again.
+        let orientation = format == .heif || format == .avif ? .up
+            : metadata.orientation.flatMap(ExifOrientation.init(rawValue:)) ?? .up
         return DecodedImage(image: orientation.apply(to: raw), format: format,
                             orientation: orientation, captureTime: metadata.captureTime)
     }
@@ -59,26 +72,34 @@ public enum ImageDecoder {
                 + (textMode ? " (line endings altered, e.g. by a text-mode transfer?)" : ""))
     }
 
-    private static func decodePixels(_ bytes: [UInt8], format: ImageFormat) throws -> RGBImage {
+    /// The pixels, and the EXIF block the container held apart from them (WebP, HEIF, AVIF).
+    private static func decodePixels(_ bytes: [UInt8], format: ImageFormat) throws -> (RGBImage, [UInt8]?) {
         var buffer = gcx_buffer()
+        var exif = gcx_buffer()
         var message = [CChar](repeating: 0, count: 512)
+        let side = UInt32(PixelLimits.maxSide), pixels = UInt64(PixelLimits.maxPhotoPixels)
         let status = bytes.withUnsafeBufferPointer { input in
             message.withUnsafeMutableBufferPointer { text in
-                switch format {
-                case .png:
-                    gcx_png_decode(input.baseAddress, input.count, UInt32(PixelLimits.maxSide),
-                                   UInt64(PixelLimits.maxPhotoPixels), &buffer, text.baseAddress, text.count)
-                case .jpeg:
-                    gcx_jpeg_decode(input.baseAddress, input.count, UInt32(PixelLimits.maxSide),
-                                    UInt64(PixelLimits.maxPhotoPixels), &buffer, text.baseAddress, text.count)
+                let (data, count, note, room) = (input.baseAddress, input.count, text.baseAddress, text.count)
+                return switch format {
+                case .png: gcx_png_decode(data, count, side, pixels, &buffer, note, room)
+                case .jpeg: gcx_jpeg_decode(data, count, side, pixels, &buffer, note, room)
+                case .webp: gcx_webp_decode(data, count, side, pixels, &buffer, &exif, note, room)
+                case .tiff: gcx_tiff_decode(data, count, side, pixels, &buffer, note, room)
+                case .gif: gcx_gif_decode(data, count, side, pixels, &buffer, note, room)
+                case .heif, .avif: gcx_heif_decode(data, count, side, pixels, &buffer, &exif, note, room)
                 }
             }
         }
-        defer { gcx_free(buffer.data) }
+        defer {
+            gcx_free(buffer.data)
+            gcx_free(exif.data)
+        }
         try CodecStatus.check(status, format: format, message: message, buffer: buffer)
-        let width = Int(buffer.width), height = Int(buffer.height)
-        let pixels = Array(UnsafeBufferPointer(start: buffer.data, count: buffer.size))
-        return RGBImage(width: width, height: height, pixels: pixels)
+        let image = RGBImage(width: Int(buffer.width), height: Int(buffer.height),
+                             pixels: Array(UnsafeBufferPointer(start: buffer.data, count: buffer.size)))
+        let block = exif.data.map { Array(UnsafeBufferPointer(start: $0, count: exif.size)) }
+        return (image, block)
     }
 }
 

@@ -22,10 +22,10 @@ public enum ImageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unrecognizedFormat(let bytes):
             let kind = FileKind.sniff(bytes)
             if kind.isUnreadableImage || kind == .gcx {
-                return "\(kind), which gcx cannot read (it reads PNG and JPEG)"
+                return "\(kind), which gcx cannot read (it reads PNG, JPEG, WebP, TIFF, GIF, HEIF/HEIC and AVIF)"
             }
             let hex = bytes.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined(separator: " ")
-            return "not a PNG or JPEG file (first bytes: \(hex.isEmpty ? "none, the data is empty" : hex))"
+            return "not an image gcx reads (first bytes: \(hex.isEmpty ? "none, the data is empty" : hex))"
         case .invalidHeader(let format, let offset, let reason):
             return "invalid \(format) header at offset \(offset): \(reason)"
         case .tooLarge(let width, let height):

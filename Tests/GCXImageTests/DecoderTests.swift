@@ -124,7 +124,8 @@ struct DecoderTests {
     func sniffing() throws {
         #expect(ImageFormat.sniff(try Datasets.bytes("pngsuite", "basn2c08.png")) == .png)
         #expect(ImageFormat.sniff(try Datasets.bytes("jpeg-samples", "testorig.jpg")) == .jpeg)
-        #expect(ImageFormat.sniff(Array("GIF89a".utf8)) == nil)
+        #expect(ImageFormat.sniff(Array("GIF89a".utf8)) == .gif)
+        #expect(ImageFormat.sniff(Array("BM".utf8) + [UInt8](repeating: 0, count: 20)) == nil, "BMP is named, not read")
         #expect(throws: ImageError.unrecognizedFormat(firstBytes: [])) { try ImageDecoder.decode([]) }
         #expect(throws: ImageError.self) { try ImageDecoder.decode(Array("hello world".utf8)) }
     }

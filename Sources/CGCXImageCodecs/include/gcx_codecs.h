@@ -38,6 +38,25 @@ int gcx_jpeg_decode(const uint8_t *bytes, size_t count,
                     uint32_t max_side, uint64_t max_pixels,
                     gcx_buffer *out, char *message, size_t message_capacity);
 
+/// Decodes a still WebP (lossy or lossless, alpha composited over white) to RGB8; `exif` receives
+/// the EXIF chunk when there is one (release both with gcx_free).
+int gcx_webp_decode(const uint8_t *bytes, size_t count, uint32_t max_side, uint64_t max_pixels,
+                    gcx_buffer *out, gcx_buffer *exif, char *message, size_t message_capacity);
+
+/// Decodes the first image of a TIFF (any layout libtiff's RGBA interface reads) to RGB8 in its
+/// stored order; the caller applies the Orientation tag.
+int gcx_tiff_decode(const uint8_t *bytes, size_t count, uint32_t max_side, uint64_t max_pixels,
+                    gcx_buffer *out, char *message, size_t message_capacity);
+
+/// Decodes the first frame of a GIF onto its logical screen, over white, to RGB8.
+int gcx_gif_decode(const uint8_t *bytes, size_t count, uint32_t max_side, uint64_t max_pixels,
+                   gcx_buffer *out, char *message, size_t message_capacity);
+
+/// Decodes the primary image of a HEIF/HEIC or AVIF file to upright RGB8 (irot/imir applied);
+/// `exif` receives its EXIF block's TIFF data when there is one.
+int gcx_heif_decode(const uint8_t *bytes, size_t count, uint32_t max_side, uint64_t max_pixels,
+                    gcx_buffer *out, gcx_buffer *exif, char *message, size_t message_capacity);
+
 /// Encodes RGB8 pixels as an 8-bit truecolour, non-interlaced PNG.
 int gcx_png_encode_rgb8(const uint8_t *pixels, uint32_t width, uint32_t height,
                         gcx_buffer *out, char *message, size_t message_capacity);
