@@ -21,7 +21,19 @@ public final class Extractor {
 
     public enum Event: Sendable {
         case wrote(Written, index: Int, total: Int)
+        /// The file was there already and `skip` was asked for.
+        case skipped(entry: String, item: Item, index: Int, total: Int)
         case failed(PackFailure, index: Int, total: Int)
+    }
+
+    /// What an extraction did. It stops at the first write the system refuses (a full disk, a
+    /// read-only folder): nothing after it could be written either.
+    public struct Result: Sendable {
+        public var written: [Written] = []
+        public var skipped = 0
+        public var failures: [PackFailure] = []
+        /// The write error that stopped the extraction, if one did.
+        public var stoppedBy: FileIOError?
     }
 
     public let reader: ArchiveReader
@@ -81,17 +93,17 @@ public final class Extractor {
         }
     }
 
-    /// One entry's outcome: files written and failures, in item order.
+    /// One entry's outcome: files written, skipped and failures, in item order.
     private struct Outcome: Sendable {
         var written: [Written] = []
+        var skipped: [Item] = []
         var failures: [PackFailure] = []
     }
 
     /// Extracts `rows`, `jobs` entries at a time; failures are reported and the rest go on. Events
     /// come in entry order.
-    public func run(_ rows: [IndexRow], progress: (Event) -> Void = { _ in }) -> (written: [Written], failures: [PackFailure]) {
-        var written: [Written] = []
-        var failures: [PackFailure] = []
+    public func run(_ rows: [IndexRow], progress: (Event) -> Void = { _ in }) -> Result {
+        var result = Result()
         // Decide every output path first, so two entries never write the same file.
         var claimed: [String: String] = [:]
         var plans: [[Item: String]] = []
@@ -116,8 +128,8 @@ public final class Extractor {
             let batch = Array(start..<min(start + jobs, rows.count))
             // Entries are read one by one (the reader is not shared across threads); drawing and
             // writing run in parallel.
-            let loaded = batch.map { index -> Result<(Entry, String), Error> in
-                Result {
+            let loaded = batch.map { index -> Swift.Result<(Entry, String), Error> in
+                Swift.Result {
                     let entry = try reader.entry(at: rows[index])
                     return (entry, try PromptDecoding.standard.text(of: entry.prompt, at: rows[index].offset))
                 }
@@ -133,16 +145,22 @@ public final class Extractor {
                 guard case .success(var outcome) = outcomes.get(slot) else { continue }
                 outcome.failures = early[index] + outcome.failures
                 for done in outcome.written { progress(.wrote(done, index: index, total: rows.count)) }
+                for item in outcome.skipped { progress(.skipped(entry: rows[index].summary.name, item: item, index: index, total: rows.count)) }
                 for failure in outcome.failures { progress(.failed(failure, index: index, total: rows.count)) }
-                written += outcome.written
-                failures += outcome.failures
+                result.written += outcome.written
+                result.skipped += outcome.skipped.count
+                result.failures += outcome.failures
+                if result.stoppedBy == nil, let stop = outcome.failures.lazy.compactMap({ $0.cause as? FileIOError }).first(where: { $0.kind == .system }) {
+                    result.stoppedBy = stop
+                }
             }
+            if result.stoppedBy != nil { break }
             start += jobs
         }
-        return (written, failures)
+        return result
     }
 
-    private static func extract(_ loaded: Result<(Entry, String), Error>, name: String, plan: [Item: String], work: Work) -> Outcome {
+    private static func extract(_ loaded: Swift.Result<(Entry, String), Error>, name: String, plan: [Item: String], work: Work) -> Outcome {
         var outcome = Outcome()
         let entry: Entry, text: String
         switch loaded {
@@ -153,6 +171,10 @@ public final class Extractor {
         }
         for item in Item.allCases {
             guard let path = plan[item] else { continue }
+            if work.output.existing == .skip && work.output.exists(path) {
+                outcome.skipped.append(item)
+                continue
+            }
             do {
                 let bytes: [UInt8]
                 switch item {

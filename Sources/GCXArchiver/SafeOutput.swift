@@ -6,12 +6,27 @@ import GCXFileIO
 /// folder on the way is created or must be a real folder (never a symbolic link), and each file is
 /// written to a temporary name and renamed into place, so a failure leaves no partial file.
 public struct SafeOutput: Sendable {
+    /// What to do about a file that is already there.
+    public enum Existing: Sendable {
+        /// Fail for that file (the others go on).
+        case refuse
+        /// Replace it.
+        case overwrite
+        /// Keep it and write nothing (resuming an interrupted extraction).
+        case skip
+    }
+
     public let root: String
-    public let force: Bool
+    public let existing: Existing
+    public var force: Bool { existing == .overwrite }
 
     public init(root: String, force: Bool) throws {
+        try self.init(root: root, existing: force ? .overwrite : .refuse)
+    }
+
+    public init(root: String, existing: Existing) throws {
         self.root = root
-        self.force = force
+        self.existing = existing
         var info = stat()
         if lstat(root, &info) != 0 {
             guard mkdir(root, 0o755) == 0 || errno == EEXIST else {
@@ -23,6 +38,12 @@ public struct SafeOutput: Sendable {
                 throw PackFailure(input: root, reason: "the output path exists and is not a folder")
             }
         }
+    }
+
+    /// Whether `relativePath` is there already (so `skip` need not even make its bytes).
+    public func exists(_ relativePath: String) -> Bool {
+        var info = stat()
+        return lstat((root as NSString).appendingPathComponent(relativePath), &info) == 0
     }
 
     /// Writes `bytes` to `relativePath` under the root. Fails if the file exists and `force` is off.

@@ -23,11 +23,6 @@ public enum StandardStream: Sendable {
         return Int(size.ws_col)
     }
 
-    /// Whether something exists at `path` (a file, a folder, a link), for the command line's checks.
-    public static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
-    }
 
     /// Writes all of `bytes`, resuming after interruptions and short writes.
     public func write(_ bytes: [UInt8]) throws(FileIOError) {
@@ -52,5 +47,20 @@ enum FileDescriptorWriter {
             guard wrote > 0 else { throw FileIOError(path: path, operation: "write", reason: "no progress writing") }
             done += wrote
         }
+    }
+}
+
+/// What is at a path, for the command line's checks (which must not call the C library itself).
+public enum FileStatus {
+    /// Something exists at `path`: a file, a folder, a link (even a broken one).
+    public static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// `path` is a folder, or a link to one.
+    public static func isFolder(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
     }
 }

@@ -30,6 +30,9 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Overwrite existing files.")
     var force = false
 
+    @Flag(help: "Keep files that exist and write only the missing ones (to finish an interrupted extraction, like unzip -n).")
+    var skipExisting = false
+
     @OptionGroup(title: "Generator (default: the one each entry records; the built-in reconstructor where none is recorded)")
     var generatorOptions: GeneratorOptions
 
@@ -53,6 +56,7 @@ struct ExtractCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
+        guard !(force && skipExisting) else { throw ValidationError("--force and --skip-existing cannot be combined") }
         guard !(noCache && cacheDir != nil) else { throw ValidationError("--cache-dir and --no-cache cannot be combined") }
     }
 
@@ -61,7 +65,7 @@ struct ExtractCommand: ParsableCommand {
         let reader = try ArchiveOpening.open(archive)
         let safeOutput: SafeOutput
         do {
-            safeOutput = try SafeOutput(root: output, force: force)
+            safeOutput = try SafeOutput(root: output, existing: force ? .overwrite : skipExisting ? .skip : .refuse)
         } catch {
             Output.err("gcx: \(Hints.describe(error, command: "extract"))")
             throw ExitCode(ExitStatus.usageOrIO)
@@ -91,6 +95,7 @@ struct ExtractCommand: ParsableCommand {
         let result = extractor.run(rows) { event in
             switch event {
             case .wrote(let written, let index, let total): progress.item(index, total, "wrote \(written.path)")
+            case .skipped(let entry, let item, let index, let total): progress.item(index, total, "kept the existing \(item.rawValue) of \(quotedIfNeeded(entry))")
             case .failed(let failure, let index, let total): progress.item(index, total, "failed \(Hints.describe(failure, command: "extract"))")
             }
         }
@@ -102,10 +107,16 @@ struct ExtractCommand: ParsableCommand {
         if json {
             Output.out(JSON.object([
                 ("written", .array(result.written.map { .object([("entry", .string($0.entry)), ("item", .string($0.item.rawValue)), ("path", .string($0.path))]) })),
+                ("skipped", .int(result.skipped)),
                 ("failed", .array(failures.map { .object([("entry", .string($0.input)), ("error", .string($0.reason))]) })),
             ]).rendered())
         } else {
-            Output.out("\(result.written.count) file(s) written under \(output), \(failures.count) failure(s)")
+            let kept = result.skipped > 0 ? ", \(result.skipped) existing kept" : ""
+            Output.out("\(result.written.count) file(s) written under \(output)\(kept), \(failures.count) failure(s)")
+        }
+        if let stop = result.stoppedBy {
+            Output.err("gcx: stopped: \(stop); the entries after it were not extracted (rerun with --skip-existing once it is fixed)")
+            throw ExitCode(ExitStatus.usageOrIO)
         }
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) item(s) failed:")

@@ -10,7 +10,7 @@ struct GCXCommand: ParsableCommand {
             Exit codes: 0 success; 1 an archive is invalid or some items failed; 2 usage or I/O error.
             """,
         version: "0.1.0",
-        subcommands: [PackCommand.self, ListCommand.self, InfoCommand.self, ValidateCommand.self, ExtractCommand.self, CatCommand.self, GrepCommand.self]
+        subcommands: [PackCommand.self, ListCommand.self, InfoCommand.self, ValidateCommand.self, ExtractCommand.self, CatCommand.self, GrepCommand.self, VerifyCommand.self]
     )
 
     /// Parses and runs, mapping every usage mistake to exit code 2 (ArgumentParser would use 64).
@@ -40,7 +40,7 @@ extension GCXCommand {
     static func refuseFileNamesThatLookLikeOptions() {
         let arguments = CommandLine.arguments.dropFirst()
         for argument in arguments.prefix(while: { $0 != "--" })
-        where argument.hasPrefix("-") && !argument.hasPrefix("--") && argument.count > 2 && StandardStream.exists(argument) {
+        where argument.hasPrefix("-") && !argument.hasPrefix("--") && argument.count > 2 && FileStatus.exists(argument) {
             Output.err("gcx: \(quotedIfNeeded(argument)) is a file whose name starts with '-': write ./\(argument), or put it after --")
             exit(withError: ExitCode(ExitStatus.usageOrIO))
         }

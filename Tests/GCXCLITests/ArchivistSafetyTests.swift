@@ -289,3 +289,74 @@ import GCXImage
         #expect(FileManager.default.fileExists(atPath: directory + "/out/IMG_0001.png"))
     }
 }
+
+@Suite(.serialized) struct ExtractResumeTests {
+    // Finding 10: an interrupted extraction finishes with --skip-existing; a full disk stops it with 2.
+    @Test func skipExistingFinishesAnInterruptedExtraction() throws {
+        let directory = try ArchivistSafetyTests.folder(["kodim03.jpg", "kodim05.jpg"])
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", directory + "/in", "-o", archive, "-q"]).status == 0)
+        let out = directory + "/out"
+        #expect(try CLI.run(["extract", archive, "kodim03.jpg", "-o", out, "--what", "all", "-q"]).status == 0)
+        let first = FileManager.default.contents(atPath: out + "/kodim03.png")
+        let resumed = try CLI.run(["extract", archive, "-o", out, "--what", "all", "--skip-existing", "--json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let summary = try #require(resumed.json as? [String: Any])
+        #expect(summary["skipped"] as? Int == 3)
+        #expect((summary["written"] as? [Any])?.count == 3)
+        #expect(FileManager.default.contents(atPath: out + "/kodim03.png") == first)
+        #expect(FileManager.default.fileExists(atPath: out + "/kodim05.png"))
+        let again = try CLI.run(["extract", archive, "-o", out, "--what", "all"])
+        #expect(again.status == 1, "without --skip-existing each existing file is a failure")
+        #expect(again.stderr.contains("use --force to overwrite"))
+    }
+
+    @Test func aFullDiskStopsTheExtractionWithStatusTwo() throws {
+        let directory = try ArchivistSafetyTests.folder(["kodim03.jpg", "kodim05.jpg"])
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", directory + "/in", "-o", archive, "-q"]).status == 0)
+        let small = directory + "/small"
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=40k", "tmpfs", small]
+        try mount.run()
+        mount.waitUntilExit()
+        try #require(mount.terminationStatus == 0, "this test mounts a 40 KB tmpfs (it runs as root, as CI does)")
+        defer {
+            let unmount = Process()
+            unmount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            unmount.arguments = [small]
+            try? unmount.run()
+            unmount.waitUntilExit()
+        }
+        let result = try CLI.run(["extract", archive, "-o", small, "--what", "all"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("No space left on device") && result.stderr.contains("stopped"), "\(result.stderr)")
+        #expect(!result.stderr.contains("kodim05"), "nothing after the first refused write is attempted")
+    }
+}
+
+@Suite struct VerifyTests {
+    @Test func verifyComparesTheFilesWithTheStoredHashes() throws {
+        let directory = try ArchivistSafetyTests.folder(["kodim03.jpg", "kodim05.jpg", "kodim19.jpg"])
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", directory + "/in", "-o", archive, "-q"]).status == 0)
+        let clean = try CLI.run(["verify", archive, directory + "/in"])
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        #expect(clean.stdout == "kodim03.jpg: OK\nkodim05.jpg: OK\nkodim19.jpg: OK\n")
+        // Same size, one byte changed; one removed; one added.
+        var bytes = try #require(FileManager.default.contents(atPath: directory + "/in/kodim05.jpg"))
+        bytes[bytes.count / 2] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: directory + "/in/kodim05.jpg"))
+        try FileManager.default.removeItem(atPath: directory + "/in/kodim19.jpg")
+        try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/kodim23.jpg", toPath: directory + "/in/new.jpg")
+        let dirty = try CLI.run(["verify", archive, directory + "/in", "--quiet"])
+        #expect(dirty.status == 1)
+        #expect(dirty.stdout == "kodim05.jpg: CHANGED\nkodim19.jpg: MISSING\nnew.jpg: NOT IN ARCHIVE\n", "\(dirty.stdout)")
+        let json = try #require(try CLI.run(["verify", archive, directory + "/in", "--json"]).json as? [[String: Any]])
+        #expect(json.map { $0["status"] as? String } == ["ok", "changed", "missing", "not-in-archive"])
+        #expect(try CLI.run(["verify", archive, directory + "/in", "kodim03.jpg"]).status == 0, "a selection checks only itself")
+        #expect(try CLI.run(["verify", archive, directory + "/nowhere"]).status == 2)
+    }
+}
