@@ -62,7 +62,9 @@ public enum InputCollector {
     /// Every photo under the arguments, folders walked recursively in name order. Hidden files and
     /// folders (names starting with ".") are left out and counted with the other files; symbolic
     /// links to folders are not followed. A file given twice (by any path) is packed once.
-    public static func collect(_ arguments: [String]) -> Collected {
+    /// - Parameter prefixFolders: entry names keep the name of the folder given (`d1/x.png` for a
+    ///   photo `x.png` in the folder argument `d1`), as tar does, so two folders can hold the same names.
+    public static func collect(_ arguments: [String], prefixFolders: Bool = false) -> Collected {
         var collected = Collected()
         var names: [String: String] = [:]
         var seen: Set<FileIdentity> = []
@@ -98,11 +100,23 @@ public enum InputCollector {
             let walked = walk(folder: argument)
             collected.failures += walked.failures
             collected.others += walked.others.map { (argument as NSString).appendingPathComponent($0) }
+            let prefix = prefixFolders ? folderName(argument).map { $0 + "/" } ?? "" : ""
             for relative in walked.photos {
-                add(path: (argument as NSString).appendingPathComponent(relative), relativeName: relative)
+                add(path: (argument as NSString).appendingPathComponent(relative), relativeName: prefix + relative)
             }
         }
         return collected
+    }
+
+    /// The name a folder argument contributes to entry names: its last component (`~/Photos/` gives
+    /// `Photos`; `.` and `/` give none).
+    static func folderName(_ argument: String) -> String? {
+        let last = (argument as NSString).standardizingPath.split(separator: "/").last.map(String.init)
+        guard let last, last != ".", last != ".." else {
+            let resolved = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(argument)
+            return (resolved as NSString).standardizingPath.split(separator: "/").last.map(String.init)
+        }
+        return last
     }
 
     /// The photos under `folder` (relative paths sorted by their UTF-8 bytes), what could not be

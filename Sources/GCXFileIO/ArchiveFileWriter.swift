@@ -114,6 +114,22 @@ public final class ArchiveFileWriter {
         return encoder.rows[encoder.rows.count - 1]
     }
 
+    /// Appends an entry record as it is, byte for byte (its CRC and its agreement with `summary`
+    /// checked by the caller, e.g. with `ArchiveReader.entry(at:)`): moving entries between
+    /// archives never re-encodes them.
+    @discardableResult
+    public func addRecord(_ record: [UInt8], summary: EntrySummary) throws -> IndexRow {
+        precondition(record.count == summary.recordLength, "the record and its summary disagree")
+        try encoder.registerRecord(of: summary)
+        do {
+            try writeAll(record)
+        } catch {
+            _ = ftruncate(descriptor, off_t(encoder.rows[encoder.rows.count - 1].offset))
+            throw error
+        }
+        return encoder.rows[encoder.rows.count - 1]
+    }
+
     /// Writes the index and trailer, syncs, and renames the archive into place.
     public func finish() throws {
         precondition(!finished, "finish called twice")

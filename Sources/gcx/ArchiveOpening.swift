@@ -10,7 +10,7 @@ import GCXFileIO
 enum ArchiveOpening {
     static func open(_ path: String) throws -> ArchiveReader {
         do {
-            let reader = try ArchiveReader(source: try FileSource(path: path), recover: true)
+            let reader = try ArchiveReader(source: try ArchiveSource.open(path), recover: true)
             if let damage = reader.recoveredFrom {
                 Output.err("gcx: warning: \(path): the index is unusable (\(damage)); \(reader.rows.count) entries recovered by scanning. Run gcx validate.")
             }

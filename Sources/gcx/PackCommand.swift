@@ -19,7 +19,7 @@ struct PackCommand: ParsableCommand {
     @Argument(help: "Photos and folders of photos (PNG, JPEG).")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "The archive to write.")
+    @Option(name: .shortAndLong, help: "The archive to write, or - for standard output.")
     var output: String
 
     @Option(help: "text (description only) or multimodal (description and thumbnail).")
@@ -70,6 +70,9 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "Name every file left out of the pack because it is not a photo.")
     var verbose = false
 
+    @Flag(help: "Keep each folder given in its entries' names (d1/x.png, d2/x.png), as tar does.")
+    var prefixFolders = false
+
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
 
@@ -78,6 +81,7 @@ struct PackCommand: ParsableCommand {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
         guard !recover || append else { throw ValidationError("--recover goes with --append") }
+        guard output != "-" || !append else { throw ValidationError("--append needs an archive file, not standard output") }
         if captioner == .sidecar && prompts == nil { throw ValidationError("--captioner sidecar needs --prompts FILE") }
         if prompts != nil && captioner != nil && captioner != .sidecar { throw ValidationError("--prompts goes with --captioner sidecar") }
         guard (64...8192).contains(captionMaxSide) else { throw ValidationError("--caption-max-side must be 64 to 8192") }
@@ -122,7 +126,7 @@ struct PackCommand: ParsableCommand {
         }
         progress.info("gcx: captioner: \(options.captioner.label)")
 
-        let collected = InputCollector.collect(inputs)
+        let collected = InputCollector.collect(inputs, prefixFolders: prefixFolders)
         if !collected.others.isEmpty {
             let list = verbose ? ": " + collected.others.map { quotedIfNeeded($0) }.joined(separator: ", ") : " (--verbose names them)"
             progress.info("gcx: \(collected.others.count) file(s) left out: not photos, or hidden\(list)")
@@ -131,7 +135,11 @@ struct PackCommand: ParsableCommand {
             Output.err("gcx: no photos (PNG or JPEG files) found in \(inputs.joined(separator: " "))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
-        let packer = Packer(archive: output, options: options, mode: append ? .append : force ? .overwrite : .create,
+        // To standard output: packed in a scratch file (the writer needs to seek), then streamed.
+        let scratch = output == "-" ? try ScratchFile(suffix: ".gcx") : nil
+        defer { scratch?.remove() }
+        let archivePath = scratch?.path ?? output
+        let packer = Packer(archive: archivePath, options: options, mode: scratch != nil || force ? .overwrite : append ? .append : .create,
                             recoverDamaged: recover)
         let stop = StopRequest.onInterrupt()
         let summary: Packer.Summary
@@ -171,9 +179,14 @@ struct PackCommand: ParsableCommand {
             throw ExitCode(status)
         }
         let failures = collected.failures + summary.failures
+        if let scratch, summary.wroteArchive {
+            Output.outRaw(try FileSource.readAll(path: scratch.path))
+        }
+        let toStandardOutput = scratch == nil
+        func report(_ text: String) { if toStandardOutput { Output.out(text) } else { Output.err(text) } }
         let bpp = summary.totalPixels > 0 ? Double(summary.archiveBytes * 8) / Double(summary.totalPixels) : 0
         if json {
-            Output.out(JSON.object([
+            report(JSON.object([
                 ("archive", .string(output)),
                 ("entries", .int(summary.entryCount)),
                 ("added", .array(summary.added.map { .object($0.json) })),
@@ -184,13 +197,13 @@ struct PackCommand: ParsableCommand {
             ]).rendered())
         } else {
             if !summary.wroteArchive && summary.entryCount == 0 && summary.archiveBytes == 0 {
-                Output.out("\(output): not written: no photo could be packed (\(failures.count) failed)")
+                report("\(output): not written: no photo could be packed (\(failures.count) failed)")
                 Output.err("gcx: \(failures.count) photo(s) failed:")
                 for failure in failures { Output.err("  \(Hints.describe(failure, command: "pack"))") }
                 throw ExitCode(collected.missing.isEmpty ? ExitStatus.failure : ExitStatus.usageOrIO)
             }
             let what = summary.wroteArchive ? "" : " (unchanged: nothing to add)"
-            Output.out("\(output): \(summary.entryCount) entries (\(summary.added.count) added, \(summary.skipped.count) skipped, \(failures.count) failed), \(summary.archiveBytes) bytes, \(formatBPP(bpp)) bpp\(what)")
+            report("\(output): \(summary.entryCount) entries (\(summary.added.count) added, \(summary.skipped.count) skipped, \(failures.count) failed), \(summary.archiveBytes) bytes, \(formatBPP(bpp)) bpp\(what)")
         }
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) photo(s) failed:")

@@ -25,7 +25,7 @@ struct ValidateCommand: ParsableCommand {
         var reports: [JSON] = []
         for file in files {
             do {
-                let source = try FileSource(path: file)
+                let source = try ArchiveSource.open(file)
                 let report = try Validator(promptDecoding: PromptDecoding.standard).validate(source)
                 if !report.isValid { worst = max(worst, ExitStatus.failure) }
                 if json {

@@ -360,3 +360,57 @@ import GCXImage
         #expect(try CLI.run(["verify", archive, directory + "/nowhere"]).status == 2)
     }
 }
+
+@Suite struct EditingAndStreamTests {
+    // Build item 7: rm and mv copy the other entries byte for byte.
+    @Test func rmAndMvEditWithoutReEncoding() throws {
+        let directory = try ArchivistSafetyTests.folder(["kodim03.jpg", "kodim05.jpg", "kodim19.jpg"])
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", directory + "/in", "-o", archive, "-q"]).status == 0)
+        let before = try ArchiveReader(source: FileSource(path: archive))
+        let prompt05 = try before.entry(named: "kodim05.jpg").prompt
+        #expect(try CLI.run(["rm", archive, "kodim19.*"]).status == 0)
+        #expect(try CLI.run(["mv", archive, "kodim05.jpg", "holiday/kodim05.jpg"]).status == 0)
+        #expect(try CLI.run(["validate", archive]).status == 0)
+        let after = try ArchiveReader(source: FileSource(path: archive))
+        #expect(after.rows.map(\.summary.name) == ["kodim03.jpg", "holiday/kodim05.jpg"])
+        #expect(try after.entry(named: "holiday/kodim05.jpg").prompt == prompt05, "the coded prompt bytes are kept")
+        #expect(try CLI.run(["mv", archive, "holiday", "trip"]).status == 0)
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == ["kodim03.jpg", "trip/kodim05.jpg"])
+        let clash = try CLI.run(["mv", archive, "kodim03.jpg", "trip/kodim05.jpg"])
+        #expect(clash.status == 1 && clash.stderr.contains("already has an entry named"))
+        let none = try CLI.run(["rm", archive, "nothing*"])
+        #expect(none.status == 1)
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 2)
+    }
+
+    // Finding 7: - is standard input for archives and standard output for pack.
+    @Test func dashIsStandardInputAndOutput() throws {
+        let directory = try ArchivistSafetyTests.folder(["kodim03.jpg"])
+        let archive = directory + "/a.gcx"
+        _ = FileManager.default.createFile(atPath: archive, contents: nil)
+        let packed = try CLI.run(["pack", directory + "/in", "-o", "-", "-q"], standardOutput: archive)
+        #expect(packed.status == 0, "\(packed.stderr)")
+        #expect(packed.stderr.contains("-: 1 entries"), "the summary goes to stderr when the archive goes to stdout")
+        #expect(try CLI.run(["validate", archive]).status == 0)
+        for command in [["list", "-"], ["validate", "-"], ["cat", "-", "kodim03.jpg"], ["validate", "/dev/stdin"]] {
+            let result = try CLI.run(command, standardInput: archive)
+            #expect(result.status == 0, "\(command): \(result.stderr)")
+        }
+        #expect(try CLI.run(["list", "-"], standardInput: archive).stdout.contains("kodim03.jpg"))
+    }
+
+    // Finding 9: two folders holding the same file names.
+    @Test func prefixFoldersKeepsTheFolderGiven() throws {
+        let directory = try CLI.temporaryDirectory("gcx-prefix")
+        for folder in ["d1", "d2"] {
+            try FileManager.default.createDirectory(atPath: directory + "/" + folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/kodim03.jpg", toPath: directory + "/\(folder)/x.jpg")
+        }
+        let clash = try CLI.run(["pack", directory + "/d1", directory + "/d2", "-o", directory + "/a.gcx"])
+        #expect(clash.status == 1 && clash.stderr.contains("already taken"))
+        let kept = try CLI.run(["pack", directory + "/d1", directory + "/d2/", "-o", directory + "/b.gcx", "--prefix-folders"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(try ArchiveReader(source: FileSource(path: directory + "/b.gcx")).rows.map(\.summary.name) == ["d1/x.jpg", "d2/x.jpg"])
+    }
+}

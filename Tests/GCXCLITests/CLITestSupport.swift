@@ -46,7 +46,7 @@ struct CLI {
 
     @discardableResult
     static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:],
-                    standardOutput: String? = nil) throws -> Result {
+                    standardOutput: String? = nil, standardInput: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -59,7 +59,7 @@ struct CLI {
         defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
         process.standardOutput = FileHandle(forWritingAtPath: standardOutput ?? base + ".out")
         process.standardError = FileHandle(forWritingAtPath: base + ".err")
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = standardInput.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         let outData = FileManager.default.contents(atPath: base + ".out") ?? Data()
