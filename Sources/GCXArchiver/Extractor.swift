@@ -13,6 +13,11 @@ public final class Extractor {
         case prompt, thumbnail, reconstruction
     }
 
+    /// The file format of reconstructions.
+    public enum ImageFileFormat: String, Sendable, CaseIterable {
+        case png, jpeg
+    }
+
     public struct Written: Sendable {
         public var entry: String
         public var item: Item
@@ -45,6 +50,8 @@ public final class Extractor {
     public let cache: ReconstructionCache?
     /// Entries processed at the same time (generators on servers are slow).
     public let jobs: Int
+    /// Reconstructions as PNG (lossless, the default) or JPEG (quality 92, what photo apps expect).
+    public var reconstructionFormat: ImageFileFormat = .png
 
     public init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, cache: ReconstructionCache? = nil, jobs: Int = 1,
                 generatorFor: @escaping @Sendable (Entry) throws -> any Generator = { _ in BuiltinGenerator() }) {
@@ -65,6 +72,7 @@ public final class Extractor {
         var output: SafeOutput
         var generatorFor: @Sendable (Entry) throws -> any Generator
         var cache: ReconstructionCache?
+        var format: ImageFileFormat
     }
 
     /// The reconstruction as PNG, from the cache when it has it.
@@ -81,7 +89,7 @@ public final class Extractor {
     }
 
     /// The output paths of an entry, relative to the output folder.
-    public static func relativePath(for name: String, item: Item) -> String {
+    public static func relativePath(for name: String, item: Item, format: ImageFileFormat = .png) -> String {
         let slash = name.lastIndex(of: "/")
         let fileStart = slash.map { name.index(after: $0) } ?? name.startIndex
         var stem = name
@@ -89,7 +97,7 @@ public final class Extractor {
         switch item {
         case .prompt: return stem + ".txt"
         case .thumbnail: return stem + ".thumb.png"
-        case .reconstruction: return stem + ".png"
+        case .reconstruction: return stem + (format == .jpeg ? ".jpg" : ".png")
         }
     }
 
@@ -112,7 +120,7 @@ public final class Extractor {
             var plan: [Item: String] = [:]
             var refused: [PackFailure] = []
             for item in Item.allCases where items.contains(item) {
-                let path = Extractor.relativePath(for: row.summary.name, item: item)
+                let path = Extractor.relativePath(for: row.summary.name, item: item, format: reconstructionFormat)
                 if let other = claimed[path] {
                     refused.append(PackFailure(input: row.summary.name, reason: "its \(item.rawValue) would be \(path), already written for \(quoted(other))"))
                 } else {
@@ -135,7 +143,7 @@ public final class Extractor {
                 }
             }
             let outcomes = ResultSlots<Outcome>(count: batch.count)
-            let work = Work(output: output, generatorFor: generatorFor, cache: cache)
+            let work = Work(output: output, generatorFor: generatorFor, cache: cache, format: reconstructionFormat)
             let names = batch.map { rows[$0].summary.name }
             let batchPlans = batch.map { plans[$0] }
             DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
@@ -176,7 +184,7 @@ public final class Extractor {
                 continue
             }
             do {
-                let bytes: [UInt8]
+                var bytes: [UInt8]
                 switch item {
                 case .prompt: bytes = Array(text.utf8)
                 case .thumbnail:
@@ -185,8 +193,19 @@ public final class Extractor {
                         : try PNGEncoder.encode(try Reconstruction.decodeThumbnail(thumbnail))
                 case .reconstruction:
                     bytes = try reconstruction(of: entry, prompt: text, work: work)
+                    if work.format == .jpeg { bytes = try JPEGEncoder.encode(try ImageDecoder.decode(bytes).image, quality: 92) }
                 }
-                try work.output.write(bytes, to: path)
+                // Images carry the photo's capture time (EXIF DateTimeOriginal) and have it as their
+                // modification time, so they sort with the original in a photo library.
+                var time: Int64?
+                if let seconds = entry.source.captureTime {
+                    time = seconds - Int64(entry.source.utcOffsetMinutes ?? 0) * 60
+                    if item != .prompt {
+                        let exif = ExifWriter.captureTime(wallClockSeconds: seconds, utcOffsetMinutes: entry.source.utcOffsetMinutes.map(Int.init))
+                        bytes = item == .reconstruction && work.format == .jpeg ? ExifWriter.jpeg(bytes, exif: exif) : ExifWriter.png(bytes, exif: exif)
+                    }
+                }
+                try work.output.write(bytes, to: path, modificationTime: time)
                 outcome.written.append(Written(entry: name, item: item, path: (work.output.root as NSString).appendingPathComponent(path)))
             } catch let failure as PackFailure {
                 outcome.failures.append(failure)

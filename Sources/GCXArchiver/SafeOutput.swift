@@ -47,7 +47,7 @@ public struct SafeOutput: Sendable {
     }
 
     /// Writes `bytes` to `relativePath` under the root. Fails if the file exists and `force` is off.
-    public func write(_ bytes: [UInt8], to relativePath: String) throws {
+    public func write(_ bytes: [UInt8], to relativePath: String, modificationTime: Int64? = nil) throws {
         try EntryName.validate(relativePath)
         let components = relativePath.split(separator: "/").map(String.init)
         var folder = root
@@ -72,6 +72,6 @@ public struct SafeOutput: Sendable {
         }
         // The temporary file is replaced by rename, which replaces a symbolic link itself rather
         // than writing through it.
-        try AtomicFile.write(bytes, to: path)
+        try AtomicFile.write(bytes, to: path, modificationTime: modificationTime)
     }
 }

@@ -12,14 +12,21 @@ import Synchronization
 ///
 ///     try AtomicFile.write(pngBytes, to: "out/a/b.png")
 public enum AtomicFile {
-    /// Writes `bytes` to `path`, replacing what is there (a symbolic link is replaced, not followed).
-    /// Errors name `path`, never the temporary file.
-    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(FileIOError) {
+    /// Writes `bytes` to `path`, replacing what is there (a symbolic link is replaced, not followed),
+    /// with `modificationTime` (seconds since 1970, UTC) as its access and modification time when
+    /// given. Errors name `path`, never the temporary file.
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644,
+                             modificationTime: Int64? = nil) throws(FileIOError) {
         let temporary = temporaryPath(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard descriptor >= 0 else { throw FileIOError.system("create", path) }
         do throws(FileIOError) {
             try FileDescriptorWriter.writeAll(descriptor, bytes, path: path)
+            if let modificationTime {
+                let time = timespec(tv_sec: Int(modificationTime), tv_nsec: 0)
+                var times = [time, time]
+                guard futimens(descriptor, &times) == 0 else { throw FileIOError.system("set the time of", path) }
+            }
             guard fsync(descriptor) == 0 else { throw FileIOError.system("sync", path) }
         } catch {
             close(descriptor)

@@ -72,3 +72,19 @@ public struct CaptureTime: Sendable, Equatable, CustomStringConvertible {
         return era * 146_097 + dayOfEra - 719_468
     }
 }
+
+extension CaptureTime {
+    /// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian; Howard Hinnant's
+    /// civil_from_days), the inverse of `daysFromCivil`.
+    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

@@ -65,3 +65,6 @@ enum ExtractChoice: String, CaseIterable, ExpressibleByArgument {
         }
     }
 }
+
+/// `extract --format`: the reconstructions' file format.
+extension Extractor.ImageFileFormat: ExpressibleByArgument {}

@@ -27,6 +27,9 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: "reconstruction, thumbnail, prompt or all.")
     var what: ExtractChoice = .reconstruction
 
+    @Option(help: "The reconstructions' file format: png (lossless) or jpeg (quality 92, a.jpg beside a.txt).")
+    var format: Extractor.ImageFileFormat = .png
+
     @Flag(help: "Overwrite existing files.")
     var force = false
 
@@ -92,6 +95,7 @@ struct ExtractCommand: ParsableCommand {
         let extractor = Extractor(reader: reader, output: safeOutput, items: items, cache: cache, jobs: jobs) { entry in
             try generators.generator(for: generatorOptions.chosenKind ?? entry.generator?.kind ?? .builtin, recorded: entry.generator)
         }
+        extractor.reconstructionFormat = format
         let result = extractor.run(rows) { event in
             switch event {
             case .wrote(let written, let index, let total): progress.item(index, total, "wrote \(written.path)")

@@ -414,3 +414,27 @@ import GCXImage
         #expect(try ArchiveReader(source: FileSource(path: directory + "/b.gcx")).rows.map(\.summary.name) == ["d1/x.jpg", "d2/x.jpg"])
     }
 }
+
+@Suite struct ReconstructionMetadataTests {
+    // Build item 8: the capture time travels into reconstructions; extract --format jpeg.
+    @Test func reconstructionsCarryTheCaptureTime() throws {
+        let directory = try CLI.temporaryDirectory("gcx-time")
+        try FileManager.default.createDirectory(atPath: directory + "/in", withIntermediateDirectories: true)
+        let seconds: Int64 = 1_625_406_330, offset = 120
+        let original = try #require(FileManager.default.contents(atPath: ArchivistSafetyTests.photos + "/kodim03.jpg"))
+        let withTime = ExifWriter.jpeg(Array(original), exif: ExifWriter.captureTime(wallClockSeconds: seconds, utcOffsetMinutes: offset))
+        try Data(withTime).write(to: URL(fileURLWithPath: directory + "/in/shot.jpg"))
+        #expect(try CLI.run(["pack", directory + "/in", "-o", directory + "/a.gcx", "-q"]).status == 0)
+        let extract = try CLI.run(["extract", directory + "/a.gcx", "-o", directory + "/out", "--what", "all", "--format", "jpeg", "-q"])
+        #expect(extract.status == 0, "\(extract.stderr)")
+        let expected = CaptureTime(wallClockSecondsSince1970: seconds, utcOffsetMinutes: offset)
+        for file in ["shot.jpg", "shot.thumb.png"] {
+            let path = directory + "/out/" + file
+            let decoded = try ImageDecoder.decode(Array(try #require(FileManager.default.contents(atPath: path))))
+            #expect(decoded.captureTime == expected, "\(file)")
+            let modified = try #require(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date)
+            #expect(Int64(modified.timeIntervalSince1970) == seconds - Int64(offset) * 60, "\(file): the UTC instant of the capture")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/out/shot.png"))
+    }
+}

@@ -162,3 +162,20 @@ struct ExifTests {
         #expect(throws: ImageError.self) { try ImageDecoder.decode(broken) }
     }
 }
+
+@Suite struct ExifWriterTests {
+    @Test(arguments: [Optional(-330), Optional(60), nil])
+    func captureTimeRoundTripsThroughPNGAndJPEG(offset: Int?) throws {
+        let seconds: Int64 = 1_625_406_330  // 2021-07-04 13:45:30 on the camera's clock
+        let exif = ExifWriter.captureTime(wallClockSeconds: seconds, utcOffsetMinutes: offset)
+        let expected = CaptureTime(wallClockSecondsSince1970: seconds, utcOffsetMinutes: offset)
+        #expect(ExifMetadata.parse(tiff: exif).captureTime == expected)
+        let image = RGBImage.gradient(width: 24, height: 16)
+        let png = ExifWriter.png(try PNGEncoder.encode(image), exif: exif)
+        let decodedPNG = try ImageDecoder.decode(png)
+        #expect(decodedPNG.captureTime == expected && decodedPNG.image == image)
+        let jpeg = ExifWriter.jpeg(try JPEGEncoder.encode(image, quality: 90), exif: exif)
+        #expect(try ImageDecoder.decode(jpeg).captureTime == expected)
+        #expect(ExifWriter.formatDateTime(seconds) == "2021:07:04 13:45:30")
+    }
+}
