@@ -31,6 +31,8 @@ public final class Packer {
         /// Stopped on request before every photo was done: the completed entries are in
         /// `ARCHIVE.partial`, and a pack with `.append` resumes it.
         public var interrupted = false
+        /// With `update`: entries whose photo changed since it was packed, packed again.
+        public var updated: [String] = []
     }
 
     public let archive: String
@@ -38,12 +40,35 @@ public final class Packer {
     public let mode: ArchiveFileWriter.Mode
     /// Appending to a damaged archive keeps its intact entries instead of refusing.
     public let recoverDamaged: Bool
+    /// Appending: an entry whose photo has changed (size or SHA-256) is packed again, replacing
+    /// the old one (the new entry comes after the others).
+    public let update: Bool
 
-    public init(archive: String, options: PackOptions, mode: ArchiveFileWriter.Mode, recoverDamaged: Bool = false) {
+    public init(archive: String, options: PackOptions, mode: ArchiveFileWriter.Mode, recoverDamaged: Bool = false,
+                update: Bool = false) {
         self.archive = archive
         self.options = options
         self.mode = mode
         self.recoverDamaged = recoverDamaged
+        self.update = update
+    }
+
+    /// The names among `inputs` whose file differs from what the archive at `archive` recorded.
+    static func changed(_ inputs: [PackInput], in archive: String) -> Set<String> {
+        guard let source = try? FileSource(path: archive), let reader = try? ArchiveReader(source: source, recover: true) else { return [] }
+        var changed: Set<String> = []
+        for input in inputs {
+            guard let row = reader.row(named: input.name), let stored = try? reader.entry(at: row).source else { continue }
+            var info = stat()
+            guard stat(input.path, &info) == 0 else { continue }
+            if UInt64(info.st_size) != stored.originalSize {
+                changed.insert(input.name)
+            } else if let bytes = try? FileSource.readAll(path: input.path),
+                      !SHA256.hash(bytes).prefix(stored.contentHash.count).elementsEqual(stored.contentHash) {
+                changed.insert(input.name)
+            }
+        }
+        return changed
     }
 
     /// Packs `inputs`. `shouldStop` is asked between photos: once it says yes, the entries done so
@@ -52,7 +77,8 @@ public final class Packer {
                     progress: (Event) -> Void = { _ in }) throws -> Summary {
         try Packer.refuseOverwriting(archive, with: inputs)
         let existed = FileManager.default.fileExists(atPath: archive)
-        let writer = try ArchiveFileWriter(path: archive, mode: mode, recoverDamaged: recoverDamaged)
+        let replaced = update && mode == .append ? Packer.changed(inputs, in: archive) : []
+        let writer = try ArchiveFileWriter(path: archive, mode: mode, recoverDamaged: recoverDamaged, excluding: replaced)
         progress(.opened(writer.report))
         var summary = Summary()
         let builder = EntryBuilder(options: options)
@@ -108,6 +134,7 @@ public final class Packer {
         }
         summary.entryCount = writer.entryCount
         summary.totalPixels = writer.rows.reduce(0) { $0 + $1.summary.width * $1.summary.height }
+        summary.updated = summary.added.map(\.name).filter { replaced.contains($0) }
         // Nothing added: an existing archive stays as it was (even with .overwrite), and none is
         // created for a pack whose every photo failed.
         if summary.added.isEmpty && !writer.report.resumedPartial && writer.report.droppedEntries.isEmpty {

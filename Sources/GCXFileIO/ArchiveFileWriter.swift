@@ -51,7 +51,9 @@ public final class ArchiveFileWriter {
     /// - Parameter recoverDamaged: when appending to a damaged archive, keep its intact entries and
     ///   leave the rest out (listed in `report.droppedEntries`); without it, a damaged archive is
     ///   refused with ``DamagedArchiveError`` and left untouched.
-    public init(path given: String, mode: Mode, recoverDamaged: Bool = false) throws {
+    /// - Parameter excluding: when appending, entries of the target with these names are not
+    ///   carried over (they are about to be replaced).
+    public init(path given: String, mode: Mode, recoverDamaged: Bool = false, excluding: Set<String> = []) throws {
         let path = try ArchiveFileWriter.resolve(given)
         self.path = path
         partialPath = path + ".partial"
@@ -78,7 +80,7 @@ public final class ArchiveFileWriter {
                 try resumePartial()
             }
             // A resumed partial may hold only part of the target's entries if the copy was cut short.
-            if mode == .append && targetExists { try copyEntries(from: path, recoverDamaged: recoverDamaged) }
+            if mode == .append && targetExists { try copyEntries(from: path, recoverDamaged: recoverDamaged, excluding: excluding) }
             if targetExists { try keepOwnership(of: path) }
         } catch {
             close(descriptor)
@@ -194,7 +196,7 @@ public final class ArchiveFileWriter {
 
     /// Copies the target's entry records byte for byte into the partial file, each checked first
     /// (CRC, chunks, agreement with its index row), so that a damaged archive is never carried on.
-    private func copyEntries(from path: String, recoverDamaged: Bool) throws {
+    private func copyEntries(from path: String, recoverDamaged: Bool, excluding: Set<String>) throws {
         let source = try FileSource(path: path)
         let header = try source.read(at: 0, count: min(FileHeader.size, source.size))
         do {
@@ -205,7 +207,7 @@ public final class ArchiveFileWriter {
         let reader = try ArchiveReader(source: source, recover: true)
         var problems: [FormatError] = reader.recoveredFrom.map { [$0] } ?? []
         var intact: [IndexRow] = []
-        for row in reader.rows where !encoder.contains(name: row.summary.name) {
+        for row in reader.rows where !encoder.contains(name: row.summary.name) && !excluding.contains(row.summary.name) {
             do {
                 _ = try reader.entry(at: row)
                 intact.append(row)

@@ -61,6 +61,9 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "With --append: keep the intact entries of a damaged archive and leave the damaged ones out (they are listed).")
     var recover = false
 
+    @Flag(help: "Like --append, and photos whose content changed since they were packed are packed again, replacing their entries.")
+    var update = false
+
     @Option(help: "Photos processed at the same time.")
     var jobs: Int = 1
 
@@ -80,8 +83,9 @@ struct PackCommand: ParsableCommand {
         guard (1...100).contains(thumbnailQuality) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
-        guard !recover || append else { throw ValidationError("--recover goes with --append") }
-        guard output != "-" || !append else { throw ValidationError("--append needs an archive file, not standard output") }
+        guard !(update && force) else { throw ValidationError("--update and --force cannot be combined") }
+        guard !recover || append || update else { throw ValidationError("--recover goes with --append or --update") }
+        guard output != "-" || !(append || update) else { throw ValidationError("--append and --update need an archive file, not standard output") }
         if captioner == .sidecar && prompts == nil { throw ValidationError("--captioner sidecar needs --prompts FILE") }
         if prompts != nil && captioner != nil && captioner != .sidecar { throw ValidationError("--prompts goes with --captioner sidecar") }
         guard (64...8192).contains(captionMaxSide) else { throw ValidationError("--caption-max-side must be 64 to 8192") }
@@ -139,8 +143,9 @@ struct PackCommand: ParsableCommand {
         let scratch = output == "-" ? try ScratchFile(suffix: ".gcx") : nil
         defer { scratch?.remove() }
         let archivePath = scratch?.path ?? output
-        let packer = Packer(archive: archivePath, options: options, mode: scratch != nil || force ? .overwrite : append ? .append : .create,
-                            recoverDamaged: recover)
+        let packer = Packer(archive: archivePath, options: options,
+                            mode: scratch != nil || force ? .overwrite : append || update ? .append : .create,
+                            recoverDamaged: recover, update: update)
         let stop = StopRequest.onInterrupt()
         let summary: Packer.Summary
         do {
@@ -191,6 +196,7 @@ struct PackCommand: ParsableCommand {
                 ("entries", .int(summary.entryCount)),
                 ("added", .array(summary.added.map { .object($0.json) })),
                 ("skipped", .array(summary.skipped.map { .string($0.name) })),
+                ("updated", .array(summary.updated.map { .string($0) })),
                 ("failed", .array(failures.map { .object([("input", .string($0.input)), ("error", .string($0.reason))]) })),
                 ("archive_bytes", .int(summary.archiveBytes)),
                 ("bpp", .double(bpp)),
@@ -202,7 +208,7 @@ struct PackCommand: ParsableCommand {
                 for failure in failures { Output.err("  \(Hints.describe(failure, command: "pack"))") }
                 throw ExitCode(collected.missing.isEmpty ? ExitStatus.failure : ExitStatus.usageOrIO)
             }
-            let what = summary.wroteArchive ? "" : " (unchanged: nothing to add)"
+            let what = summary.wroteArchive ? (summary.updated.isEmpty ? "" : ", \(summary.updated.count) updated") : " (unchanged: nothing to add)"
             report("\(output): \(summary.entryCount) entries (\(summary.added.count) added, \(summary.skipped.count) skipped, \(failures.count) failed), \(summary.archiveBytes) bytes, \(formatBPP(bpp)) bpp\(what)")
         }
         if !failures.isEmpty {

@@ -438,3 +438,25 @@ import GCXImage
         #expect(!FileManager.default.fileExists(atPath: directory + "/out/shot.png"))
     }
 }
+
+@Suite struct UpdateTests {
+    @Test func updateRepacksOnlyWhatChanged() throws {
+        let directory = try ArchivistSafetyTests.folder(["kodim03.jpg", "kodim05.jpg"])
+        let archive = directory + "/a.gcx"
+        #expect(try CLI.run(["pack", directory + "/in", "-o", archive, "-q"]).status == 0)
+        let unchanged = try CLI.run(["pack", directory + "/in", "-o", archive, "--update", "--json"])
+        #expect(unchanged.status == 0)
+        #expect((unchanged.json as? [String: Any])?["updated"] as? [String] == [])
+        // kodim05.jpg is now another photo; a new one appears.
+        try FileManager.default.removeItem(atPath: directory + "/in/kodim05.jpg")
+        try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/kodim23.jpg", toPath: directory + "/in/kodim05.jpg")
+        try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/kodim19.jpg", toPath: directory + "/in/new.jpg")
+        let result = try CLI.run(["pack", directory + "/in", "-o", archive, "--update", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let summary = try #require(result.json as? [String: Any])
+        #expect(summary["updated"] as? [String] == ["kodim05.jpg"])
+        #expect((summary["skipped"] as? [String]) == ["kodim03.jpg"])
+        #expect(try CLI.run(["verify", archive, directory + "/in"]).status == 0, "the archive now matches the folder")
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == ["kodim03.jpg", "kodim05.jpg", "new.jpg"])
+    }
+}
