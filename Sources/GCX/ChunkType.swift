@@ -12,10 +12,12 @@ public struct ChunkType: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let thumbnail = ChunkType(rawValue: 0x54)  // "T"
     public static let generator = ChunkType(rawValue: 0x67)  // "g"
     public static let captioner = ChunkType(rawValue: 0x63)  // "c"
+    public static let camera = ChunkType(rawValue: 0x6B)     // "k"
+    public static let location = ChunkType(rawValue: 0x6C)   // "l"
 
     /// The critical chunks of v1, in the order they must appear.
     public static let criticalOrder: [ChunkType] = [.source, .mode, .prompt, .thumbnail]
-    public static let known: Set<ChunkType> = [.source, .mode, .prompt, .thumbnail, .generator, .captioner]
+    public static let known: Set<ChunkType> = [.source, .mode, .prompt, .thumbnail, .generator, .captioner, .camera, .location]
 
     public var isLetter: Bool { (0x41...0x5A).contains(rawValue) || (0x61...0x7A).contains(rawValue) }
     public var isCritical: Bool { (0x41...0x5A).contains(rawValue) }

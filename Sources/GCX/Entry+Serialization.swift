@@ -16,6 +16,8 @@ extension Entry {
         if let thumbnail { chunk(.thumbnail, thumbnail.encoded()) }
         if let generator { chunk(.generator, generator.encoded()) }
         if let captioner { chunk(.captioner, captioner.encoded()) }
+        if let camera { chunk(.camera, camera.encoded()) }
+        if let location { chunk(.location, location.encoded()) }
         for unknown in unknownChunks where !unknown.type.isCritical { chunk(unknown.type, unknown.data) }
         return writer.bytes
     }
@@ -37,6 +39,8 @@ extension Entry {
         var promptOffset = bodyOffset
         var generator: GeneratorMetadata?
         var captioner: CaptionerMetadata?
+        var camera: CameraMetadata?
+        var location: LocationMetadata?
         var unknown: [UnknownChunk] = []
         var seen: Set<ChunkType> = []
         var lastCritical = -1
@@ -86,6 +90,8 @@ extension Entry {
                     thumbnail = try Thumbnail.decode(&data)
                 case .generator: generator = try GeneratorMetadata.decode(&data)
                 case .captioner: captioner = try CaptionerMetadata.decode(&data)
+                case .camera: camera = try CameraMetadata.decode(&data)
+                case .location: location = try LocationMetadata.decode(&data)
                 default:
                     guard !type.isCritical else {
                         throw FormatError(.chunkUnknownCritical, at: chunkOffset, "critical chunk \(type) is unknown to this reader")
@@ -113,8 +119,10 @@ extension Entry {
         default: break
         }
         if let thumbnail { try check(thumbnail, of: source, at: thumbnailOffset) }
-        let entry = Entry(source: source, mode: mode, prompt: prompt, thumbnail: thumbnail,
+        var entry = Entry(source: source, mode: mode, prompt: prompt, thumbnail: thumbnail,
                           generator: generator, captioner: captioner, unknownChunks: unknown)
+        entry.camera = camera
+        entry.location = location
         return (entry, promptOffset)
     }
 

@@ -11,6 +11,10 @@ public struct Entry: Equatable, Sendable {
     public var thumbnail: Thumbnail?
     public var generator: GeneratorMetadata?
     public var captioner: CaptionerMetadata?
+    /// The camera, from the original's EXIF Make and Model.
+    public var camera: CameraMetadata?
+    /// Where the photo was taken; only when the packer was asked to keep it.
+    public var location: LocationMetadata?
     /// Ancillary chunks this reader does not know, kept so that copying an entry keeps them.
     public var unknownChunks: [UnknownChunk]
 

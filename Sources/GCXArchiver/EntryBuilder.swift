@@ -52,6 +52,12 @@ public struct EntryBuilder: Sendable {
 
         var entry = Entry(source: source, mode: options.mode, prompt: PromptChunk.smallest(text), captioner: options.captioner.metadata)
         entry.generator = options.generator
+        entry.camera = decoded.camera.map { CameraMetadata(make: fitted($0.make), model: fitted($0.model)) }
+        if options.keepLocation, let position = decoded.position {
+            entry.location = LocationMetadata(latitudeMicrodegrees: position.latitudeMicrodegrees,
+                                              longitudeMicrodegrees: position.longitudeMicrodegrees,
+                                              altitudeDecimetres: position.altitudeDecimetres)
+        }
         if options.mode == .multimodal {
             do {
                 let small = try Thumbnailer.downsample(image, scale: options.thumbnailScale)
@@ -66,4 +72,14 @@ public struct EntryBuilder: Sendable {
         }
         return (entry, caption.warning)
     }
+}
+
+/// `text` cut, at a character boundary, to the container's string limit.
+private func fitted(_ text: String) -> String {
+    var result = ""
+    for character in text {
+        guard result.utf8.count + character.utf8.count <= Limits.stringBytes else { break }
+        result.append(character)
+    }
+    return result
 }

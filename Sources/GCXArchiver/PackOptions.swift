@@ -15,6 +15,9 @@ public struct PackOptions: Sendable {
     public var generator: GeneratorMetadata?
     /// Photos processed at the same time.
     public var jobs = 1
+    /// Keep the photo's GPS position (the "l" chunk). Off by default: a description of a private
+    /// photo and the place it was taken are sensitive together.
+    public var keepLocation = false
 
     public static let defaultThumbnailQuality = 50
 

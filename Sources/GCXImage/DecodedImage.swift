@@ -9,11 +9,18 @@ public struct DecodedImage: Sendable, Equatable {
     public let orientation: ExifOrientation
     /// EXIF DateTimeOriginal (+ OffsetTimeOriginal), when present and well formed.
     public let captureTime: CaptureTime?
+    /// EXIF Make and Model, when present.
+    public var camera: Camera?
+    /// The EXIF GPS position, when present and well formed.
+    public var position: GPSPosition?
 
-    public init(image: RGBImage, format: ImageFormat, orientation: ExifOrientation, captureTime: CaptureTime?) {
+    public init(image: RGBImage, format: ImageFormat, orientation: ExifOrientation, captureTime: CaptureTime?,
+                camera: Camera? = nil, position: GPSPosition? = nil) {
         self.image = image
         self.format = format
         self.orientation = orientation
         self.captureTime = captureTime
+        self.camera = camera
+        self.position = position
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GCXBytes
 
 /// The few EXIF fields gcx uses, read from a TIFF-structured EXIF block.
@@ -9,6 +10,8 @@ import GCXBytes
 struct ExifMetadata: Equatable {
     var orientation: Int?
     var captureTime: CaptureTime?
+    var camera: Camera?
+    var position: GPSPosition?
 
     static let tagOrientation: UInt16 = 0x0112
     static let tagExifIFD: UInt16 = 0x8769
@@ -16,11 +19,24 @@ struct ExifMetadata: Equatable {
     static let tagOffsetTimeOriginal: UInt16 = 0x9011
     static let maxEntries = 1024
 
+    static let tagMake: UInt16 = 0x010F
+    static let tagModel: UInt16 = 0x0110
+    static let tagGPSIFD: UInt16 = 0x8825
+
     /// Parses a TIFF header ("II*\0" or "MM\0*") and its IFDs.
     static func parse(tiff: [UInt8]) -> ExifMetadata {
         var result = ExifMetadata()
         guard let tiff = TIFFView(tiff) else { return result }
         let ifd0 = tiff.entries(atIFD: tiff.uint32(at: 4))
+        func text(_ tag: UInt16) -> String {
+            guard let entry = ifd0.first(where: { $0.tag == tag }), let bytes = tiff.asciiValue(entry) else { return "" }
+            return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        }
+        let (make, model) = (text(tagMake), text(tagModel))
+        if !make.isEmpty || !model.isEmpty { result.camera = Camera(make: make, model: model) }
+        if let pointer = ifd0.first(where: { $0.tag == tagGPSIFD }), pointer.type == 4 || pointer.type == 13, pointer.count == 1 {
+            result.position = GPSPosition(tiff: tiff, entries: tiff.entries(atIFD: pointer.valueField))
+        }
         if let entry = ifd0.first(where: { $0.tag == tagOrientation }),
            let value = tiff.shortValue(entry), (1...8).contains(value) {
             result.orientation = value
@@ -126,6 +142,17 @@ private struct TIFFView {
         }
     }
 
+    /// `count` RATIONAL (type 5) values, always stored at the offset (8 bytes each).
+    func rationals(_ entry: Entry, count: Int) -> [Double]? {
+        guard entry.type == 5, entry.count == UInt32(count), let start = Int(exactly: entry.valueField) else { return nil }
+        var values: [Double] = []
+        for k in 0..<count {
+            guard let numerator = uint32(at: start + 8 * k), let denominator = uint32(at: start + 8 * k + 4), denominator != 0 else { return nil }
+            values.append(Double(numerator) / Double(denominator))
+        }
+        return values
+    }
+
     /// An ASCII (type 2) value; at most 4 bytes sit inline, longer ones at the offset.
     func asciiValue(_ entry: Entry) -> [UInt8]? {
         guard entry.type == 2, entry.count >= 1, entry.count <= 256 else { return nil }
@@ -135,5 +162,44 @@ private struct TIFFView {
         var text = Array(bytes[start..<(start + count)])
         if let nul = text.firstIndex(of: 0) { text.removeSubrange(nul...) }
         return text
+    }
+}
+
+/// The camera an EXIF block names (Make, Model; either may be empty).
+public struct Camera: Sendable, Equatable {
+    public var make: String
+    public var model: String
+}
+
+/// A position from an EXIF GPS IFD, in the units the container stores.
+public struct GPSPosition: Sendable, Equatable {
+    public var latitudeMicrodegrees: Int64
+    public var longitudeMicrodegrees: Int64
+    public var altitudeDecimetres: Int64?
+
+    /// Latitude and longitude are required (refs N/S, E/W, three rationals each); altitude is kept
+    /// when present. Anything malformed or out of range gives no position.
+    fileprivate init?(tiff: TIFFView, entries: [TIFFView.Entry]) {
+        func ref(_ tag: UInt16) -> UInt8? {
+            entries.first(where: { $0.tag == tag }).flatMap { tiff.asciiValue($0)?.first }
+        }
+        func degrees(_ tag: UInt16) -> Double? {
+            guard let entry = entries.first(where: { $0.tag == tag }), let dms = tiff.rationals(entry, count: 3) else { return nil }
+            return dms[0] + dms[1] / 60 + dms[2] / 3600
+        }
+        guard let latitudeRef = ref(1), let latitude = degrees(2), let longitudeRef = ref(3), let longitude = degrees(4),
+              [0x4E, 0x53].contains(latitudeRef), [0x45, 0x57].contains(longitudeRef) else { return nil }
+        let lat = Int64((latitude * 1_000_000).rounded()) * (latitudeRef == 0x53 ? -1 : 1)
+        let lon = Int64((longitude * 1_000_000).rounded()) * (longitudeRef == 0x57 ? -1 : 1)
+        guard (-90_000_000...90_000_000).contains(lat), (-180_000_000...180_000_000).contains(lon) else { return nil }
+        latitudeMicrodegrees = lat
+        longitudeMicrodegrees = lon
+        if let entry = entries.first(where: { $0.tag == 6 }), let metres = tiff.rationals(entry, count: 1)?.first, metres.isFinite {
+            let below = entries.first(where: { $0.tag == 5 }).map { $0.valueField & 0xFF == 1 || $0.valueField >> 24 == 1 } ?? false
+            let decimetres = Int64((metres * 10).rounded()) * (below ? -1 : 1)
+            altitudeDecimetres = (-100_000...1_000_000).contains(decimetres) ? decimetres : nil
+        } else {
+            altitudeDecimetres = nil
+        }
     }
 }

@@ -52,8 +52,8 @@ public enum ImageDecoder {
         // applied; their EXIF orientation must not be applied again.
         let orientation = format == .heif || format == .avif ? .up
             : metadata.orientation.flatMap(ExifOrientation.init(rawValue:)) ?? .up
-        return DecodedImage(image: orientation.apply(to: raw), format: format,
-                            orientation: orientation, captureTime: metadata.captureTime)
+        return DecodedImage(image: orientation.apply(to: raw), format: format, orientation: orientation,
+                            captureTime: metadata.captureTime, camera: metadata.camera, position: metadata.position)
     }
 
     /// Names a damaged PNG signature as such (3 of its first 4 bytes match,

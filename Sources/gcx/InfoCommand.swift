@@ -90,6 +90,12 @@ struct EntryDetails {
         } else {
             fields.append(("captioner", .null))
         }
+        fields.append(("camera", entry.camera.map { .object([("make", .string($0.make)), ("model", .string($0.model))]) } ?? .null))
+        fields.append(("location", entry.location.map { location in
+            .object([("latitude", .double(Double(location.latitudeMicrodegrees) / 1e6)),
+                     ("longitude", .double(Double(location.longitudeMicrodegrees) / 1e6)),
+                     ("altitude_m", location.altitudeDecimetres.map { .double(Double($0) / 10) } ?? .null)])
+        } ?? .null))
         fields.append(("unknown_chunks", .array(entry.unknownChunks.map { chunk in
             .object([("type", .string(chunk.type.description)), ("bytes", .int(chunk.data.count))])
         })))
@@ -122,6 +128,11 @@ struct EntryDetails {
         }
         if let captioner = entry.captioner {
             lines.append("captioner:   \(captioner.kind)\(captioner.model.isEmpty ? "" : " model \(captioner.model)"), instruction v\(captioner.instructionVersion)")
+        }
+        if let camera = entry.camera { lines.append("camera:      \([camera.make, camera.model].filter { !$0.isEmpty }.joined(separator: " "))") }
+        if let location = entry.location {
+            let altitude = location.altitudeDecimetres.map { ", \(Double($0) / 10) m" } ?? ""
+            lines.append("location:    \(Double(location.latitudeMicrodegrees) / 1e6), \(Double(location.longitudeMicrodegrees) / 1e6)\(altitude)")
         }
         for chunk in entry.unknownChunks { lines.append("unknown ancillary chunk \(chunk.type): \(chunk.data.count) bytes") }
         lines.append("")

@@ -76,6 +76,9 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "Keep each folder given in its entries' names (d1/x.png, d2/x.png), as tar does.")
     var prefixFolders = false
 
+    @Flag(help: "Keep each photo's GPS position (left out by default: a description and a place are sensitive together).")
+    var keepLocation = false
+
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
 
@@ -118,6 +121,7 @@ struct PackCommand: ParsableCommand {
         options.thumbnailCodec = thumbnailCodec.codec
         options.thumbnailQuality = thumbnailQuality
         options.jobs = jobs
+        options.keepLocation = keepLocation
         var progress = Progress(quiet: quiet)
         do {
             options.captioner = try makeCaptioner()

@@ -460,3 +460,56 @@ import GCXImage
         #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == ["kodim03.jpg", "kodim05.jpg", "new.jpg"])
     }
 }
+
+@Suite struct CameraAndLocationTests {
+    /// A little-endian EXIF block: Make, Model, and a GPS IFD (43°17'47.3"N 5°22'11.2"E, 2.5 m below sea level).
+    static func exif() -> [UInt8] {
+        var out: [UInt8] = [0x49, 0x49, 0x2A, 0, 8, 0, 0, 0]
+        func u16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
+        func u32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        let make = Array("FUJIFILM\0".utf8), model = Array("X-T5\0".utf8)
+        // IFD0 at 8: 3 entries (12 bytes each) + next pointer; then data.
+        let ifd0Data = 8 + 2 + 3 * 12 + 4
+        let gpsAt = ifd0Data + make.count + model.count
+        out += u16(3)
+        out += u16(0x010F) + u16(2) + u32(make.count) + u32(ifd0Data)
+        out += u16(0x0110) + u16(2) + u32(model.count) + u32(ifd0Data + make.count)
+        out += u16(0x8825) + u16(4) + u32(1) + u32(gpsAt)
+        out += u32(0) + make + model
+        // GPS IFD: refs inline, rationals after.
+        let gpsData = gpsAt + 2 + 6 * 12 + 4
+        out += u16(6)
+        out += u16(1) + u16(2) + u32(2) + Array("N\0\0\0".utf8)
+        out += u16(2) + u16(5) + u32(3) + u32(gpsData)
+        out += u16(3) + u16(2) + u32(2) + Array("E\0\0\0".utf8)
+        out += u16(4) + u16(5) + u32(3) + u32(gpsData + 24)
+        out += u16(5) + u16(1) + u32(1) + [1, 0, 0, 0]
+        out += u16(6) + u16(5) + u32(1) + u32(gpsData + 48)
+        out += u32(0)
+        for (n, d) in [(43, 1), (17, 1), (473, 10), (5, 1), (22, 1), (112, 10), (25, 10)] { out += u32(n) + u32(d) }
+        return out
+    }
+
+    @Test func cameraIsKeptAndLocationOnlyWhenAsked() throws {
+        let directory = try CLI.temporaryDirectory("gcx-camera")
+        try FileManager.default.createDirectory(atPath: directory + "/in", withIntermediateDirectories: true)
+        let original = try #require(FileManager.default.contents(atPath: ArchivistSafetyTests.photos + "/kodim03.jpg"))
+        try Data(ExifWriter.jpeg(Array(original), exif: Self.exif())).write(to: URL(fileURLWithPath: directory + "/in/shot.jpg"))
+        for (archive, keep) in [("plain.gcx", false), ("placed.gcx", true)] {
+            let pack = try CLI.run(["pack", directory + "/in", "-o", directory + "/" + archive, "-q"] + (keep ? ["--keep-location"] : []))
+            #expect(pack.status == 0, "\(pack.stderr)")
+            #expect(try CLI.run(["validate", directory + "/" + archive]).status == 0)
+            let info = try #require(try CLI.run(["info", directory + "/" + archive, "shot.jpg", "--json"]).json as? [String: Any])
+            let camera = try #require(info["camera"] as? [String: Any])
+            #expect(camera["make"] as? String == "FUJIFILM" && camera["model"] as? String == "X-T5")
+            if keep {
+                let location = try #require(info["location"] as? [String: Any])
+                #expect(location["latitude"] as? Double == 43.296472)
+                #expect(location["longitude"] as? Double == 5.369778)
+                #expect(location["altitude_m"] as? Double == -2.5)
+            } else {
+                #expect(info["location"] is NSNull, "no position without --keep-location")
+            }
+        }
+    }
+}

@@ -197,6 +197,16 @@ import Testing
             }
             let name = try #require(ours["name"] as? String)
             #expect(theirs["prompt"] as? String == (try CLI.run(["cat", path, name])).stdout)
+            // The ancillary metadata both readers know (§6.7, §6.8).
+            let info = try #require(try CLI.run(["info", path, name, "--json"]).json as? [String: Any])
+            for key in ["camera", "location"] {
+                let a = theirs[key].flatMap { $0 is NSNull ? nil : $0 as? [String: Any] }
+                let b = info[key].flatMap { $0 is NSNull ? nil : $0 as? [String: Any] }
+                #expect((a == nil) == (b == nil), "\(key)")
+                if let a, let b {
+                    for (field, value) in a { #expect("\(value)" == "\(b[field] ?? "nil")", "\(key).\(field)") }
+                }
+            }
         }
     }
 }

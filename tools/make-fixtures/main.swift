@@ -234,6 +234,13 @@ do {
     var unknown = textEntry("future.png")
     unknown.unknownChunks = [UnknownChunk(type: ChunkType(rawValue: UInt8(ascii: "x")), data: Array("ignore me".utf8))]
     valid("unknown-ancillary-chunk", "an entry with an ancillary chunk \"x\" a v1 reader skips", archive([unknown]))
+
+    var placed = jpegEntry("trip/harbour.jpg")
+    placed.camera = CameraMetadata(make: "FUJIFILM", model: "X-T5")
+    placed.location = LocationMetadata(latitudeMicrodegrees: 43_296_482, longitudeMicrodegrees: 5_369_780, altitudeDecimetres: -25)
+    var cameraOnly = textEntry("trip/menu.png")
+    cameraOnly.camera = CameraMetadata(make: "", model: "Pixel 8")
+    valid("camera-and-location", "camera make and model (\"k\") and a GPS position with altitude (\"l\"); a camera with only a model", archive([placed, cameraOnly]))
 }
 do {
     let first = archive([textEntry("a.png"), textEntry("b.png")])
@@ -445,6 +452,14 @@ do {
             archive(entryBody: sourceChunk(name: Array("a.png".utf8), extra: [0]) + modeText + promptChunk, summary: sum))
     invalid("chunk-overruns-entry", .truncated, "a chunk whose length runs past its entry",
             archive(entryBody: s + modeText + [ChunkType.prompt.rawValue, 0x7F, 0, 0], summary: sum))
+    let camera = chunk(ChunkType.camera.rawValue, CameraMetadata(make: "Canon", model: "EOS R5").encoded())
+    invalid("camera-duplicate", .chunkDuplicate, "two camera chunks", archive(entryBody: s + modeText + promptChunk + camera + camera, summary: sum))
+    invalid("camera-empty", .fieldInvalid, "a camera chunk with neither make nor model",
+            archive(entryBody: s + modeText + promptChunk + chunk(ChunkType.camera.rawValue, [0, 0]), summary: sum))
+    invalid("location-out-of-range", .fieldInvalid, "a latitude of 90.000001 degrees",
+            archive(entryBody: s + modeText + promptChunk + chunk(ChunkType.location.rawValue, LocationMetadata(latitudeMicrodegrees: 90_000_001, longitudeMicrodegrees: 0).encoded()), summary: sum))
+    invalid("location-flags", .fieldInvalid, "a location with an undefined flag bit",
+            archive(entryBody: s + modeText + promptChunk + chunk(ChunkType.location.rawValue, [0, 0, 2]), summary: sum))
     invalid("mode-invalid", .modeInvalid, "coding mode 7", archive(entryBody: s + chunk(ChunkType.mode.rawValue, [7]) + promptChunk, summary: sum))
     invalid("width-zero", .fieldInvalid, "a width of 0", archive(entryBody: sourceChunk(name: Array("a.png".utf8), width: [0]) + modeText + promptChunk, summary: sum))
     invalid("width-over-limit", .limitExceeded, "a width of 65,536", archive(entryBody: sourceChunk(name: Array("a.png".utf8), width: [0x80, 0x80, 0x04]) + modeText + promptChunk, summary: sum))

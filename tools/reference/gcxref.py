@@ -150,7 +150,7 @@ def read_entry(data, start, end):
         c.pos += n
         if not seen and t != "S":
             raise Invalid(at, "entry does not start with S")
-        if t in "SMPTgc":
+        if t in "SMPTgckl":
             if t in seen:
                 raise Invalid(at, f"chunk {t} twice")
             seen.add(t)
@@ -197,11 +197,25 @@ def read_entry(data, start, end):
             if (tw, th) != (-(-e["width"] // scale), -(-e["height"] // scale)):
                 raise Invalid(at, "thumbnail size does not follow from the scale")
             e["thumbnail_bytes"] = len(d.raw(d.end - d.pos, "thumbnail"))
+        elif t == "k":  # §6.7 camera
+            make, model = d.string("camera make", 256), d.string("camera model", 256)
+            if not make and not model:
+                raise Invalid(at, "camera chunk with neither make nor model")
+            e["camera"] = {"make": make, "model": model}
+        elif t == "l":  # §6.8 location
+            lat, lon = d.svarint("latitude"), d.svarint("longitude")
+            flags = d.u8("location flags")
+            alt = d.svarint("altitude") if flags & 1 else None
+            if not -90_000_000 <= lat <= 90_000_000 or not -180_000_000 <= lon <= 180_000_000 or flags & ~1 \
+                    or (alt is not None and not -100_000 <= alt <= 1_000_000):
+                raise Invalid(at, "location out of range")
+            e["location"] = {"latitude": lat / 1e6, "longitude": lon / 1e6,
+                             "altitude_m": None if alt is None else alt / 10}
         elif t.isupper():
             raise Invalid(at, f"unknown critical chunk {t}")
         else:
             d.pos = d.end  # ancillary: g, c and unknown ones are skipped here
-        if t in "SMPT" and d.pos != d.end:
+        if t in "SMPTkl" and d.pos != d.end:
             raise Invalid(at, f"chunk {t} has trailing bytes")
     for t in "SMP":
         if t not in seen:
@@ -259,6 +273,8 @@ def read(path):
                 raise Invalid(row, f"index {key} disagrees with the entry")
         summary["bpp"] = round(length * 8 / (summary["width"] * summary["height"]), 6)
         summary["prompt"] = entry["prompt"]
+        summary["camera"] = entry.get("camera")
+        summary["location"] = entry.get("location")
         entries.append(summary)
         expected, previous = offset + length, name_bytes
     if c.pos != stop:
