@@ -513,3 +513,43 @@ import GCXImage
         }
     }
 }
+
+@Suite struct MessageTests {
+    // Finding 12: the progress line fits a narrow terminal (run in a pseudo-terminal 40 columns wide).
+    @Test func theProgressLineIsCutToTheTerminalWidth() throws {
+        let directory = try ArchivistSafetyTests.folder(["kodim03.jpg", "kodim05.jpg"])
+        let log = directory + "/typescript"
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        script.arguments = ["-qec", "stty cols 40; '\(CLI.binary)' pack '\(directory)/in' -o '\(directory)/a.gcx'", log]
+        script.environment = CLI.environment([:])
+        script.standardOutput = FileHandle.nullDevice
+        script.standardInput = FileHandle.nullDevice
+        try script.run()
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 0)
+        let text = String(decoding: try #require(FileManager.default.contents(atPath: log)), as: UTF8.self)
+        let progress = text.components(separatedBy: CharacterSet(charactersIn: "\r\n"))
+            .map { $0.replacingOccurrences(of: "\u{1B}[K", with: "") }
+            .filter { $0.hasPrefix("[") }
+        #expect(progress.count == 2, "\(progress)")
+        #expect(progress.allSatisfy { $0.count <= 39 }, "\(progress)")
+    }
+
+    // Findings 9 and 12: two entries that would write one file; a folder given as the archive.
+    @Test func clashesAndFoldersAreSaidPlainly() throws {
+        let directory = try CLI.temporaryDirectory("gcx-messages")
+        try FileManager.default.createDirectory(atPath: directory + "/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/kodim03.jpg", toPath: directory + "/in/a.jpg")
+        let png = try PNGEncoder.encode(RGBImage(width: 16, height: 16, pixels: [UInt8](repeating: 90, count: 16 * 16 * 3)))
+        try Data(png).write(to: URL(fileURLWithPath: directory + "/in/a.png"))
+        #expect(try CLI.run(["pack", directory + "/in", "-o", directory + "/a.gcx", "-q"]).status == 0)
+        let extract = try CLI.run(["extract", directory + "/a.gcx", "-o", directory + "/out", "--what", "prompt"])
+        #expect(extract.status == 1)
+        #expect(extract.stderr.contains("a.png: its prompt would be a.txt, already written for \"a.jpg\""), "\(extract.stderr)")
+        let folder = try CLI.run(["pack", directory + "/in", "-o", directory + "/in"])
+        #expect(folder.status == 2)
+        #expect(folder.stderr.contains("it is a folder, not an archive file"), "\(folder.stderr)")
+        #expect(!folder.stderr.contains(".partial"), "no temporary name in the message")
+    }
+}
