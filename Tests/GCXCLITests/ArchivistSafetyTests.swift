@@ -553,3 +553,26 @@ import GCXImage
         #expect(!folder.stderr.contains(".partial"), "no temporary name in the message")
     }
 }
+
+@Suite struct UnreadableInputTests {
+    // Finding 3: an unreadable folder and an unreadable file are named failures. Root reads
+    // everything, so gcx runs here as the unprivileged user "nobody" (setpriv, util-linux).
+    @Test func unreadableFoldersAndFilesAreNamedFailures() throws {
+        let directory = try ArchivistSafetyTests.folder(["kodim03.jpg"])
+        try FileManager.default.createDirectory(atPath: directory + "/in/locked", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/kodim05.jpg", toPath: directory + "/in/locked/kodim05.jpg")
+        try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/kodim19.jpg", toPath: directory + "/in/secret.jpg")
+        try FileManager.default.createDirectory(atPath: directory + "/out", withIntermediateDirectories: true)
+        #expect(chmod(directory + "/in/locked", 0o000) == 0 && chmod(directory + "/in/secret.jpg", 0o000) == 0)
+        #expect(chmod(directory + "/out", 0o777) == 0)
+        // A copy of gcx that "nobody" can run wherever the checkout lives.
+        try FileManager.default.copyItem(atPath: CLI.binary, toPath: directory + "/out/gcx")
+        let result = try CLI.run(["--reuid=65534", "--regid=65534", "--clear-groups", directory + "/out/gcx",
+                                  "pack", directory + "/in", "-o", directory + "/out/a.gcx"], executable: "/usr/bin/setpriv")
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(directory + "/in/locked: cannot read the folder: Permission denied"), "\(result.stderr)")
+        #expect(result.stderr.contains(directory + "/in/secret.jpg: cannot open: Permission denied"))
+        #expect(try ArchiveReader(source: FileSource(path: directory + "/out/a.gcx")).rows.map(\.summary.name) == ["kodim03.jpg"])
+        _ = chmod(directory + "/in/locked", 0o755)
+    }
+}

@@ -46,9 +46,9 @@ struct CLI {
 
     @discardableResult
     static func run(_ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:],
-                    standardOutput: String? = nil, standardInput: String? = nil) throws -> Result {
+                    standardOutput: String? = nil, standardInput: String? = nil, executable: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = arguments
         process.environment = environment(extra)
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
