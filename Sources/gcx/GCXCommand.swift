@@ -10,7 +10,7 @@ struct GCXCommand: ParsableCommand {
             Exit codes: 0 success; 1 an archive is invalid or some items failed; 2 usage or I/O error.
             """,
         version: "0.1.0",
-        subcommands: [PackCommand.self, ListCommand.self, InfoCommand.self, ValidateCommand.self, ExtractCommand.self, CatCommand.self, GrepCommand.self, VerifyCommand.self, RemoveCommand.self, MoveCommand.self]
+        subcommands: [PackCommand.self, ListCommand.self, InfoCommand.self, ValidateCommand.self, ExtractCommand.self, CatCommand.self, GrepCommand.self, VerifyCommand.self, RemoveCommand.self, MoveCommand.self, MergeCommand.self]
     )
 
     /// Parses and runs, mapping every usage mistake to exit code 2 (ArgumentParser would use 64).

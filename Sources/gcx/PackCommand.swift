@@ -76,6 +76,9 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "Keep each folder given in its entries' names (d1/x.png, d2/x.png), as tar does.")
     var prefixFolders = false
 
+    @Option(help: "Pack only part K of N of the photos (by a hash of each entry name), to share a collection among N machines; gcx merge joins the parts.")
+    var shard: String?
+
     @Flag(help: "Keep each photo's GPS position (left out by default: a description and a place are sensitive together).")
     var keepLocation = false
 
@@ -91,6 +94,7 @@ struct PackCommand: ParsableCommand {
         guard output != "-" || !(append || update) else { throw ValidationError("--append and --update need an archive file, not standard output") }
         if captioner == .sidecar && prompts == nil { throw ValidationError("--captioner sidecar needs --prompts FILE") }
         if prompts != nil && captioner != nil && captioner != .sidecar { throw ValidationError("--prompts goes with --captioner sidecar") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 2/8") }
         guard (64...8192).contains(captionMaxSide) else { throw ValidationError("--caption-max-side must be 64 to 8192") }
     }
 
@@ -134,10 +138,25 @@ struct PackCommand: ParsableCommand {
         }
         progress.info("gcx: captioner: \(options.captioner.label)")
 
-        let collected = InputCollector.collect(inputs, prefixFolders: prefixFolders)
+        var collected = InputCollector.collect(inputs, prefixFolders: prefixFolders)
+        if let part = shard.flatMap(Shard.init) {
+            collected.inputs = collected.inputs.filter { part.contains($0.name) }
+            progress.info("gcx: shard \(part): \(collected.inputs.count) photo(s) of this part")
+        }
         if !collected.others.isEmpty {
             let list = verbose ? ": " + collected.others.map { quotedIfNeeded($0) }.joined(separator: ", ") : " (--verbose names them)"
             progress.info("gcx: \(collected.others.count) file(s) left out: not photos, or hidden\(list)")
+        }
+        if shard != nil && collected.inputs.isEmpty && collected.failures.isEmpty && output != "-" {
+            // A part with no photos is still a part: an empty archive, so that every shard exists to merge.
+            do {
+                try ArchiveFileWriter(path: output, mode: force ? .overwrite : append || update ? .append : .create).finish()
+            } catch {
+                Output.err("gcx: \(Hints.describe(error, command: "pack"))")
+                throw ExitCode(ExitStatus.usageOrIO)
+            }
+            Output.out("\(output): no photo falls in shard \(shard ?? ""); an empty archive was written")
+            return
         }
         if collected.inputs.isEmpty && collected.failures.isEmpty {
             Output.err("gcx: no photos (PNG or JPEG files) found in \(inputs.joined(separator: " "))")

@@ -576,3 +576,48 @@ import GCXImage
         _ = chmod(directory + "/in/locked", 0o755)
     }
 }
+
+@Suite struct ShardAndMergeTests {
+    // Issue 11, item 2: shards packed apart merge into the one-machine archive, byte for byte.
+    @Test func shardsMergeIntoTheOnePassArchive() throws {
+        let directory = try CLI.temporaryDirectory("gcx-shards")
+        let photos = ArchivistSafetyTests.photos
+        #expect(try CLI.run(["pack", photos, "-o", directory + "/all.gcx", "-q"]).status == 0)
+        var shards: [String] = []
+        var counts: [Int] = []
+        for k in 1...3 {
+            let shard = directory + "/part-\(k).gcx"
+            let result = try CLI.run(["pack", photos, "-o", shard, "-q", "--shard", "\(k)/3"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try CLI.run(["validate", shard]).status == 0)
+            counts.append(try ArchiveReader(source: FileSource(path: shard)).rows.count)
+            shards.append(shard)
+        }
+        #expect(counts.reduce(0, +) == 4, "every photo in exactly one shard: \(counts)")
+        let merge = try CLI.run(["merge"] + shards.reversed() + ["-o", directory + "/merged.gcx", "--order", "names"])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        #expect(FileManager.default.contents(atPath: directory + "/merged.gcx") == FileManager.default.contents(atPath: directory + "/all.gcx"))
+        #expect(try CLI.run(["pack", photos, "-o", directory + "/x.gcx", "--shard", "4/3"]).status == 2)
+    }
+
+    @Test func mergeRefusesDuplicateNamesUnlessToldAndKeepsUnknownChunks() throws {
+        let directory = try CLI.temporaryDirectory("gcx-merge")
+        let fixture = CLI.packageRoot + "/fixtures/conformance/valid/unknown-ancillary-chunk.gcx"
+        let refused = try CLI.run(["merge", fixture, fixture, "-o", directory + "/a.gcx"])
+        #expect(refused.status == 1 && refused.stderr.contains("--on-duplicate"))
+        #expect(!FileManager.default.fileExists(atPath: directory + "/a.gcx"))
+        let kept = try CLI.run(["merge", fixture, fixture, "-o", directory + "/a.gcx", "--on-duplicate", "last"])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        let original = try ArchiveReader(source: FileSource(path: fixture))
+        let merged = try ArchiveReader(source: FileSource(path: directory + "/a.gcx"))
+        #expect(try merged.entry(at: merged.rows[0]) == (try original.entry(at: original.rows[0])), "the unknown ancillary chunk survives")
+        // The same photo under two names is reported.
+        let photos = try ArchivistSafetyTests.folder(["kodim03.jpg"])
+        try FileManager.default.copyItem(atPath: photos + "/in/kodim03.jpg", toPath: photos + "/in/copy.jpg")
+        #expect(try CLI.run(["pack", photos + "/in/kodim03.jpg", "-o", photos + "/a.gcx", "-q"]).status == 0)
+        #expect(try CLI.run(["pack", photos + "/in/copy.jpg", "-o", photos + "/b.gcx", "-q"]).status == 0)
+        let same = try CLI.run(["merge", photos + "/a.gcx", photos + "/b.gcx", "-o", photos + "/c.gcx"])
+        #expect(same.status == 0)
+        #expect(same.stderr.contains("one photo under 2 names: kodim03.jpg, copy.jpg"), "\(same.stderr)")
+    }
+}
