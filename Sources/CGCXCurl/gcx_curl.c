@@ -78,6 +78,7 @@ void gcx_curl_perform(const char *method,
                       size_t body_len,
                       long connect_timeout_ms,
                       long total_timeout_ms,
+                      const gcx_curl_network *network,
                       gcx_curl_response *response) {
     memset(response, 0, sizeof(*response));
     pthread_once(&gcx_curl_once, gcx_curl_global_init);
@@ -108,7 +109,15 @@ void gcx_curl_perform(const char *method,
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, total_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, ""); // any encoding curl can decode
-    curl_easy_setopt(curl, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
+    // Loopback servers (a local vLLM, the test servers) never go through a proxy; NO_PROXY adds to that.
+    char no_proxy[1024] = "localhost,127.0.0.1,::1";
+    if (network && network->no_proxy && network->no_proxy[0]) {
+        strncat(no_proxy, ",", sizeof(no_proxy) - strlen(no_proxy) - 1);
+        strncat(no_proxy, network->no_proxy, sizeof(no_proxy) - strlen(no_proxy) - 1);
+    }
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy);
+    if (network && network->proxy) curl_easy_setopt(curl, CURLOPT_PROXY, network->proxy);
+    if (network && network->ca_file) curl_easy_setopt(curl, CURLOPT_CAINFO, network->ca_file);
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 #else

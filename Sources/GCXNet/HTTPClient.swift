@@ -97,8 +97,15 @@ public final class HTTPClient: Sendable {
 
         withCStrings(lines) { headerPointers in
             request.body.withUnsafeBufferPointer { body in
-                gcx_curl_perform(request.method, request.url, headerPointers, lines.count,
-                                 body.baseAddress, body.count, connectMS, totalMS, &raw)
+                withOptionalCString(options.caFile) { caFile in
+                    withOptionalCString(options.proxy) { proxy in
+                        withOptionalCString(options.noProxy) { noProxy in
+                            var network = gcx_curl_network(ca_file: caFile, proxy: proxy, no_proxy: noProxy)
+                            gcx_curl_perform(request.method, request.url, headerPointers, lines.count,
+                                             body.baseAddress, body.count, connectMS, totalMS, &network, &raw)
+                        }
+                    }
+                }
             }
         }
         defer { gcx_curl_response_free(&raw) }
@@ -135,4 +142,10 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeP
     defer { copies.forEach { free($0) } }
     let constant = copies.map { UnsafePointer($0) }
     return constant.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+/// Calls `body` with a C string for `text`, or NULL for nil.
+private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+    guard let text else { return body(nil) }
+    return text.withCString { body($0) }
 }

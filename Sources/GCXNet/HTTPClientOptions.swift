@@ -19,6 +19,14 @@ public struct HTTPClientOptions: Sendable {
     /// Largest backoff ceiling. A server's `Retry-After` is waited out in full when it is longer,
     /// unless that would pass ``maxTotalTime``; then the request fails at once.
     public var backoffMax: Double
+    /// A PEM file of certificate authorities to trust (a company's private CA), instead of the
+    /// system's bundle. Default: `CURL_CA_BUNDLE`, else `SSL_CERT_FILE`, from the environment.
+    public var caFile: String?
+    /// A proxy for every request; nil follows the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY`, as libcurl reads them), "" means none.
+    public var proxy: String?
+    /// Hosts that bypass the proxy besides the loopback addresses; default `NO_PROXY`.
+    public var noProxy: String?
 
     public init(timeout: Double = 300, connectTimeout: Double = 15, maxAttempts: Int = 5,
                 maxTotalTime: Double = 900, maxConcurrent: Int = 4, requestsPerMinute: Int? = nil,
@@ -31,5 +39,16 @@ public struct HTTPClientOptions: Sendable {
         self.requestsPerMinute = requestsPerMinute.map { max(1, $0) }
         self.backoffBase = max(0, backoffBase)
         self.backoffMax = max(0, backoffMax)
+        let environment = ProcessInfo.processInfo.environment
+        self.caFile = HTTPClientOptions.caFile(from: environment)
+        self.noProxy = environment["NO_PROXY"] ?? environment["no_proxy"]
+    }
+
+    /// The CA bundle the environment names, as curl and OpenSSL tools read it.
+    public static func caFile(from environment: [String: String]) -> String? {
+        for name in ["CURL_CA_BUNDLE", "SSL_CERT_FILE"] {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return nil
     }
 }

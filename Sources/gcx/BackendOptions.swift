@@ -11,6 +11,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Read the API key from this file instead of the OPENAI_API_KEY environment variable.")
     var apiKeyFile: String?
 
+    @Option(help: "Trust the certificate authorities in this PEM file (a company's private CA); default CURL_CA_BUNDLE or SSL_CERT_FILE, else the system's. Proxies come from HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY.")
+    var caCert: String?
+
     @Option(help: "Seconds before one request is abandoned (and retried).")
     var timeout: Double = 300
 
@@ -38,6 +41,7 @@ struct ConnectionOptions: ParsableArguments {
         options.maxAttempts = attempts
         options.maxConcurrent = max(1, concurrency)
         options.requestsPerMinute = requestsPerMinute
+        if let caCert { options.caFile = caCert }
         return HTTPClient(options: options)
     }
 }

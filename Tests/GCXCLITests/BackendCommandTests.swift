@@ -199,3 +199,35 @@ import GCXTestSupport
         #expect(without.stderr.contains("captioner: built-in describer"))
     }
 }
+
+@Suite struct CompanyNetworkTests {
+    // Issue 11, item 5: a captioner behind TLS with a private CA, reached through a proxy, with the
+    // usual environment (SSL_CERT_FILE, HTTPS_PROXY) and with --ca-cert.
+    @Test func packThroughAProxyToAPrivateCAServer() throws {
+        let directory = try CLI.temporaryDirectory("gcx-company")
+        let cert = directory + "/cert.pem", key = directory + "/key.pem"
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=captioner.internal",
+                             "-addext", "subjectAltName=DNS:captioner.internal", "-keyout", key, "-out", cert]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0)
+        let server = try FakeServer("openai_server.py", arguments: ["--tls-cert", cert, "--tls-key", key])
+        let proxy = try FakeServer("proxy.py")
+        let photo = CLI.packageRoot + "/fixtures/photos/kodim03.jpg"
+        let base = ["pack", photo, "--captioner", "openai", "--base-url", "https://captioner.internal:\(server.port)/v1", "-q", "--attempts", "1"]
+        // This machine's environment may name the system bundle already; "" unsets it for gcx.
+        let proxied = ["HTTPS_PROXY": "http://127.0.0.1:\(proxy.port)", "OPENAI_API_KEY": "sk-test-company-network-0000",
+                       "CURL_CA_BUNDLE": "", "SSL_CERT_FILE": ""]
+        let untrusted = try CLI.run(base + ["-o", directory + "/a.gcx"], environment: proxied)
+        #expect(untrusted.status == 1 && untrusted.stderr.contains("certificate"), "\(untrusted.stderr)")
+        let viaEnvironment = try CLI.run(base + ["-o", directory + "/b.gcx"], environment: proxied.merging(["SSL_CERT_FILE": cert]) { $1 })
+        #expect(viaEnvironment.status == 0, "\(viaEnvironment.stderr)")
+        let viaOption = try CLI.run(base + ["-o", directory + "/c.gcx", "--ca-cert", cert], environment: proxied)
+        #expect(viaOption.status == 0, "\(viaOption.stderr)")
+        #expect(proxy.log().filter { $0["method"] as? String == "CONNECT" }.count >= 3)
+    }
+}

@@ -328,6 +328,8 @@ def common_args(description):
     parser.add_argument("--log", help="append one JSON line per request here")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="exit when stdin closes (tests: the server dies with its parent)")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (and --tls-key)")
+    parser.add_argument("--tls-key", help="the certificate's PEM private key")
     return parser
 
 
@@ -347,6 +349,11 @@ def serve(state, app):
         request_queue_size = 64
 
     server = Server(("127.0.0.1", state.args.port), make_handler(state, app))
+    if state.args.tls_cert:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(state.args.tls_cert, state.args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     print("PORT %d" % server.server_address[1], flush=True)
     try:
         server.serve_forever(poll_interval=0.1)

@@ -28,6 +28,14 @@ typedef struct {
     char error[256];        ///< curl's error text (never contains request headers)
 } gcx_curl_response;
 
+/// Where TLS trust and proxies come from for a transfer; NULL fields keep libcurl's defaults
+/// (its CA bundle; the http_proxy / HTTPS_PROXY / ALL_PROXY environment).
+typedef struct {
+    const char *ca_file;    ///< PEM file of the certificate authorities to trust
+    const char *proxy;      ///< proxy URL for every request ("" = none, whatever the environment says)
+    const char *no_proxy;   ///< hosts that bypass the proxy, added to the loopback addresses
+} gcx_curl_network;
+
 /// Performs one HTTP request synchronously. Thread-safe: each call uses its own easy handle.
 /// `headers` are full "Name: value" lines. `body` may be NULL for no body.
 /// The caller must release the response with `gcx_curl_response_free`.
@@ -39,6 +47,7 @@ void gcx_curl_perform(const char *method,
                       size_t body_len,
                       long connect_timeout_ms,
                       long total_timeout_ms,
+                      const gcx_curl_network *network,
                       gcx_curl_response *response);
 
 void gcx_curl_response_free(gcx_curl_response *response);

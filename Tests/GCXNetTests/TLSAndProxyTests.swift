@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import GCXTestSupport
+@testable import GCXNet
+
+/// Servers as companies run them: behind TLS with a private certificate authority, and behind a proxy.
+@Suite struct TLSAndProxyTests {
+    static let proxiedHost = "gcx-proxied.test"
+
+    /// A self-signed certificate for 127.0.0.1 and the proxied host name (openssl, Debian's own).
+    static func certificate() throws -> (cert: String, key: String) {
+        let directory = NSTemporaryDirectory() + "gcx-tls-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                             "-addext", "subjectAltName=IP:127.0.0.1,DNS:\(proxiedHost)",
+                             "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "openssl could not make a test certificate")
+        return (directory + "/cert.pem", directory + "/key.pem")
+    }
+
+    func generate(_ baseURL: String, _ options: HTTPClientOptions) throws -> [UInt8] {
+        try OpenAIImageGenerator(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
+            .generate(prompt: "a harbour at dusk", size: "1024x1024")
+    }
+
+    @Test func aPrivateCertificateAuthorityIsTrustedOnlyWhenGiven() throws {
+        let (cert, key) = try Self.certificate()
+        let server = try FakeServer("openai_server.py", arguments: ["--tls-cert", cert, "--tls-key", key])
+        let url = "https://127.0.0.1:\(server.port)/v1"
+        var options = Fixtures.fastOptions(maxAttempts: 1)
+        options.caFile = nil
+        let error = try #require(throws: BackendError.self) { try generate(url, options) }
+        #expect("\(error)".contains("certificate"), "\(error)")
+        options.caFile = cert
+        #expect(pngSize(try generate(url, options)) != nil)
+    }
+
+    @Test func theEnvironmentNamesTheBundle() {
+        #expect(HTTPClientOptions.caFile(from: ["SSL_CERT_FILE": "/a.pem"]) == "/a.pem")
+        #expect(HTTPClientOptions.caFile(from: ["SSL_CERT_FILE": "/a.pem", "CURL_CA_BUNDLE": "/b.pem"]) == "/b.pem")
+        #expect(HTTPClientOptions.caFile(from: [:]) == nil)
+    }
+
+    @Test func requestsGoThroughAProxyForHTTPAndHTTPS() throws {
+        let (cert, key) = try Self.certificate()
+        let plain = try FakeServer("openai_server.py")
+        let secure = try FakeServer("openai_server.py", arguments: ["--tls-cert", cert, "--tls-key", key])
+        let proxy = try FakeServer("proxy.py")
+        var options = Fixtures.fastOptions(maxAttempts: 1)
+        options.proxy = "http://127.0.0.1:\(proxy.port)"
+        options.caFile = cert
+        #expect(pngSize(try generate("http://\(Self.proxiedHost):\(plain.port)/v1", options)) != nil)
+        #expect(pngSize(try generate("https://\(Self.proxiedHost):\(secure.port)/v1", options)) != nil)
+        let log = proxy.log()
+        #expect(log.map { $0["method"] as? String } == ["POST", "CONNECT"], "\(log)")
+        #expect((log.first?["target"] as? String)?.hasPrefix("http://\(Self.proxiedHost):\(plain.port)/v1/images/generations") == true)
+        #expect(log.last?["target"] as? String == "\(Self.proxiedHost):\(secure.port)")
+        // Loopback addresses never use the proxy; NO_PROXY adds hosts to that.
+        options.noProxy = Self.proxiedHost
+        #expect(throws: BackendError.self) { try generate("http://\(Self.proxiedHost):\(plain.port)/v1", options) }
+        #expect(pngSize(try generate("http://127.0.0.1:\(plain.port)/v1", options)) != nil)
+        #expect(proxy.log().count == 2)
+    }
+}
