@@ -15,9 +15,11 @@ import Foundation
 public final class HTTPClient: Sendable {
     public let options: HTTPClientOptions
     private let limiter: RequestLimiter
+    private let servers: ServerPool
 
     public init(options: HTTPClientOptions = HTTPClientOptions()) {
         self.options = options
+        self.servers = ServerPool(options.servers)
         self.limiter = RequestLimiter(maxConcurrent: options.maxConcurrent,
                                       requestsPerMinute: options.requestsPerMinute)
     }
@@ -34,8 +36,11 @@ public final class HTTPClient: Sendable {
         let start = Clock.now()
         let deadline = start + options.maxTotalTime
         var attempt = 0
+        let turn = servers.next()
         while true {
             attempt += 1
+            var request = request
+            request.url = servers.url(request.url, turn: turn + attempt - 1)
             guard limiter.acquire(deadline: deadline) else {
                 throw BackendError(kind: .timedOut, status: nil,
                                    serverMessage: "no request slot free within the \(options.maxTotalTime) s budget",
@@ -148,4 +153,29 @@ private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeP
 private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
     guard let text else { return body(nil) }
     return text.withCString { body($0) }
+}
+
+/// The servers of ``HTTPClientOptions/servers``: a request takes the next turn, and its attempts
+/// walk on from there, one server each.
+final class ServerPool: @unchecked Sendable {
+    private let bases: [String]
+    private let lock = NSLock()
+    private var counter = 0
+
+    init(_ bases: [String]) { self.bases = bases.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } }
+
+    /// The turn of a new request (0 when there is no pool).
+    func next() -> Int {
+        guard bases.count > 1 else { return 0 }
+        lock.lock()
+        defer { lock.unlock() }
+        counter += 1
+        return counter - 1
+    }
+
+    /// `url` moved to server `turn` (modulo the pool), when it starts with one of the pool's bases.
+    func url(_ url: String, turn: Int) -> String {
+        guard bases.count > 1, let base = bases.first(where: { url == $0 || url.hasPrefix($0 + "/") }) else { return url }
+        return bases[turn % bases.count] + url.dropFirst(base.count)
+    }
 }

@@ -27,6 +27,10 @@ public struct HTTPClientOptions: Sendable {
     public var proxy: String?
     /// Hosts that bypass the proxy besides the loopback addresses; default `NO_PROXY`.
     public var noProxy: String?
+    /// Equivalent servers (base URLs such as `http://10.0.0.5:8000/v1`) to spread requests over:
+    /// a request whose URL starts with one of them goes to the next one in turn, and each retry goes
+    /// to the one after, so a server that fails is retried elsewhere. Empty: every URL as given.
+    public var servers: [String] = []
 
     public init(timeout: Double = 300, connectTimeout: Double = 15, maxAttempts: Int = 5,
                 maxTotalTime: Double = 900, maxConcurrent: Int = 4, requestsPerMinute: Int? = nil,

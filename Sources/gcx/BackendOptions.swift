@@ -5,8 +5,11 @@ import GCXNet
 
 /// How to reach a captioner's or generator's server.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "The server's base URL, e.g. http://127.0.0.1:11434/v1 for an OpenAI-compatible server or http://127.0.0.1:7860 for AUTOMATIC1111 (default: the provider's public API).")
-    var baseURL: String?
+    @Option(name: .customLong("base-url"), help: "The server's base URL, e.g. http://127.0.0.1:11434/v1 for an OpenAI-compatible server or http://127.0.0.1:7860 for AUTOMATIC1111 (default: the provider's public API). Repeat it for a pool of equivalent servers: requests are spread over them and a failed attempt is retried on the next.")
+    var baseURLs: [String] = []
+
+    /// The first server; the others share its requests (``HTTPClientOptions/servers``).
+    var baseURL: String? { baseURLs.first }
 
     @Option(help: "Read the API key from this file instead of the OPENAI_API_KEY environment variable.")
     var apiKeyFile: String?
@@ -42,6 +45,7 @@ struct ConnectionOptions: ParsableArguments {
         options.maxConcurrent = max(1, concurrency)
         options.requestsPerMinute = requestsPerMinute
         if let caCert { options.caFile = caCert }
+        if baseURLs.count > 1 { options.servers = baseURLs }
         return HTTPClient(options: options)
     }
 }

@@ -68,3 +68,42 @@ import GCXTestSupport
         #expect(proxy.log().count == 2)
     }
 }
+
+/// Issue 11, item 4: a pool of equivalent servers.
+@Suite struct ServerPoolTests {
+    func generate(_ baseURL: String, _ options: HTTPClientOptions) throws -> [UInt8] {
+        try OpenAIImageGenerator(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
+            .generate(prompt: "a lighthouse", size: "1024x1024")
+    }
+
+    @Test func requestsAreSpreadOverThePool() throws {
+        let a = try FakeServer("openai_server.py"), b = try FakeServer("openai_server.py")
+        var options = Fixtures.fastOptions(maxAttempts: 1)
+        options.servers = [a.openAIBaseURL, b.openAIBaseURL]
+        let client = HTTPClient(options: options)
+        let generator = OpenAIImageGenerator(baseURL: a.openAIBaseURL, apiKey: APIKey(Fixtures.key), client: client)
+        for _ in 0..<6 { _ = try generator.generate(prompt: "x", size: "1024x1024") }
+        #expect(a.log().count == 3 && b.log().count == 3)
+    }
+
+    @Test func aFailingServerIsRetriedElsewhere() throws {
+        let reserved = try ReservedPort()
+        defer { reserved.close() }
+        let good = try FakeServer("openai_server.py")
+        let down = "http://127.0.0.1:\(reserved.port)/v1"
+        var options = Fixtures.fastOptions(maxAttempts: 2)
+        options.servers = [down, good.openAIBaseURL]
+        let client = HTTPClient(options: options)
+        let generator = OpenAIImageGenerator(baseURL: down, apiKey: APIKey(Fixtures.key), client: client)
+        for _ in 0..<4 { #expect(pngSize(try generator.generate(prompt: "x", size: "1024x1024")) != nil) }
+        #expect(good.log().count == 4, "every request ends on the server that answers")
+    }
+
+    @Test func urlsOutsideThePoolAreLeftAlone() {
+        let pool = ServerPool(["http://a:1/v1", "http://b:2/v1/"])
+        #expect(pool.url("http://a:1/v1/images/edits", turn: 1) == "http://b:2/v1/images/edits")
+        #expect(pool.url("http://b:2/v1/x", turn: 2) == "http://a:1/v1/x")
+        #expect(pool.url("http://c:3/v1/x", turn: 1) == "http://c:3/v1/x")
+        #expect(pool.url("http://a:10/v1/x", turn: 1) == "http://a:10/v1/x", "a base is matched up to a path boundary")
+    }
+}
