@@ -55,6 +55,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
     /// One past the last index this cursor may read (a sub-range of `bytes`).
     public let end: Int
 
+    @inlinable
     public init(_ bytes: [UInt8], base: Int = 0) {
         self.bytes = bytes
         self.base = base
@@ -63,6 +64,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
     }
 
     /// A cursor over `bytes[range]`, starting at `range.lowerBound`.
+    @inlinable
     public init(_ bytes: [UInt8], base: Int = 0, range: Range<Int>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "range outside the bytes")
         self.bytes = bytes
@@ -77,11 +79,13 @@ public struct ByteCursor<Failure: ByteCursorError> {
     @inlinable public var isAtEnd: Bool { position >= end }
 
     /// A failure located at `offset` (the next byte, unless given).
+    @inlinable
     public func failure(_ kind: CursorFailure.Kind, at offset: Int? = nil, _ message: String) -> Failure {
         Failure(CursorFailure(kind, at: offset ?? self.offset, message))
     }
 
     /// A cursor over the next `count` bytes; this cursor skips past them.
+    @inlinable
     public mutating func readSubCursor(count: Int, field: String) throws(Failure) -> ByteCursor {
         try require(count, field: field)
         let sub = ByteCursor(bytes, base: base, range: position..<(position + count))
@@ -118,6 +122,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
     }
 
     /// The `byteCount`-byte integer at absolute offset `offset`, without moving.
+    @inlinable
     public func getInteger(byteCount: Int, _ order: ByteOrder, at offset: Int, field: String) throws(Failure) -> UInt64 {
         var copy = self
         let skip = offset - self.offset
@@ -141,6 +146,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
     }
 
     /// An unsigned LEB128 varint in its shortest form, at most `max`.
+    @inlinable
     public mutating func readVarint(field: String, max: UInt64 = .max) throws(Failure) -> UInt64 {
         let start = offset
         var value: UInt64 = 0
@@ -166,15 +172,18 @@ public struct ByteCursor<Failure: ByteCursorError> {
     }
 
     /// A varint that must fit `0...max`.
+    @inlinable
     public mutating func readLength(field: String, max: Int) throws(Failure) -> Int {
         Int(try readVarint(field: field, max: UInt64(max)))
     }
 
     /// A zigzag-coded signed varint.
+    @inlinable
     public mutating func readSignedVarint(field: String) throws(Failure) -> Int64 {
         Varint.unzigzag(try readVarint(field: field))
     }
 
+    @inlinable
     public mutating func readBytes(count: Int, field: String) throws(Failure) -> [UInt8] {
         Array(try readSlice(count: count, field: field))
     }
@@ -188,6 +197,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
     }
 
     /// A varint byte count, then that many bytes of UTF-8, at most `maxBytes`.
+    @inlinable
     public mutating func readString(field: String, maxBytes: Int) throws(Failure) -> String {
         let start = offset
         let count = try readLength(field: "\(field) length", max: maxBytes)
@@ -198,6 +208,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
         return text
     }
 
+    @inlinable
     public mutating func skip(_ count: Int, field: String) throws(Failure) {
         try require(count, field: field)
         position += count

@@ -1,41 +1,47 @@
 /// Appends encoded fields to a byte array; the writing twin of `ByteCursor`.
 public struct ByteWriter {
-    public private(set) var bytes: [UInt8] = []
+    @usableFromInline var storage: [UInt8] = []
 
-    public init() {}
+    /// What has been written.
+    @inlinable public var bytes: [UInt8] { storage }
 
-    public mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }
+    @inlinable public init() {}
 
-    public mutating func writeUInt16(_ value: UInt16, _ order: ByteOrder) { writeInteger(UInt64(value), byteCount: 2, order) }
-    public mutating func writeUInt32(_ value: UInt32, _ order: ByteOrder) { writeInteger(UInt64(value), byteCount: 4, order) }
-    public mutating func writeUInt64(_ value: UInt64, _ order: ByteOrder) { writeInteger(value, byteCount: 8, order) }
+    @inlinable public mutating func writeUInt8(_ value: UInt8) { storage.append(value) }
 
-    private mutating func writeInteger(_ value: UInt64, byteCount: Int, _ order: ByteOrder) {
+    @inlinable public mutating func writeUInt16(_ value: UInt16, _ order: ByteOrder) { writeInteger(UInt64(value), byteCount: 2, order) }
+    @inlinable public mutating func writeUInt32(_ value: UInt32, _ order: ByteOrder) { writeInteger(UInt64(value), byteCount: 4, order) }
+    @inlinable public mutating func writeUInt64(_ value: UInt64, _ order: ByteOrder) { writeInteger(value, byteCount: 8, order) }
+
+    @inlinable
+    mutating func writeInteger(_ value: UInt64, byteCount: Int, _ order: ByteOrder) {
         for k in 0..<byteCount {
             let shift = order == .littleEndian ? 8 * k : 8 * (byteCount - 1 - k)
-            bytes.append(UInt8(truncatingIfNeeded: value >> shift))
+            storage.append(UInt8(truncatingIfNeeded: value >> shift))
         }
     }
 
     /// An unsigned LEB128 varint in its shortest form.
-    public mutating func writeVarint(_ value: UInt64) { Varint.append(value, to: &bytes) }
+    @inlinable public mutating func writeVarint(_ value: UInt64) { Varint.append(value, to: &storage) }
 
+    @inlinable
     public mutating func writeVarint(_ value: Int) {
         precondition(value >= 0, "varints are unsigned")
         writeVarint(UInt64(value))
     }
 
-    public mutating func writeSignedVarint(_ value: Int64) { writeVarint(Varint.zigzag(value)) }
+    @inlinable public mutating func writeSignedVarint(_ value: Int64) { writeVarint(Varint.zigzag(value)) }
 
+    @inlinable
     public mutating func writeBytes<C: Collection>(_ data: C) where C.Element == UInt8 {
-        bytes.append(contentsOf: data)
+        storage.append(contentsOf: data)
     }
 
     /// A varint byte count followed by the UTF-8 bytes.
+    @inlinable
     public mutating func writeString(_ text: String) {
-        let utf8 = Array(text.utf8)
-        writeVarint(utf8.count)
-        bytes.append(contentsOf: utf8)
+        writeVarint(text.utf8.count)
+        storage.append(contentsOf: text.utf8)
     }
 }
 
@@ -44,6 +50,7 @@ public enum Varint {
     /// A 64-bit value needs at most ten 7-bit groups.
     public static let maxBytes = 10
 
+    @inlinable
     public static func size(of value: UInt64) -> Int {
         var count = 1
         var rest = value >> 7
@@ -51,6 +58,7 @@ public enum Varint {
         return count
     }
 
+    @inlinable
     public static func append(_ value: UInt64, to bytes: inout [UInt8]) {
         var rest = value
         while rest >= 0x80 {
@@ -66,10 +74,12 @@ public enum Varint {
         return bytes
     }
 
+    @inlinable
     public static func zigzag(_ value: Int64) -> UInt64 {
         UInt64(bitPattern: (value << 1) ^ (value >> 63))
     }
 
+    @inlinable
     public static func unzigzag(_ value: UInt64) -> Int64 {
         Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
     }

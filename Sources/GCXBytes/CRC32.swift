@@ -1,20 +1,32 @@
 /// CRC-32 as in ISO-HDLC, zlib and PNG (reflected polynomial 0xEDB88320, initial and final
 /// value 0xFFFFFFFF). The check value of the ASCII bytes "123456789" is 0xCBF43926.
 public struct CRC32 {
-    private var state: UInt32 = 0xFFFF_FFFF
+    @usableFromInline var state: UInt32 = 0xFFFF_FFFF
 
-    public init() {}
+    @inlinable public init() {}
 
+    /// Contiguous bytes (arrays, slices) take the fast path; other collections are copied first.
+    @inlinable
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(buffer: UnsafeRawBufferPointer($0)) }
+        if done == nil { Array(bytes).withUnsafeBytes { update(buffer: $0) } }
+    }
+
+    /// The loop itself, compiled once here: a generic loop instantiated in another module would
+    /// run through protocol witnesses, a byte at a time.
+    public mutating func update(buffer: UnsafeRawBufferPointer) {
         var crc = state
-        for byte in bytes {
-            crc = CRC32.table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+        CRC32.table.withUnsafeBufferPointer { table in
+            for byte in buffer {
+                crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
+            }
         }
         state = crc
     }
 
-    public func finalize() -> UInt32 { state ^ 0xFFFF_FFFF }
+    @inlinable public func finalize() -> UInt32 { state ^ 0xFFFF_FFFF }
 
+    @inlinable
     public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
         var crc = CRC32()
         crc.update(bytes)
