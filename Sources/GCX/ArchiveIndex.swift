@@ -67,6 +67,7 @@ public struct ArchiveIndex: Equatable, Sendable {
         var rows: [IndexRow] = []
         rows.reserveCapacity(count)
         var names: Set<String> = []
+        names.reserveCapacity(count)
         var expected = FileHeader.size
         var previousName: [UInt8] = []
         for number in 0..<count {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Reads an archive through its index: opening reads the header, the trailer and the index; each
 /// entry is read on its own when asked for (spec/gcx.md §7, §8).
 ///
@@ -14,7 +16,8 @@ public final class ArchiveReader {
     public let rows: [IndexRow]
     /// Why the index could not be used, when the rows come from a scan.
     public let recoveredFrom: FormatError?
-    private let rowByName: [String: Int]
+    /// Built on the first look-up by name: listing never pays for it.
+    private let rowByName = Mutex<[String: Int]?>(nil)
 
     public init(source: any ByteSource, recover: Bool = false) throws {
         self.source = source
@@ -26,11 +29,19 @@ public final class ArchiveReader {
             rows = try ArchiveReader.scanEntries(source).rows
             recoveredFrom = error
         }
-        rowByName = Dictionary(rows.enumerated().map { ($1.summary.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func row(named name: String) -> IndexRow? {
-        rowByName[name].map { rows[$0] }
+        let index = rowByName.withLock { table -> Int? in
+            if table == nil {
+                var built: [String: Int] = [:]
+                built.reserveCapacity(rows.count)
+                for (index, row) in rows.enumerated() where built[row.summary.name] == nil { built[row.summary.name] = index }
+                table = built
+            }
+            return table?[name]
+        }
+        return index.map { rows[$0] }
     }
 
     /// Reads, checks and decodes one entry; touches only that entry's bytes.

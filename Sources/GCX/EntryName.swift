@@ -11,10 +11,16 @@ public enum EntryName {
         guard utf8.count <= Limits.nameBytes else {
             throw fail(.limitExceeded, "is \(utf8.count) bytes long; the limit is \(Limits.nameBytes)")
         }
-        if let bad = name.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) }) {
-            throw fail(.nameInvalid, "contains the control character U+\(String(bad.value, radix: 16, uppercase: true))")
+        // On the bytes, not on Characters (grapheme breaking is slow): C0 controls and DEL are single
+        // bytes, the C1 controls U+0080...U+009F are C2 80...C2 9F.
+        for (index, byte) in utf8.enumerated() {
+            let control: UInt32? = byte < 0x20 || byte == 0x7F ? UInt32(byte)
+                : byte == 0xC2 && index + 1 < utf8.count && (0x80..<0xA0).contains(utf8[index + 1]) ? UInt32(utf8[index + 1]) : nil
+            if let control {
+                throw fail(.nameInvalid, "contains the control character U+\(String(control, radix: 16, uppercase: true))")
+            }
+            if byte == 0x5C { throw fail(.nameInvalid, "contains a backslash; components are separated by \"/\" only") }
         }
-        if name.contains("\\") { throw fail(.nameInvalid, "contains a backslash; components are separated by \"/\" only") }
         if utf8.first == UInt8(ascii: "/") { throw fail(.nameAbsolute, "is absolute (starts with \"/\")") }
         if utf8.count >= 2, utf8[1] == UInt8(ascii: ":"), isASCIILetter(utf8[0]) {
             throw fail(.nameAbsolute, "starts with a drive letter")
@@ -28,7 +34,10 @@ public enum EntryName {
                 throw fail(.limitExceeded, "has a component of \(component.count) bytes; the limit is \(Limits.nameComponentBytes)")
             }
         }
-        guard normalized(name) == utf8 else { throw fail(.nameNotNormalized, "is not in Unicode normalisation form C") }
+        // ASCII text is already NFC; only other names need normalising to compare.
+        guard utf8.allSatisfy({ $0 < 0x80 }) || normalized(name) == utf8 else {
+            throw fail(.nameNotNormalized, "is not in Unicode normalisation form C")
+        }
     }
 
     /// The NFC form of a name, as UTF-8 bytes.

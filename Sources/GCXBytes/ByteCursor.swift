@@ -86,54 +86,54 @@ public struct ByteCursor<Failure: ByteCursorError> {
 
     /// A cursor over the next `count` bytes; this cursor skips past them.
     @inlinable
-    public mutating func readSubCursor(count: Int, field: String) throws(Failure) -> ByteCursor {
-        try require(count, field: field)
+    public mutating func readSubCursor(count: Int, field: @autoclosure () -> String) throws(Failure) -> ByteCursor {
+        try require(count, field: field())
         let sub = ByteCursor(bytes, base: base, range: position..<(position + count))
         position += count
         return sub
     }
 
     @inlinable
-    public mutating func readUInt8(field: String) throws(Failure) -> UInt8 {
-        try require(1, field: field)
+    public mutating func readUInt8(field: @autoclosure () -> String) throws(Failure) -> UInt8 {
+        try require(1, field: field())
         defer { position += 1 }
         return bytes[position]
     }
 
     @inlinable
-    public func peekUInt8(field: String) throws(Failure) -> UInt8 {
-        try require(1, field: field)
+    public func peekUInt8(field: @autoclosure () -> String) throws(Failure) -> UInt8 {
+        try require(1, field: field())
         return bytes[position]
     }
 
     @inlinable
-    public mutating func readUInt16(_ order: ByteOrder, field: String) throws(Failure) -> UInt16 {
-        UInt16(truncatingIfNeeded: try readInteger(byteCount: 2, order, field: field))
+    public mutating func readUInt16(_ order: ByteOrder, field: @autoclosure () -> String) throws(Failure) -> UInt16 {
+        UInt16(truncatingIfNeeded: try readInteger(byteCount: 2, order, field: field()))
     }
 
     @inlinable
-    public mutating func readUInt32(_ order: ByteOrder, field: String) throws(Failure) -> UInt32 {
-        UInt32(truncatingIfNeeded: try readInteger(byteCount: 4, order, field: field))
+    public mutating func readUInt32(_ order: ByteOrder, field: @autoclosure () -> String) throws(Failure) -> UInt32 {
+        UInt32(truncatingIfNeeded: try readInteger(byteCount: 4, order, field: field()))
     }
 
     @inlinable
-    public mutating func readUInt64(_ order: ByteOrder, field: String) throws(Failure) -> UInt64 {
-        try readInteger(byteCount: 8, order, field: field)
+    public mutating func readUInt64(_ order: ByteOrder, field: @autoclosure () -> String) throws(Failure) -> UInt64 {
+        try readInteger(byteCount: 8, order, field: field())
     }
 
     /// The `byteCount`-byte integer at absolute offset `offset`, without moving.
     @inlinable
-    public func getInteger(byteCount: Int, _ order: ByteOrder, at offset: Int, field: String) throws(Failure) -> UInt64 {
+    public func getInteger(byteCount: Int, _ order: ByteOrder, at offset: Int, field: @autoclosure () -> String) throws(Failure) -> UInt64 {
         var copy = self
         let skip = offset - self.offset
-        guard skip >= 0 else { throw failure(.truncated, at: offset, "\(field) lies before the cursor's range") }
-        try copy.skip(skip, field: field)
-        return try copy.readInteger(byteCount: byteCount, order, field: field)
+        guard skip >= 0 else { throw failure(.truncated, at: offset, "\(field()) lies before the cursor's range") }
+        try copy.skip(skip, field: field())
+        return try copy.readInteger(byteCount: byteCount, order, field: field())
     }
 
     @inlinable
-    mutating func readInteger(byteCount: Int, _ order: ByteOrder, field: String) throws(Failure) -> UInt64 {
-        try require(byteCount, field: field)
+    mutating func readInteger(byteCount: Int, _ order: ByteOrder, field: @autoclosure () -> String) throws(Failure) -> UInt64 {
+        try require(byteCount, field: field())
         var value: UInt64 = 0
         switch order {
         case .littleEndian:
@@ -147,80 +147,80 @@ public struct ByteCursor<Failure: ByteCursorError> {
 
     /// An unsigned LEB128 varint in its shortest form, at most `max`.
     @inlinable
-    public mutating func readVarint(field: String, max: UInt64 = .max) throws(Failure) -> UInt64 {
+    public mutating func readVarint(field: @autoclosure () -> String, max: UInt64 = .max) throws(Failure) -> UInt64 {
         let start = offset
         var value: UInt64 = 0
         var shift: UInt64 = 0
         for group in 0..<Varint.maxBytes {
-            let byte = try readUInt8(field: field)
+            let byte = try readUInt8(field: field())
             if group == Varint.maxBytes - 1 && byte > 0x01 {
-                throw failure(.varintInvalid, at: start, "\(field): varint exceeds 64 bits")
+                throw failure(.varintInvalid, at: start, "\(field()): varint exceeds 64 bits")
             }
             value |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 {
                 if byte == 0 && group > 0 {
-                    throw failure(.varintInvalid, at: start, "\(field): varint is not in its shortest form")
+                    throw failure(.varintInvalid, at: start, "\(field()): varint is not in its shortest form")
                 }
                 guard value <= max else {
-                    throw failure(.limitExceeded, at: start, "\(field) is \(value), above the limit of \(max)")
+                    throw failure(.limitExceeded, at: start, "\(field()) is \(value), above the limit of \(max)")
                 }
                 return value
             }
             shift += 7
         }
-        throw failure(.varintInvalid, at: start, "\(field): varint longer than \(Varint.maxBytes) bytes")
+        throw failure(.varintInvalid, at: start, "\(field()): varint longer than \(Varint.maxBytes) bytes")
     }
 
     /// A varint that must fit `0...max`.
     @inlinable
-    public mutating func readLength(field: String, max: Int) throws(Failure) -> Int {
-        Int(try readVarint(field: field, max: UInt64(max)))
+    public mutating func readLength(field: @autoclosure () -> String, max: Int) throws(Failure) -> Int {
+        Int(try readVarint(field: field(), max: UInt64(max)))
     }
 
     /// A zigzag-coded signed varint.
     @inlinable
-    public mutating func readSignedVarint(field: String) throws(Failure) -> Int64 {
-        Varint.unzigzag(try readVarint(field: field))
+    public mutating func readSignedVarint(field: @autoclosure () -> String) throws(Failure) -> Int64 {
+        Varint.unzigzag(try readVarint(field: field()))
     }
 
     @inlinable
-    public mutating func readBytes(count: Int, field: String) throws(Failure) -> [UInt8] {
-        Array(try readSlice(count: count, field: field))
+    public mutating func readBytes(count: Int, field: @autoclosure () -> String) throws(Failure) -> [UInt8] {
+        Array(try readSlice(count: count, field: field()))
     }
 
     /// The next `count` bytes without copying them.
     @inlinable
-    public mutating func readSlice(count: Int, field: String) throws(Failure) -> ArraySlice<UInt8> {
-        try require(count, field: field)
+    public mutating func readSlice(count: Int, field: @autoclosure () -> String) throws(Failure) -> ArraySlice<UInt8> {
+        try require(count, field: field())
         defer { position += count }
         return bytes[position..<(position + count)]
     }
 
     /// A varint byte count, then that many bytes of UTF-8, at most `maxBytes`.
     @inlinable
-    public mutating func readString(field: String, maxBytes: Int) throws(Failure) -> String {
+    public mutating func readString(field: @autoclosure () -> String, maxBytes: Int) throws(Failure) -> String {
         let start = offset
-        let count = try readLength(field: "\(field) length", max: maxBytes)
-        let raw = try readSlice(count: count, field: field)
+        let count = try readLength(field: "\(field()) length", max: maxBytes)
+        let raw = try readSlice(count: count, field: field())
         guard let text = String(validating: raw, as: UTF8.self) else {
-            throw failure(.utf8Invalid, at: start, "\(field) is not valid UTF-8")
+            throw failure(.utf8Invalid, at: start, "\(field()) is not valid UTF-8")
         }
         return text
     }
 
     @inlinable
-    public mutating func skip(_ count: Int, field: String) throws(Failure) {
-        try require(count, field: field)
+    public mutating func skip(_ count: Int, field: @autoclosure () -> String) throws(Failure) {
+        try require(count, field: field())
         position += count
     }
 
     @inlinable
-    func require(_ count: Int, field: String) throws(Failure) {
-        guard count >= 0, count <= end - position else { throw truncation(count, field: field) }
+    func require(_ count: Int, field: @autoclosure () -> String) throws(Failure) {
+        guard count >= 0, count <= end - position else { throw truncation(count, field: field()) }
     }
 
     @usableFromInline
-    func truncation(_ count: Int, field: String) -> Failure {
-        failure(.truncated, "\(field) needs \(count) bytes but only \(end - position) remain")
+    func truncation(_ count: Int, field: @autoclosure () -> String) -> Failure {
+        failure(.truncated, "\(field()) needs \(count) bytes but only \(end - position) remain")
     }
 }

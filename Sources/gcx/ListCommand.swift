@@ -30,26 +30,40 @@ struct ListCommand: ParsableCommand {
     }
 
     private func printTable(_ entries: [EntrySummary]) {
+        // Cells are ASCII but for the name (the last column, not padded), so widths are byte counts;
+        // the table is built in one string and written once.
         let header = ["size", "mode", "prompt", "thumb", "entry", "bpp", "name"]
-        var lines = [header]
+        var rows: [[String]] = [header]
+        rows.reserveCapacity(entries.count + 1)
         for entry in entries {
-            lines.append(["\(entry.width)x\(entry.height)", entry.mode.name, "\(entry.promptBytes)", "\(entry.thumbnailBytes)",
-                          "\(entry.recordLength)", formatBPP(entry.bitsPerPixel), quotedIfNeeded(entry.name)])
+            rows.append(["\(entry.width)x\(entry.height)", entry.mode.name, String(entry.promptBytes), String(entry.thumbnailBytes),
+                         String(entry.recordLength), formatBPP(entry.bitsPerPixel), quotedIfNeeded(entry.name)])
         }
-        let widths = (0..<header.count - 1).map { column in lines.map { $0[column].count }.max() ?? 0 }
-        for line in lines {
-            var text = ""
-            for column in 0..<header.count - 1 {
-                let cell = line[column]
-                let padding = String(repeating: " ", count: widths[column] - cell.count)
-                text += (column == 1 ? cell + padding : padding + cell) + "  "
+        var widths = [Int](repeating: 0, count: header.count - 1)
+        for row in rows { for column in 0..<widths.count { widths[column] = max(widths[column], row[column].utf8.count) } }
+        var table: [UInt8] = []
+        table.reserveCapacity(rows.count * 80)
+        for row in rows {
+            for column in 0..<widths.count {
+                let cell = row[column].utf8
+                let padding = repeatElement(UInt8(ascii: " "), count: widths[column] - cell.count)
+                if column == 1 {
+                    table += cell
+                    table += padding
+                } else {
+                    table += padding
+                    table += cell
+                }
+                table += [0x20, 0x20]
             }
-            Output.out(text + line[header.count - 1])
+            table += row[header.count - 1].utf8
+            table.append(0x0A)
         }
         let total = entries.reduce(0) { $0 + $1.recordLength }
         let pixels = entries.reduce(0) { $0 + $1.width * $1.height }
         let bpp = pixels > 0 ? Double(total * 8) / Double(pixels) : 0
-        Output.out("\(entries.count) entries, \(total) entry bytes, \(formatBPP(bpp)) bpp")
+        table += "\(entries.count) entries, \(total) entry bytes, \(formatBPP(bpp)) bpp\n".utf8
+        Output.outRaw(table)
     }
 }
 

@@ -1,12 +1,14 @@
 // Measures what listing an archive and reading one entry cost as archives grow: builds archives of
 // 1k, 10k and 100k entries and reports bytes read, read calls and time for each operation, next to
 // the file size, so that "listing reads only header, index and trailer; reading one entry reads
-// only that entry" is shown with numbers.
+// only that entry" is shown with numbers. Then, in the same run, `gcx list` and `unzip -l` as
+// processes (best of 5, output to /dev/null) on a gcx archive and a zip of the same names.
 //
-//     swift run -c release gcx-bench-container [--counts 1000,10000,100000] [--dir /tmp]
+//     swift build -c release && .build/release/gcx-bench-container [--counts 1000,10000,100000] [--dir /tmp]
 import GCXBytes
 import GCX
 import GCXFileIO
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -55,6 +57,7 @@ func entry(_ number: Int, random: inout UInt64) -> Entry {
     return entry
 }
 
+var listings: [(Int, String)] = []
 print("| entries | file bytes | write s | list: bytes read | list: reads | list ms | one entry: bytes read | one entry: reads | one entry ms | entry bytes | scan (no index) ms |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for count in counts {
@@ -88,8 +91,53 @@ for count in counts {
     let scanMs = (now() - scanStart) * 1000
     precondition(scanned == count)
 
+    listings.append((count, path))
     print("| \(count) | \(source.size) | \(String(format3(writeSeconds))) | \(listBytes) | \(listReads) | \(format3(listMs)) | \(oneBytes) | \(oneReads) | \(format3(oneMs)) | \(recordLength) | \(format3(scanMs)) |")
-    unlink(path)
+}
+
+/// Best of five runs of a command, stdout to /dev/null, in milliseconds.
+func timeCommand(_ executable: String, _ arguments: [String]) -> Double? {
+    var best = Double.infinity
+    for _ in 0..<5 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let start = now()
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        best = min(best, (now() - start) * 1000)
+    }
+    return best
+}
+
+let gcxBinary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gcx").path
+print("")
+print("| entries | gcx list ms | unzip -l ms | gcx / unzip |")
+print("|---|---|---|---|")
+for (count, path) in listings {
+    // The same names, stored, in a zip made by Python's zipfile.
+    let zip = "\(directory)/gcx-bench-\(count).zip"
+    let maker = Process()
+    maker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    maker.arguments = ["python3", "-c", """
+        import sys, zipfile
+        with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_STORED) as z:
+            for i in range(int(sys.argv[2])):
+                z.writestr("photos/2024/IMG_%s.jpg" % str(100000 + i)[1:], b"x" * 300)
+        """, zip, String(count)]
+    try maker.run()
+    maker.waitUntilExit()
+    let ours = FileManager.default.isExecutableFile(atPath: gcxBinary) ? timeCommand(gcxBinary, ["list", path]) : nil
+    let theirs = timeCommand("/usr/bin/unzip", ["-l", zip])
+    let ratio = ours.flatMap { o in theirs.map { o / $0 } }
+    print("| \(count) | \(ours.map(format3) ?? "— (build gcx)") | \(theirs.map(format3) ?? "— (no unzip)") | \(ratio.map { format3($0) } ?? "—") |")
+    if ProcessInfo.processInfo.environment["GCX_BENCH_KEEP"] == nil {
+        unlink(path)
+        unlink(zip)
+    }
 }
 
 func format3(_ value: Double) -> String {
