@@ -12,8 +12,20 @@ import GCXBytes
 public enum PromptCoder {
     /// Model id written by `encode`.
     public static let currentModelID = 1
-    /// Largest `decodedLength` that `decode` accepts (the container enforces the same limit).
-    public static let maxDecodedLength = 1 << 20
+    /// Largest `decodedLength` that `decode` accepts: 64 KiB, many times a description (spec B.1).
+    public static let maxDecodedLength = 1 << 16
+    /// At most this many decoded bytes per payload byte, plus `ratioAllowance`: decoding costs time
+    /// per decoded byte, so a few hundred bytes must not be able to demand seconds of work.
+    /// Descriptions code at 5-8 bytes per byte; the allowance covers short texts that code very
+    /// tightly (a training prompt, met again, codes in a few bytes); longer text that codes
+    /// tighter is stored instead.
+    public static let maxRatio = 32
+    public static let ratioAllowance = 2048
+
+    /// Whether a payload of `payloadBytes` may decode to `decodedLength` bytes (spec B.1).
+    public static func allows(decodedLength: Int, payloadBytes: Int) -> Bool {
+        decodedLength >= 0 && decodedLength <= maxDecodedLength && decodedLength <= maxRatio * payloadBytes + ratioAllowance
+    }
 
     /// Coded payload for `text` (self-describing: starts with the model id; includes a checksum
     /// of the decoded text).
@@ -35,6 +47,9 @@ public enum PromptCoder {
     public static func decode(_ payload: [UInt8], decodedLength: Int) throws(PromptCodingError) -> String {
         guard decodedLength >= 0, decodedLength <= maxDecodedLength else {
             throw .decodedLengthOutOfRange(decodedLength, limit: maxDecodedLength)
+        }
+        guard allows(decodedLength: decodedLength, payloadBytes: payload.count) else {
+            throw .decodedLengthOutOfRange(decodedLength, limit: maxRatio * payload.count + ratioAllowance)
         }
         var header = ByteCursor<PromptCodingError>(payload)
         let id = try header.readVarint(field: "model id", max: 1 << 28 - 1)

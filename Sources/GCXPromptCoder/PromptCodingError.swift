@@ -7,7 +7,7 @@ public enum PromptCodingError: Error, Equatable, CustomStringConvertible {
     case malformedHeader(String)
     /// The payload was coded with a model this build does not ship.
     case unknownModel(id: Int, supported: [Int])
-    /// `decodedLength` is negative or above the 1 MiB limit.
+    /// `decodedLength` is negative, above 64 KiB, or above 16 decoded bytes per payload byte (+256).
     case decodedLengthOutOfRange(Int, limit: Int)
     /// A decoded phrase token ran past `decodedLength` (the length or the payload is wrong).
     case lengthOverrun(at: Int, decodedLength: Int)

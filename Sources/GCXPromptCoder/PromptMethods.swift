@@ -27,6 +27,8 @@ extension PromptChunk {
         let stored = PromptChunk.stored(text)
         guard text.utf8.count <= PromptCoder.maxDecodedLength else { return stored }
         let coded = PromptChunk.modelCoded(text)
+        // Text that codes tighter than a decoder may accept (spec B.1) is stored as it is.
+        guard PromptCoder.allows(decodedLength: coded.decodedLength, payloadBytes: coded.payload.count) else { return stored }
         return coded.encoded().count < stored.encoded().count ? coded : stored
     }
 }

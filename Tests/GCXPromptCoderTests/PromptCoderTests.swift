@@ -49,10 +49,11 @@ import GCX
         var rng = SplitMix64(state: 7)
         let base = Fixtures.corpus("prompts-cid22-b.jsonl").joined(separator: "\n")
         var s = ""
-        while s.utf8.count < 100_000 {
-            s += base.isEmpty ? "filler text " : base
+        let piece = base.isEmpty ? "filler text " : base
+        repeat {  // as long as fits the 64 KiB a model-coded prompt may hold
+            s += piece
             s.unicodeScalars.append(Unicode.Scalar(UInt32.random(in: 0x4E00...0x9FFF, using: &rng))!)
-        }
+        } while s.utf8.count + piece.utf8.count + 4 <= PromptCoder.maxDecodedLength
         let payload = PromptCoder.encode(s)
         #expect(try PromptCoder.decode(payload, decodedLength: s.utf8.count) == s)
         // The model must come back to the primed state after a long text: same bytes again.
@@ -114,11 +115,32 @@ import GCX
     }
 
     @Test func lengthLimitIsEnforced() {
-        #expect(throws: PromptCodingError.decodedLengthOutOfRange(-1, limit: 1 << 20)) {
+        #expect(throws: PromptCodingError.decodedLengthOutOfRange(-1, limit: 1 << 16)) {
             try PromptCoder.decode([1, 0, 0], decodedLength: -1)
         }
-        #expect(throws: PromptCodingError.decodedLengthOutOfRange((1 << 20) + 1, limit: 1 << 20)) {
-            try PromptCoder.decode([1, 0, 0], decodedLength: (1 << 20) + 1)
+        #expect(throws: PromptCodingError.decodedLengthOutOfRange((1 << 16) + 1, limit: 1 << 16)) {
+            try PromptCoder.decode([1, 0, 0], decodedLength: (1 << 16) + 1)
+        }
+        // A 3-byte payload may stand for at most 32 × 3 + 2,048 = 2,144 bytes.
+        #expect(throws: PromptCodingError.decodedLengthOutOfRange(2_145, limit: 2_144)) {
+            try PromptCoder.decode([1, 0, 0], decodedLength: 2_145)
+        }
+    }
+
+    /// The CPU-time bomb of a tiny payload standing for a long repeated text: refused before any
+    /// work, and the text is stored rather than coded.
+    @Test func aPayloadCannotDemandUnboundedDecoding() throws {
+        let sentence = "Top-left: pale blue sky with thin clouds. "
+        let text = String(repeating: sentence, count: 1_500)  // 63,000 bytes of one sentence
+        let payload = PromptCoder.encode(text)
+        #expect(payload.count * PromptCoder.maxRatio + PromptCoder.ratioAllowance < text.utf8.count, "it codes very tightly")
+        #expect(throws: PromptCodingError.self) { try PromptCoder.decode(payload, decodedLength: text.utf8.count) }
+        let chunk = PromptChunk.smallest(text)
+        #expect(chunk.method == .stored)
+        // Every payload the coder writes for real descriptions stays far inside the bound.
+        for prompt in Fixtures.corpus("prompts-cid22-b.jsonl") {
+            let coded = PromptCoder.encode(prompt)
+            #expect(prompt.utf8.count <= 10 * coded.count, "\(prompt.utf8.count) bytes from \(coded.count)")
         }
     }
 

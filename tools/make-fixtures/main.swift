@@ -480,6 +480,11 @@ do {
             archive(entryBody: s + modeText + codedChunk(codedPayload, length: codedLength - 1), summary: summary("a.png", prompt: codedPayload.count)))
     invalid("prompt-coded-unknown-model", .promptInvalid, "a model-coded prompt naming model 9",
             archive(entryBody: s + modeText + codedChunk([9] + codedPayload.dropFirst()), summary: summary("a.png", prompt: codedPayload.count)))
+    let bomb = String(repeating: "Top-left: pale blue sky with thin clouds. ", count: 1_500)
+    let bombPayload = PromptCoder.encode(bomb)
+    invalid("prompt-coded-ratio", .promptInvalid, "63,000 bytes of one repeated sentence model-coded in \(bombPayload.count) bytes: more than 32 decoded bytes per payload byte plus 2,048",
+            archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, PromptChunk(method: .modelCoded, decodedLength: bomb.utf8.count, payload: bombPayload).encoded()),
+                    summary: summary("a.png", prompt: bombPayload.count)))
     invalid("prompt-coded-model-id-padded", .promptInvalid, "a model-coded prompt whose model id 1 is coded in two bytes (81 00)",
             archive(entryBody: s + modeText + codedChunk([0x81, 0x00] + codedPayload.dropFirst()), summary: summary("a.png", prompt: codedPayload.count + 1)))
     invalid("prompt-not-utf8", .promptInvalid, "a stored prompt that is not UTF-8",

@@ -16,7 +16,8 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL_DIR = os.path.normpath(os.path.join(HERE, "..", "..", "spec", "prompt-model"))
 M32 = 0xFFFFFFFF
-MAX_LENGTH = 1 << 20
+MAX_LENGTH = 1 << 16
+MAX_RATIO, RATIO_ALLOWANCE = 32, 2048
 
 # --- 2. Tokens ---------------------------------------------------------------------------
 TOKEN_BYTES = [0xC0, 0xC1] + list(range(0xF5, 0x100))
@@ -434,7 +435,7 @@ _models = {}
 
 
 def decode(payload, length):
-    if not 0 <= length <= MAX_LENGTH:
+    if not 0 <= length <= MAX_LENGTH or length > MAX_RATIO * len(payload) + RATIO_ALLOWANCE:
         raise DecodeError("decoded length out of range")
     model_id, pos = 0, 0
     while True:
