@@ -76,7 +76,7 @@ public struct CaptureTime: Sendable, Equatable, CustomStringConvertible {
 extension CaptureTime {
     /// Year, month, day of a day count since 1970-01-01 (proleptic Gregorian; Howard Hinnant's
     /// civil_from_days), the inverse of `daysFromCivil`.
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
