@@ -379,6 +379,13 @@ do {
     mismatch[widthAt] = 95
     fixCRC(&mismatch, recordAt: layout.index)
     invalid("index-summary-mismatch", .indexMismatch, "the index row says width 95; the entry says 96", mismatch)
+    invalid("index-name-mismatch", .indexMismatch, "the index row names b.png; the entry is a.png",
+            archive(entryBody: textBody(name: "a.png"), summary: summary("b.png")))
+    invalid("index-prompt-bytes-over-record", .limitExceeded, "an index row whose prompt_bytes (100,000) exceeds its record_length",
+            archive(entryBody: textBody(name: "a.png"), summary: summary("a.png", prompt: 100_000)))
+    let countFive: [UInt8] = { var w = ByteWriter(); w.writeVarint(5); return w.bytes }()
+    invalid("index-count-over-rows", .indexInvalid, "an index claiming 5 entries with no row bytes after the count (at most 0 / 9)",
+            { var f = FileHeader().encoded(); let i = RecordFraming.encode(kind: .index, body: countFive); let o = f.count; f += i; return f + Trailer(indexOffset: o, indexLength: i.count).encoded() }())
 
     var short = one
     let shortLayout = offsets(one)
