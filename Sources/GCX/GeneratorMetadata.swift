@@ -63,7 +63,7 @@ public struct GeneratorMetadata: Equatable, Sendable {
             return "parameter key \(quoted(key)) names a credential (\"\(word)\")"
         }
         let trimmed = value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : value
-        if trimmed.hasPrefix("sk-") && trimmed.count >= 20 { return "the value of parameter \(quoted(key)) looks like an API key" }
+        if trimmed.hasPrefix("sk-") && trimmed.utf8.count >= 20 { return "the value of parameter \(quoted(key)) looks like an API key" }
         return nil
     }
 

@@ -459,6 +459,9 @@ do {
             archive(entryBody: sourceChunk(name: Array("a.png".utf8), extra: [0]) + modeText + promptChunk, summary: sum))
     invalid("chunk-overruns-entry", .truncated, "a chunk whose length runs past its entry",
             archive(entryBody: s + modeText + [ChunkType.prompt.rawValue, 0x7F, 0, 0], summary: sum))
+    let captionerOver: [UInt8] = { var w = ByteWriter(); w.writeVarint(2); w.writeString("gpt-4o"); w.writeVarint(65_536); return w.bytes }()
+    invalid("captioner-instruction-version", .limitExceeded, "a captioner chunk whose instruction_version is 65,536",
+            archive(entryBody: s + modeText + promptChunk + chunk(ChunkType.captioner.rawValue, captionerOver), summary: sum))
     let camera = chunk(ChunkType.camera.rawValue, CameraMetadata(make: "Canon", model: "EOS R5").encoded())
     invalid("camera-duplicate", .chunkDuplicate, "two camera chunks", archive(entryBody: s + modeText + promptChunk + camera + camera, summary: sum))
     invalid("camera-empty", .fieldInvalid, "a camera chunk with neither make nor model",
