@@ -65,6 +65,8 @@ import Testing
         ("/etc/x", .nameAbsolute), ("C:/x", .nameAbsolute), ("c:x", .nameAbsolute), ("a\u{0}b", .nameInvalid),
         ("a\\b", .nameInvalid), ("a//b", .nameInvalid), ("a/", .nameInvalid), ("./a", .nameInvalid), ("a\u{7F}", .nameInvalid),
         ("e\u{301}.png", .nameNotNormalized), (String(repeating: "x", count: 256), .limitExceeded),
+        // Several rules broken: the first in the order of spec §6.1.1.
+        ("a/../", .nameTraversal), ("a//..", .nameInvalid), ("/../x", .nameAbsolute), ("a\\../b", .nameInvalid),
     ])
     func rejectsUnsafeNames(name: String, code: ErrorCode) {
         #expect { try EntryName.validate(name) } throws: { ($0 as? FormatError)?.code == code }
