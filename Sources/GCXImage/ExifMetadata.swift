@@ -1,4 +1,3 @@
-import Foundation
 import GCXBytes
 
 /// The few EXIF fields gcx uses, read from a TIFF-structured EXIF block.
@@ -30,7 +29,9 @@ struct ExifMetadata: Equatable {
         let ifd0 = tiff.entries(atIFD: tiff.uint32(at: 4))
         func text(_ tag: UInt16) -> String {
             guard let entry = ifd0.first(where: { $0.tag == tag }), let bytes = tiff.asciiValue(entry) else { return "" }
-            return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            // EXIF ASCII fields are often padded with spaces; trim them on the bytes.
+            let kept = bytes.drop(while: { $0 == 0x20 }).reversed().drop(while: { $0 == 0x20 }).reversed()
+            return String(decoding: Array(kept), as: UTF8.self)
         }
         let (make, model) = (text(tagMake), text(tagModel))
         if !make.isEmpty || !model.isEmpty { result.camera = Camera(make: make, model: model) }

@@ -462,12 +462,12 @@ import GCXImage
 }
 
 @Suite struct CameraAndLocationTests {
-    /// A little-endian EXIF block: Make, Model, and a GPS IFD (43°17'47.3"N 5°22'11.2"E, 2.5 m below sea level).
+    /// A little-endian EXIF block: Make and Model (space-padded), and a GPS IFD (43°17'47.3"N 5°22'11.2"E, 2.5 m below sea level).
     static func exif() -> [UInt8] {
         var out: [UInt8] = [0x49, 0x49, 0x2A, 0, 8, 0, 0, 0]
         func u16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
         func u32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
-        let make = Array("FUJIFILM\0".utf8), model = Array("X-T5\0".utf8)
+        let make = Array("FUJIFILM  \0".utf8), model = Array(" X-T5\0".utf8)  // padded, as cameras write them
         // IFD0 at 8: 3 entries (12 bytes each) + next pointer; then data.
         let ifd0Data = 8 + 2 + 3 * 12 + 4
         let gpsAt = ifd0Data + make.count + model.count
