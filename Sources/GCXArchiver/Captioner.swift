@@ -6,8 +6,34 @@ public protocol Captioner: Sendable {
     var metadata: CaptionerMetadata { get }
     /// A human-readable name for progress lines ("built-in describer", "openai gpt-4o at ...").
     var label: String { get }
-    /// The description of `image` (the photo after EXIF orientation) read from `fileBytes` at `input`.
-    func caption(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> Caption
+    /// The CPU part: all the description needs from `image` (the photo after EXIF orientation, read
+    /// from `fileBytes` at `input`), so the decoded photo can be freed before waiting on a server.
+    func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest
+    /// The description; may wait on a server.
+    func caption(_ request: CaptionRequest) async throws -> Caption
+}
+
+/// What a captioner needs to describe one photo, once the photo itself is gone.
+public struct CaptionRequest: Sendable {
+    public var input: PackInput
+    /// The photo as a server is sent it; empty when the captioner needs no server.
+    public var image: [UInt8]
+    public var mimeType: String
+    /// The description, when it was made at once (built-in describer, sidecar).
+    public var ready: Caption?
+
+    public init(input: PackInput, image: [UInt8] = [], mimeType: String = "", ready: Caption? = nil) {
+        self.input = input
+        self.image = image
+        self.mimeType = mimeType
+        self.ready = ready
+    }
+
+    /// The ready description; a captioner that made one in `prepare` returns it from `caption`.
+    func readyCaption() throws -> Caption {
+        guard let ready else { throw PackFailure(input: input.path, reason: "no description was prepared") }
+        return ready
+    }
 }
 
 public struct Caption: Sendable {
@@ -26,9 +52,10 @@ public struct BuiltinCaptioner: Captioner {
     public init() {}
     public var metadata: CaptionerMetadata { CaptionerMetadata(kind: .builtin, instructionVersion: BuiltinDescriber.instructionVersion) }
     public var label: String { "built-in describer (no captioner configured)" }
-    public func caption(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> Caption {
-        Caption(text: BuiltinDescriber.describe(image))
+    public func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest {
+        CaptionRequest(input: input, ready: Caption(text: BuiltinDescriber.describe(image)))
     }
+    public func caption(_ request: CaptionRequest) async throws -> Caption { try request.readyCaption() }
 }
 
 /// Descriptions supplied by the user, stored exactly as given.
@@ -37,10 +64,11 @@ public struct SidecarCaptioner: Captioner {
     public init(sidecar: PromptSidecar) { self.sidecar = sidecar }
     public var metadata: CaptionerMetadata { CaptionerMetadata(kind: .sidecar) }
     public var label: String { "sidecar prompts from \(sidecar.path)" }
-    public func caption(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> Caption {
+    public func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest {
         guard let text = try sidecar.prompt(for: input) else {
             throw PackFailure(input: input.path, reason: "\(sidecar.path) has no prompt for \(quoted(input.name))")
         }
-        return Caption(text: text)
+        return CaptionRequest(input: input, ready: Caption(text: text))
     }
+    public func caption(_ request: CaptionRequest) async throws -> Caption { try request.readyCaption() }
 }

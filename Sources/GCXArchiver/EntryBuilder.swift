@@ -10,7 +10,25 @@ public struct EntryBuilder: Sendable {
 
     public init(options: PackOptions) { self.options = options }
 
-    public func entry(for input: PackInput) throws -> (entry: Entry, warning: String?) {
+    /// The entry for `input`. CPU work (reading, decoding, the thumbnail, coding the prompt) runs
+    /// in one of `cpu`'s slots; the wait for a captioning server holds none, and by then the decoded
+    /// photo is gone.
+    public func entry(for input: PackInput, cpu: WorkSlots = WorkSlots()) async throws -> (entry: Entry, warning: String?) {
+        let (partial, request) = try await cpu.run { try prepare(input) }
+        let caption: Caption
+        do {
+            caption = try await options.captioner.caption(request)
+        } catch let failure as PackFailure {
+            throw failure
+        } catch {
+            throw PackFailure(input: input.path, reason: "describing it failed: \(error)")
+        }
+        let entry = try await cpu.run { try finish(partial, caption: caption, input: input) }
+        return (entry, caption.warning)
+    }
+
+    /// The entry without its prompt, and what the captioner needs to write it.
+    func prepare(_ input: PackInput) throws -> (Entry, CaptionRequest) {
         let bytes: [UInt8]
         do {
             bytes = try FileSource.readAll(path: input.path)
@@ -18,10 +36,6 @@ public struct EntryBuilder: Sendable {
             // The failure already names the photo: say only what went wrong.
             throw PackFailure(input: input.path, reason: "cannot \(error.operation): \(error.reason)", cause: error)
         }
-        return try entry(for: input, fileBytes: bytes)
-    }
-
-    public func entry(for input: PackInput, fileBytes bytes: [UInt8]) throws -> (entry: Entry, warning: String?) {
         let decoded: DecodedImage
         do {
             decoded = try ImageDecoder.decode(bytes)
@@ -37,20 +51,16 @@ public struct EntryBuilder: Sendable {
         }
         if decoded.orientation != .up { source.orientation = UInt8(decoded.orientation.rawValue) }
 
-        let caption: Caption
+        let request: CaptionRequest
         do {
-            caption = try options.captioner.caption(image, fileBytes: bytes, input: input)
+            request = try options.captioner.prepare(image, fileBytes: bytes, input: input)
         } catch let failure as PackFailure {
             throw failure
         } catch {
             throw PackFailure(input: input.path, reason: "describing it failed: \(error)")
         }
-        let text = caption.text
-        guard text.utf8.count <= Limits.promptBytes else {
-            throw PackFailure(input: input.path, reason: "its prompt is \(text.utf8.count) bytes; the limit is \(Limits.promptBytes)")
-        }
 
-        var entry = Entry(source: source, mode: options.mode, prompt: PromptChunk.smallest(text), captioner: options.captioner.metadata)
+        var entry = Entry(source: source, mode: options.mode, prompt: PromptChunk.stored(""), captioner: options.captioner.metadata)
         entry.generator = options.generator
         entry.camera = decoded.camera.map { CameraMetadata(make: fitted($0.make), model: fitted($0.model)) }
         if options.keepLocation, let position = decoded.position {
@@ -70,7 +80,18 @@ public struct EntryBuilder: Sendable {
                 throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)")
             }
         }
-        return (entry, caption.warning)
+        return (entry, request)
+    }
+
+    /// `partial` with the description as its prompt, coded the smallest way.
+    func finish(_ partial: Entry, caption: Caption, input: PackInput) throws -> Entry {
+        let text = caption.text
+        guard text.utf8.count <= Limits.promptBytes else {
+            throw PackFailure(input: input.path, reason: "its prompt is \(text.utf8.count) bytes; the limit is \(Limits.promptBytes)")
+        }
+        var entry = partial
+        entry.prompt = PromptChunk.smallest(text)
+        return entry
     }
 }
 

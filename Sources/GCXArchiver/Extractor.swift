@@ -48,7 +48,8 @@ public final class Extractor {
     public let generatorFor: @Sendable (Entry) throws -> any Generator
     /// Where reconstructions by generators other than the built-in one are kept; nil for none.
     public let cache: ReconstructionCache?
-    /// Entries processed at the same time (generators on servers are slow).
+    /// Entries in progress at once beyond the CPU slots: generators on servers are slow, so this
+    /// is the number of requests that may be in flight.
     public let jobs: Int
     /// Reconstructions as PNG (lossless, the default) or JPEG (quality 92, what photo apps expect).
     public var reconstructionFormat: ImageFileFormat = .png
@@ -67,25 +68,30 @@ public final class Extractor {
         self.init(reader: reader, output: output, items: items, cache: cache) { _ in generator }
     }
 
-    /// What the parallel part of an extraction needs; all of it is safe to share across threads.
+    /// What the concurrent part of an extraction needs; all of it is safe to share across threads.
     private struct Work: Sendable {
         var output: SafeOutput
         var generatorFor: @Sendable (Entry) throws -> any Generator
         var cache: ReconstructionCache?
         var format: ImageFileFormat
+        var cpu: WorkSlots
     }
 
-    /// The reconstruction as PNG, from the cache when it has it.
-    private static func reconstruction(of entry: Entry, prompt: String, work: Work) throws -> [UInt8] {
+    /// The reconstruction in the chosen format, from the cache when it has it.
+    private static func reconstruction(of entry: Entry, prompt: String, work: Work) async throws -> [UInt8] {
         let generator = try work.generatorFor(entry)
         let cache = generator.metadata.kind == .builtin ? nil : work.cache
         let key = ReconstructionCache.key(entry: entry, prompt: prompt, generator: generator.metadata)
+        var png: [UInt8]
         if let cache, let bytes = cache.load(key: key), (try? ImageDecoder.decode(bytes)) != nil {
-            return bytes
+            png = bytes
+        } else {
+            let image = try await Reconstruction.reconstruct(entry, prompt: prompt, generator: generator, cpu: work.cpu)
+            png = try await work.cpu.run { try PNGEncoder.encode(image) }
+            try cache?.store(png, key: key)
         }
-        let bytes = try PNGEncoder.encode(try Reconstruction.reconstruct(entry, prompt: prompt, generator: generator))
-        try cache?.store(bytes, key: key)
-        return bytes
+        guard work.format == .jpeg else { return png }
+        return try await work.cpu.run { [png] in try JPEGEncoder.encode(try ImageDecoder.decode(png).image, quality: 92) }
     }
 
     /// The output paths of an entry, relative to the output folder.
@@ -103,14 +109,21 @@ public final class Extractor {
 
     /// One entry's outcome: files written, skipped and failures, in item order.
     private struct Outcome: Sendable {
+        init(failures: [PackFailure] = []) {
+            self.failures = failures
+        }
+
+        /// Made and waiting to be written, in item order.
+        var files: [File] = []
+
         var written: [Written] = []
         var skipped: [Item] = []
         var failures: [PackFailure] = []
     }
 
-    /// Extracts `rows`, `jobs` entries at a time; failures are reported and the rest go on. Events
-    /// come in entry order.
-    public func run(_ rows: [IndexRow], progress: (Event) -> Void = { _ in }) -> Result {
+    /// Extracts `rows`, `jobs` entries at a time beyond the CPU slots; failures are reported and the
+    /// rest go on. Events come in entry order.
+    public func run(_ rows: [IndexRow], progress: (Event) -> Void = { _ in }) async -> Result {
         var result = Result()
         // Decide every output path first, so two entries never write the same file.
         var claimed: [String: String] = [:]
@@ -131,26 +144,41 @@ public final class Extractor {
             plans.append(plan)
             early.append(refused)
         }
-        var start = 0
-        while start < rows.count {
-            let batch = Array(start..<min(start + jobs, rows.count))
-            // Entries are read one by one (the reader is not shared across threads); drawing and
-            // writing run in parallel.
-            let loaded = batch.map { index -> Swift.Result<(Entry, String), Error> in
-                Swift.Result {
-                    let entry = try reader.entry(at: rows[index])
-                    return (entry, try PromptDecoding.standard.text(of: entry.prompt, at: rows[index].offset))
+        // Entries are read one by one on this task (the reader is not shared across threads),
+        // drawn concurrently, and written in entry order.
+        let work = Work(output: output, generatorFor: generatorFor, cache: cache, format: reconstructionFormat, cpu: WorkSlots())
+        _ = try? await OrderedPipeline.run(
+            count: rows.count, window: jobs + work.cpu.count,
+            start: { index -> (Swift.Result<Loaded, PackFailure>, [Item: String]) in
+                let row = rows[index]
+                do {
+                    let entry = try reader.entry(at: row)
+                    return (.success(Loaded(entry: entry, prompt: try PromptDecoding.standard.text(of: entry.prompt, at: row.offset))), plans[index])
+                } catch {
+                    return (.failure(PackFailure(input: row.summary.name, reason: "\(error)")), plans[index])
                 }
-            }
-            let outcomes = ResultSlots<Outcome>(count: batch.count)
-            let work = Work(output: output, generatorFor: generatorFor, cache: cache, format: reconstructionFormat)
-            let names = batch.map { rows[$0].summary.name }
-            let batchPlans = batch.map { plans[$0] }
-            DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
-                outcomes.set(slot, .success(Extractor.extract(loaded[slot], name: names[slot], plan: batchPlans[slot], work: work)))
-            }
-            for (slot, index) in batch.enumerated() {
-                guard case .success(var outcome) = outcomes.get(slot) else { continue }
+            },
+            work: { loaded, plan in
+                switch loaded {
+                case .success(let loaded): await Extractor.extract(loaded, plan: plan, work: work)
+                case .failure(let failure): Outcome(failures: [failure])
+                }
+            },
+            deliver: { index, found in
+                // Files are written here, one entry after the other in entry order, so the first
+                // write the system refuses stops everything after it.
+                guard result.stoppedBy == nil else { return false }
+                var outcome = found
+                for file in outcome.files {
+                    do {
+                        try output.write(file.bytes, to: file.path, modificationTime: file.modificationTime)
+                        outcome.written.append(Written(entry: rows[index].summary.name, item: file.item,
+                                                       path: (output.root as NSString).appendingPathComponent(file.path)))
+                    } catch {
+                        outcome.failures.append(PackFailure(input: rows[index].summary.name, reason: "\(file.item.rawValue): \(error)", cause: error))
+                        if let failure = error as? FileIOError, failure.kind == .system { break }
+                    }
+                }
                 outcome.failures = early[index] + outcome.failures
                 for done in outcome.written { progress(.wrote(done, index: index, total: rows.count)) }
                 for item in outcome.skipped { progress(.skipped(entry: rows[index].summary.name, item: item, index: index, total: rows.count)) }
@@ -161,22 +189,28 @@ public final class Extractor {
                 if result.stoppedBy == nil, let stop = outcome.failures.lazy.compactMap({ $0.cause as? FileIOError }).first(where: { $0.kind == .system }) {
                     result.stoppedBy = stop
                 }
-            }
-            if result.stoppedBy != nil { break }
-            start += jobs
-        }
+                return result.stoppedBy == nil
+            })
         return result
     }
 
-    private static func extract(_ loaded: Swift.Result<(Entry, String), Error>, name: String, plan: [Item: String], work: Work) -> Outcome {
+    /// One output file, made and not yet written.
+    private struct File: Sendable {
+        var item: Item
+        var path: String
+        var bytes: [UInt8]
+        var modificationTime: Int64?
+    }
+
+    /// An entry read and its prompt decoded.
+    private struct Loaded: Sendable {
+        var entry: Entry
+        var prompt: String
+    }
+
+    private static func extract(_ loaded: Loaded, plan: [Item: String], work: Work) async -> Outcome {
         var outcome = Outcome()
-        let entry: Entry, text: String
-        switch loaded {
-        case .success(let pair): (entry, text) = pair
-        case .failure(let error):
-            outcome.failures.append(PackFailure(input: name, reason: "\(error)"))
-            return outcome
-        }
+        let entry = loaded.entry, text = loaded.prompt, name = entry.name
         for item in Item.allCases {
             guard let path = plan[item] else { continue }
             if work.output.existing == .skip && work.output.exists(path) {
@@ -192,8 +226,7 @@ public final class Extractor {
                     bytes = thumbnail.codec == .png ? thumbnail.payload
                         : try PNGEncoder.encode(try Reconstruction.decodeThumbnail(thumbnail))
                 case .reconstruction:
-                    bytes = try reconstruction(of: entry, prompt: text, work: work)
-                    if work.format == .jpeg { bytes = try JPEGEncoder.encode(try ImageDecoder.decode(bytes).image, quality: 92) }
+                    bytes = try await reconstruction(of: entry, prompt: text, work: work)
                 }
                 // Images carry the photo's capture time (EXIF DateTimeOriginal) and have it as their
                 // modification time, so they sort with the original in a photo library.
@@ -205,8 +238,7 @@ public final class Extractor {
                         bytes = item == .reconstruction && work.format == .jpeg ? ExifWriter.jpeg(bytes, exif: exif) : ExifWriter.png(bytes, exif: exif)
                     }
                 }
-                try work.output.write(bytes, to: path, modificationTime: time)
-                outcome.written.append(Written(entry: name, item: item, path: (work.output.root as NSString).appendingPathComponent(path)))
+                outcome.files.append(File(item: item, path: path, bytes: bytes, modificationTime: time))
             } catch let failure as PackFailure {
                 outcome.failures.append(failure)
             } catch {

@@ -21,7 +21,7 @@ public struct OpenAICaptionerBackend: Captioner {
 
     public var label: String { "openai model \(client.model) at \(client.baseURL)" }
 
-    public func caption(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> Caption {
+    public func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest {
         var sent = image
         let longSide = max(image.width, image.height)
         if longSide > maxSide {
@@ -29,13 +29,23 @@ public struct OpenAICaptionerBackend: Captioner {
             let height = max(1, (image.height * maxSide + longSide / 2) / longSide)
             sent = try Resampler.upsample(image, width: width, height: height)
         }
-        let jpeg = try JPEGEncoder.encode(sent, quality: 90, subsampling: .yuv444)
-        let result = try RasterScan.caption { followUp in
-            try client.describe(imageBytes: jpeg, mimeType: "image/jpeg", instruction: RasterScan.instruction,
-                                followUp: followUp.map { ($0.previousAnswer, $0.message) })
+        return CaptionRequest(input: input, image: try JPEGEncoder.encode(sent, quality: 90, subsampling: .yuv444),
+                              mimeType: "image/jpeg")
+    }
+
+    public func caption(_ request: CaptionRequest) async throws -> Caption {
+        let result = try await RasterScan.caption { followUp in
+            try await client.describe(imageBytes: request.image, mimeType: request.mimeType, instruction: RasterScan.instruction,
+                                      followUp: followUp.map { ($0.previousAnswer, $0.message) })
         }
-        let warning = result.followsLayout ? nil
-            : "the description does not follow the instruction's layout even after a reminder; stored as written"
-        return Caption(text: result.text, warning: warning)
+        return Caption(answer: result)
+    }
+}
+
+extension Caption {
+    /// A model's answer, with a warning when it does not follow the instruction's layout.
+    init(answer: RasterScan.Caption) {
+        self.init(text: answer.text, warning: answer.followsLayout ? nil
+            : "the description does not follow the instruction's layout even after a reminder; stored as written")
     }
 }

@@ -6,7 +6,7 @@ import GCXFileIO
 /// pack keeps every completed entry, and `append` resumes it.
 ///
 ///     let packer = Packer(archive: "photos.gcx", options: options, append: true)
-///     let summary = try packer.run(inputs) { event in print(event) }
+///     let summary = try await packer.run(inputs) { event in print(event) }
 public final class Packer {
     public enum Event: Sendable {
         case opened(ArchiveFileWriter.OpenReport)
@@ -71,10 +71,11 @@ public final class Packer {
         return changed
     }
 
-    /// Packs `inputs`. `shouldStop` is asked between photos: once it says yes, the entries done so
-    /// far stay in `ARCHIVE.partial` and the summary says `interrupted`.
+    /// Packs `inputs`. `shouldStop` is asked before each photo is started: once it says yes, the
+    /// photos in progress are finished and written, the entries done so far stay in
+    /// `ARCHIVE.partial` and the summary says `interrupted`.
     public func run(_ inputs: [PackInput], shouldStop: () -> Bool = { false },
-                    progress: (Event) -> Void = { _ in }) throws -> Summary {
+                    progress: (Event) -> Void = { _ in }) async throws -> Summary {
         try Packer.refuseOverwriting(archive, with: inputs)
         let existed = FileManager.default.fileExists(atPath: archive)
         let replaced = update && mode == .append ? Packer.changed(inputs, in: archive) : []
@@ -92,24 +93,20 @@ public final class Packer {
                 pending.append((number, input))
             }
         }
-        // Photos are made `jobs` at a time and written in input order, so the archive's bytes do not
-        // depend on timing.
-        let batchSize = max(1, options.jobs)
-        var start = 0
-        while start < pending.count {
-            if shouldStop() {
-                writer.suspend()
-                summary.interrupted = true
-                summary.entryCount = writer.entryCount
-                return summary
-            }
-            let batch = Array(pending[start..<min(start + batchSize, pending.count)])
-            let results = ResultSlots<(entry: Entry, warning: String?)>(count: batch.count)
-            DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
-                results.set(slot, Result { try builder.entry(for: batch[slot].1) })
-            }
-            for (slot, (number, input)) in batch.enumerated() {
-                switch results.get(slot) {
+        // Photos are made concurrently (requests in flight up to the client's limit, CPU work in
+        // one slot per core) and written in input order, so the archive's bytes do not depend on
+        // timing; the window bounds how many are made ahead of the writer.
+        let cpu = WorkSlots()
+        let window = max(1, options.jobs) + cpu.count
+        let delivered = try await OrderedPipeline.run(
+            count: pending.count, window: window, shouldStop: shouldStop,
+            start: { pending[$0].1 },
+            work: { input -> Result<(entry: Entry, warning: String?), Error> in
+                do { return .success(try await builder.entry(for: input, cpu: cpu)) } catch { return .failure(error) }
+            },
+            deliver: { slot, result in
+                let (number, input) = pending[slot]
+                switch result {
                 case .success(let (entry, warning)):
                     do {
                         let row = try writer.add(entry)
@@ -129,8 +126,13 @@ public final class Packer {
                     summary.failures.append(failure)
                     progress(.failed(failure, index: number, total: total))
                 }
-            }
-            start += batchSize
+                return true
+            })
+        if delivered < pending.count {
+            writer.suspend()
+            summary.interrupted = true
+            summary.entryCount = writer.entryCount
+            return summary
         }
         summary.entryCount = writer.entryCount
         summary.totalPixels = writer.rows.reduce(0) { $0 + $1.summary.width * $1.summary.height }
@@ -186,23 +188,5 @@ public enum PackError: Error, Equatable, CustomStringConvertible {
             archive == input ? "\(archive) is one of the photos to pack; the archive must be another file"
                 : "\(archive) is the same file as the photo \(input); the archive must be another file"
         }
-    }
-}
-
-/// Results filled in by concurrent workers, one slot each.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Result<Value, Error>?]
-    private let lock = NSLock()
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Result<Value, Error>) {
-        lock.lock(); defer { lock.unlock() }
-        slots[index] = value
-    }
-
-    func get(_ index: Int) -> Result<Value, Error> {
-        lock.lock(); defer { lock.unlock() }
-        return slots[index]!
     }
 }

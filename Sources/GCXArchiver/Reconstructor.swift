@@ -12,7 +12,7 @@ public protocol Generator: Sendable {
     /// Draws the entry. `thumbnail` is the decoded thumbnail of a multimodal entry and nil for a
     /// text one. The image may have any size: the caller resizes it to the original size and, for a
     /// multimodal entry, applies the consistency step.
-    func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage
+    func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) async throws -> RGBImage
 }
 
 /// The built-in generator: the upsampled thumbnail itself, so the reconstruction is the thumbnail
@@ -22,7 +22,7 @@ public struct BuiltinGenerator: Generator {
     public var metadata: GeneratorMetadata { GeneratorMetadata(kind: .builtin) }
     public var label: String { "built-in reconstructor (upsampled thumbnail + consistency step; no generator configured)" }
 
-    public func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage {
+    public func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) async throws -> RGBImage {
         guard let thumbnail, let scale = entry.thumbnail?.scale else { throw ReconstructionError.needsGenerator(entry.name) }
         return try Resampler.upsample(thumbnail, width: entry.source.width, height: entry.source.height, scale: scale)
     }
@@ -36,21 +36,28 @@ public enum Reconstruction {
     /// Largest thumbnail decoded; real thumbnails are a few thousand pixels.
     public static let maxThumbnailPixels = PixelLimits.maxThumbnailPixels
 
-    public static func reconstruct(_ entry: Entry, prompt: String, generator: any Generator) throws -> RGBImage {
+    /// The reconstruction of `entry`. CPU work runs in one of `cpu`'s slots; a generator on a
+    /// server is waited for outside them.
+    public static func reconstruct(_ entry: Entry, prompt: String, generator: any Generator,
+                                   cpu: WorkSlots = WorkSlots()) async throws -> RGBImage {
         let width = entry.source.width, height = entry.source.height
         guard width * height <= maxPixels else {
             throw ReconstructionError.tooLarge("the photo", width, height, maxPixels)
         }
         var thumbnail: RGBImage?
         if entry.mode == .multimodal, let stored = entry.thumbnail { thumbnail = try decodeThumbnail(stored) }
-        var drawn = try generator.draw(prompt: prompt, entry: entry, thumbnail: thumbnail)
-        if drawn.width != width || drawn.height != height {
-            drawn = try Resampler.upsample(drawn, width: width, height: height)
+        let draw = { [thumbnail] in try await generator.draw(prompt: prompt, entry: entry, thumbnail: thumbnail) }
+        let drawn = generator.metadata.kind == .builtin ? try await cpu.run(draw) : try await draw()
+        return try await cpu.run {
+            var image = drawn
+            if image.width != width || image.height != height {
+                image = try Resampler.upsample(image, width: width, height: height)
+            }
+            if let thumbnail, let scale = entry.thumbnail?.scale {
+                image = try Consistency.enforce(image, thumbnail: thumbnail, scale: scale)
+            }
+            return image
         }
-        if let thumbnail, let scale = entry.thumbnail?.scale {
-            drawn = try Consistency.enforce(drawn, thumbnail: thumbnail, scale: scale)
-        }
-        return drawn
     }
 
     /// A generator's answer decoded, after its header shows it is not larger than `maxPixels`.

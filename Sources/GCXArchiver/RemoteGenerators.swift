@@ -17,7 +17,7 @@ public struct OpenAIGeneratorBackend: Generator {
 
     public var label: String { "openai images, model \(client.model) at \(client.baseURL)" }
 
-    public func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage {
+    public func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) async throws -> RGBImage {
         let size = settings.size ?? OpenAIImageSizes.nearest(width: entry.source.width, height: entry.source.height, model: client.model)
         guard let (width, height) = OpenAIImageSizes.parse(size) else {
             throw GeneratorSettingsError.invalidSize(size)
@@ -25,9 +25,9 @@ public struct OpenAIGeneratorBackend: Generator {
         let bytes: [UInt8]
         if let thumbnail {
             let initial = try Resampler.upsample(thumbnail, width: width, height: height)
-            bytes = try client.edit(imagePNG: try PNGEncoder.encode(initial), prompt: prompt, size: size)
+            bytes = try await client.edit(imagePNG: try PNGEncoder.encode(initial), prompt: prompt, size: size)
         } else {
-            bytes = try client.generate(prompt: prompt, size: size)
+            bytes = try await client.generate(prompt: prompt, size: size)
         }
         return try Reconstruction.decodeGenerated(bytes)
     }
@@ -43,7 +43,7 @@ public struct A1111GeneratorBackend: Generator {
     public var metadata: GeneratorMetadata { settings.metadata }
     public var label: String { "a1111 at \(client.baseURL)\(settings.model.map { ", model \($0)" } ?? "")" }
 
-    public func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage {
+    public func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) async throws -> RGBImage {
         var parameters = A1111Parameters()
         if let seed = settings.seed { parameters.seed = Int(truncatingIfNeeded: seed) }
         if let steps = settings.steps { parameters.steps = steps }
@@ -63,9 +63,9 @@ public struct A1111GeneratorBackend: Generator {
         let bytes: [UInt8]
         if let thumbnail {
             let initial = try Resampler.upsample(thumbnail, width: parameters.width, height: parameters.height)
-            bytes = try client.img2img(initPNG: try PNGEncoder.encode(initial), prompt: prompt, parameters: parameters)
+            bytes = try await client.img2img(initPNG: try PNGEncoder.encode(initial), prompt: prompt, parameters: parameters)
         } else {
-            bytes = try client.txt2img(prompt: prompt, parameters: parameters)
+            bytes = try await client.txt2img(prompt: prompt, parameters: parameters)
         }
         return try Reconstruction.decodeGenerated(bytes)
     }

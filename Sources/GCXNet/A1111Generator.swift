@@ -34,7 +34,7 @@ public struct A1111Parameters: Sendable, Equatable {
 ///
 /// ```swift
 /// let a1111 = A1111Generator(baseURL: "http://127.0.0.1:7860", model: "sd_xl_base_1.0")
-/// let png = try a1111.img2img(initPNG: thumbnail, prompt: description,
+/// let png = try await a1111.img2img(initPNG: thumbnail, prompt: description,
 ///                             parameters: A1111Parameters(seed: 42, width: 768, height: 512))
 /// ```
 public struct A1111Generator: Sendable {
@@ -51,15 +51,15 @@ public struct A1111Generator: Sendable {
         self.client = client
     }
 
-    public func img2img(initPNG: [UInt8], prompt: String, parameters: A1111Parameters) throws -> [UInt8] {
+    public func img2img(initPNG: [UInt8], prompt: String, parameters: A1111Parameters) async throws -> [UInt8] {
         var body = payload(prompt: prompt, parameters: parameters)
         body.init_images = [Data(initPNG).base64EncodedString()]
         body.denoising_strength = parameters.denoisingStrength
-        return try post("/sdapi/v1/img2img", body)
+        return try await post("/sdapi/v1/img2img", body)
     }
 
-    public func txt2img(prompt: String, parameters: A1111Parameters) throws -> [UInt8] {
-        try post("/sdapi/v1/txt2img", payload(prompt: prompt, parameters: parameters))
+    public func txt2img(prompt: String, parameters: A1111Parameters) async throws -> [UInt8] {
+        try await post("/sdapi/v1/txt2img", payload(prompt: prompt, parameters: parameters))
     }
 
     private func payload(prompt: String, parameters: A1111Parameters) -> A1111Request {
@@ -71,11 +71,11 @@ public struct A1111Generator: Sendable {
             override_settings: model.map { ["sd_model_checkpoint": $0] })
     }
 
-    private func post(_ path: String, _ body: A1111Request) throws -> [UInt8] {
+    private func post(_ path: String, _ body: A1111Request) async throws -> [UInt8] {
         let request = HTTPRequest(url: JSONBody.joinURL(baseURL, path),
                                   headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
                                   body: try JSONBody.encode(body))
-        let response = try client.send(request)
+        let response = try await client.send(request)
         let decoded = try JSONBody.decode(A1111Response.self, from: response, path: request.path)
         guard let first = decoded.images?.first else {
             throw JSONBody.invalid("the answer holds no image (empty images)", response, path: request.path)

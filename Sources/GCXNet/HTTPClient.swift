@@ -1,55 +1,65 @@
 import CGCXCurl
 import Foundation
 
-/// A blocking, thread-safe HTTP client over libcurl with retries and shared limits.
+/// An HTTP client over libcurl with retries and shared limits, for any number of concurrent tasks.
 ///
 /// Retries 429, 5xx (and 408), connection failures, timeouts and dropped connections with
 /// exponential backoff and full jitter, honouring `Retry-After`; bounded by
 /// ``HTTPClientOptions/maxAttempts`` and ``HTTPClientOptions/maxTotalTime``. All requests of one
-/// client share its concurrency and requests-per-minute limits.
+/// client share its concurrency and requests-per-minute limits. Each attempt runs on a thread of
+/// its own (libcurl blocks), so requests in flight are bounded by ``HTTPClientOptions/maxConcurrent``
+/// and never by the number of cores; every wait is on the options' clock.
 ///
 /// ```swift
 /// let client = HTTPClient(options: HTTPClientOptions(maxConcurrent: 2, requestsPerMinute: 60))
-/// let response = try client.send(HTTPRequest(url: "http://127.0.0.1:7860/sdapi/v1/txt2img", body: json))
+/// let response = try await client.send(HTTPRequest(url: "http://127.0.0.1:7860/sdapi/v1/txt2img", body: json))
 /// ```
 public final class HTTPClient: Sendable {
     public let options: HTTPClientOptions
     private let limiter: RequestLimiter
     private let servers: ServerPool
+    private let timeline: Timeline
 
     public init(options: HTTPClientOptions = HTTPClientOptions()) {
         self.options = options
         self.servers = ServerPool(options.servers)
+        self.timeline = Timeline(options.clock)
         self.limiter = RequestLimiter(maxConcurrent: options.maxConcurrent,
-                                      requestsPerMinute: options.requestsPerMinute)
+                                      requestsPerMinute: options.requestsPerMinute, timeline: timeline)
     }
 
     static func isRetryableStatus(_ status: Int) -> Bool {
         status == 429 || status == 408 || (500...599).contains(status)
     }
 
-    /// Sends the request, retrying transient failures. Returns the first 2xx response.
+    /// Sends the request, retrying transient failures. Returns the first 2xx response. The total
+    /// budget starts when the request first gets a slot: waiting behind other requests of the
+    /// client does not use it up.
     /// - Throws: ``BackendError`` for a non-2xx final status or a transport failure.
-    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let path = request.path
         let secret = request.apiKey?.secret
-        let start = Clock.now()
-        let deadline = start + options.maxTotalTime
+        var deadline: Double?
         var attempt = 0
         let turn = servers.next()
         while true {
             attempt += 1
             var request = request
             request.url = servers.url(request.url, turn: turn + attempt - 1)
-            guard limiter.acquire(deadline: deadline) else {
+            await limiter.acquire()
+            let budgetEnd = deadline ?? timeline.now() + options.maxTotalTime
+            deadline = budgetEnd
+            guard let startAt = await limiter.reserveStart(notAfter: budgetEnd) else {
+                await limiter.release()
                 throw BackendError(kind: .timedOut, status: nil,
-                                   serverMessage: "no request slot free within the \(options.maxTotalTime) s budget",
+                                   serverMessage: "the rate limit allows no start within the \(options.maxTotalTime) s budget",
                                    path: path, attempts: attempt - 1)
             }
+            await timeline.sleep(startAt - timeline.now())
             // No attempt may outlive the request's budget.
-            let attemptTimeout = min(options.timeout, max(0.001, deadline - Clock.now()))
-            let outcome = perform(request, timeout: attemptTimeout)
-            limiter.release()
+            let attemptTimeout = min(options.timeout, max(0.001, budgetEnd - timeline.now()))
+            let outcome = await perform(request, timeout: attemptTimeout)
+            await limiter.release()
 
             let failure: BackendError
             var retryAfter: Double?
@@ -76,8 +86,8 @@ public final class HTTPClient: Sendable {
             let ceiling = min(options.backoffMax, options.backoffBase * pow(2, Double(attempt - 1)))
             var wait = Double.random(in: 0...max(0, ceiling))
             if let retryAfter { wait = max(wait, retryAfter) }
-            if Clock.now() + wait >= deadline { throw failure }
-            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            if timeline.now() + wait >= budgetEnd { throw failure }
+            await timeline.sleep(wait)
         }
     }
 
@@ -92,8 +102,18 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// One attempt, on a thread of its own: libcurl blocks, and a blocked task would hold one of
+    /// the few threads Swift concurrency runs every task on.
+    private func perform(_ request: HTTPRequest, timeout: Double) async -> Outcome {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.performBlocking(request, timeout: timeout)) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
     /// One attempt through the C shim.
-    private func perform(_ request: HTTPRequest, timeout: Double) -> Outcome {
+    private func performBlocking(_ request: HTTPRequest, timeout: Double) -> Outcome {
         var lines = request.headers.map { "\($0.0): \($0.1)" }
         if let key = request.apiKey { lines.append(key.authorizationHeader) }
         var raw = gcx_curl_response()

@@ -31,6 +31,9 @@ public struct HTTPClientOptions: Sendable {
     /// a request whose URL starts with one of them goes to the next one in turn, and each retry goes
     /// to the one after, so a server that fails is retried elsewhere. Empty: every URL as given.
     public var servers: [String] = []
+    /// The clock that backoff, `Retry-After`, the rate limit and the total budget are measured and
+    /// waited on. Tests give a virtual clock so retries take no real time.
+    public var clock: any Clock<Duration> = ContinuousClock()
 
     public init(timeout: Double = 300, connectTimeout: Double = 15, maxAttempts: Int = 5,
                 maxTotalTime: Double = 900, maxConcurrent: Int = 4, requestsPerMinute: Int? = nil,

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ```swift
 /// let captioner = OpenAICaptioner(apiKey: key)
-/// let answer = try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: instruction)
+/// let answer = try await captioner.describe(imageBytes: png, mimeType: "image/png", instruction: instruction)
 /// ```
 /// What the answer must look like, and whether to ask again, is the caller's (the raster-scan
 /// schema's) business: this client only holds the conversation.
@@ -35,7 +35,7 @@ public struct OpenAICaptioner: Sendable {
     /// - Parameter mimeType: `image/png` or `image/jpeg`, matching `imageBytes`.
     /// - Throws: ``BackendError``.
     public func describe(imageBytes: [UInt8], mimeType: String, instruction: String,
-                         followUp: (previousAnswer: String, message: String)? = nil) throws -> String {
+                         followUp: (previousAnswer: String, message: String)? = nil) async throws -> String {
         let dataURL = "data:\(mimeType);base64," + Data(imageBytes).base64EncodedString()
         var messages = [ChatMessage(role: "user", content: .parts([
             .init(type: "text", text: instruction, image_url: nil),
@@ -45,15 +45,15 @@ public struct OpenAICaptioner: Sendable {
             messages.append(ChatMessage(role: "assistant", content: .text(followUp.previousAnswer)))
             messages.append(ChatMessage(role: "user", content: .text(followUp.message)))
         }
-        return try complete(messages)
+        return try await complete(messages)
     }
 
-    private func complete(_ messages: [ChatMessage]) throws -> String {
+    private func complete(_ messages: [ChatMessage]) async throws -> String {
         let url = JSONBody.joinURL(baseURL, "/chat/completions")
         let body = try JSONBody.encode(ChatRequest(model: model, messages: messages))
         let request = HTTPRequest(url: url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
                                   body: body, apiKey: apiKey)
-        let response = try client.send(request)
+        let response = try await client.send(request)
         let decoded = try JSONBody.decode(ChatResponse.self, from: response, path: request.path)
         guard let choice = decoded.choices.first else {
             throw JSONBody.invalid("the answer has no choices", response, path: request.path)

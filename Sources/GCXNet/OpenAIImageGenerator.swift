@@ -6,7 +6,7 @@ import Foundation
 /// ```swift
 /// let generator = OpenAIImageGenerator(apiKey: key)
 /// let size = OpenAIImageSizes.nearest(width: 768, height: 512, model: generator.model)
-/// let png = try generator.edit(imagePNG: thumbnail, prompt: description, size: size)
+/// let png = try await generator.edit(imagePNG: thumbnail, prompt: description, size: size)
 /// ```
 public struct OpenAIImageGenerator: Sendable {
     public static let defaultBaseURL = "https://api.openai.com/v1"
@@ -38,7 +38,7 @@ public struct OpenAIImageGenerator: Sendable {
 
     /// Multimodal mode: edits `imagePNG` (the upscaled thumbnail) guided by `prompt`.
     /// - Parameter size: one of ``OpenAIImageSizes/sizes(for:)`` or `auto`.
-    public func edit(imagePNG: [UInt8], prompt: String, size: String) throws -> [UInt8] {
+    public func edit(imagePNG: [UInt8], prompt: String, size: String) async throws -> [UInt8] {
         var form = MultipartForm()
         form.addField("model", model)
         form.addFile("image", filename: "image.png", contentType: "image/png", bytes: imagePNG)
@@ -51,18 +51,18 @@ public struct OpenAIImageGenerator: Sendable {
         let request = HTTPRequest(url: JSONBody.joinURL(baseURL, "/images/edits"),
                                   headers: [("Content-Type", form.contentType), ("Accept", "application/json")],
                                   body: form.finished(), apiKey: apiKey)
-        return try imageBytes(from: client.send(request), path: request.path)
+        return try await imageBytes(from: client.send(request), path: request.path)
     }
 
     /// Textual mode: draws from `prompt` alone.
-    public func generate(prompt: String, size: String) throws -> [UInt8] {
+    public func generate(prompt: String, size: String) async throws -> [UInt8] {
         let body = try JSONBody.encode(GenerationRequest(
             model: model, prompt: prompt, size: size, quality: quality, n: 1,
             response_format: isDallE ? "b64_json" : nil))
         let request = HTTPRequest(url: JSONBody.joinURL(baseURL, "/images/generations"),
                                   headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
                                   body: body, apiKey: apiKey)
-        return try imageBytes(from: client.send(request), path: request.path)
+        return try await imageBytes(from: client.send(request), path: request.path)
     }
 
     private func imageBytes(from response: HTTPResponse, path: String) throws -> [UInt8] {

@@ -1,63 +1,73 @@
-import Foundation
-
-/// Counts requests in flight and spaces their starts; shared by all threads using one client.
+/// Counts requests in flight and spaces their starts; shared by every task using one client.
 ///
-/// The rate limit spaces attempt starts at least `60 / requestsPerMinute` seconds apart (no
-/// burst), so any 60-second window holds at most `requestsPerMinute` starts.
-final class RequestLimiter: @unchecked Sendable {
-    private let condition = NSCondition()
+/// A request waits for a slot (first come, first served), then for its start time: starts are at
+/// least `60 / requestsPerMinute` seconds apart (no burst), so any 60-second window holds at most
+/// `requestsPerMinute` starts. All waiting is on the client's clock, so tests run in virtual time.
+actor RequestLimiter {
     private let maxConcurrent: Int
     private let interval: Double?
+    private let timeline: Timeline
     private var inFlight = 0
-    /// Earliest monotonic time the next attempt may start.
-    private var nextStart: Double = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// Earliest time (on the timeline) the next attempt may start.
+    private var nextStart = -Double.infinity
 
-    init(maxConcurrent: Int, requestsPerMinute: Int?) {
+    init(maxConcurrent: Int, requestsPerMinute: Int?, timeline: Timeline) {
         self.maxConcurrent = max(1, maxConcurrent)
         self.interval = requestsPerMinute.map { 60.0 / Double(max(1, $0)) }
+        self.timeline = timeline
     }
 
-    /// Blocks until a slot is free and the rate allows a start. Returns false if that cannot
-    /// happen before `deadline` (monotonic seconds); the slot is then not taken.
-    func acquire(deadline: Double) -> Bool {
-        condition.lock()
-        while inFlight >= maxConcurrent {
-            let remaining = deadline - Clock.now()
-            if remaining <= 0 { condition.unlock(); return false }
-            _ = condition.wait(until: Date(timeIntervalSinceNow: remaining))
+    /// Takes a slot, waiting for one when all are in use.
+    func acquire() async {
+        if inFlight < maxConcurrent {
+            inFlight += 1
+            return
         }
-        inFlight += 1
-        var startAt = Clock.now()
-        if let interval {
-            startAt = max(startAt, nextStart)
-            if startAt > deadline {
-                inFlight -= 1
-                condition.signal()
-                condition.unlock()
-                return false
-            }
-            nextStart = startAt + interval
-        }
-        condition.unlock()
-        // Sleep outside the lock: the slot is ours and the start time is reserved.
-        let wait = startAt - Clock.now()
-        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-        return true
+        // `release` hands its slot straight to the first waiter.
+        await withCheckedContinuation { waiting.append($0) }
     }
 
     func release() {
-        condition.lock()
-        inFlight -= 1
-        condition.signal()
-        condition.unlock()
+        if waiting.isEmpty {
+            inFlight -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+
+    /// Reserves the next start time the rate allows, if it is not after `deadline`; the caller
+    /// (holding a slot) sleeps until it. Nil: the rate allows no start in time, nothing reserved.
+    func reserveStart(notAfter deadline: Double) -> Double? {
+        let now = timeline.now()
+        guard let interval else { return now }
+        let start = max(now, nextStart)
+        guard start <= deadline else { return nil }
+        nextStart = start + interval
+        return start
     }
 }
 
-/// Monotonic seconds (unaffected by wall-clock changes).
-enum Clock {
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+/// A client's view of its clock: seconds since the client was made, and sleeping, on any
+/// `Clock` with `Duration` (`ContinuousClock` in use, a virtual clock in tests).
+struct Timeline: Sendable {
+    let now: @Sendable () -> Double
+    let sleep: @Sendable (Double) async -> Void
+
+    init(_ clock: some Clock<Duration>) {
+        let origin = clock.now
+        now = { origin.duration(to: clock.now).seconds }
+        sleep = { seconds in
+            guard seconds > 0 else { return }
+            try? await clock.sleep(until: clock.now.advanced(by: .nanoseconds(Int64(seconds * 1e9))), tolerance: nil)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, with nanosecond precision.
+    var seconds: Double {
+        let (whole, fraction) = components
+        return Double(whole) + Double(fraction) / 1e18
     }
 }

@@ -101,10 +101,10 @@ public enum RasterScan {
 
     /// The policy: ask; if the answer breaks the layout, ask once more in the same conversation
     /// with the reminder, and return the second answer, flagged if it still breaks it.
-    public static func caption(_ ask: (FollowUp?) throws -> String) rethrows -> Caption {
-        let first = try ask(nil)
+    public static func caption(_ ask: (FollowUp?) async throws -> String) async rethrows -> Caption {
+        let first = try await ask(nil)
         if follows(first) { return Caption(text: first, followsLayout: true, usedReminder: false) }
-        let second = try ask(FollowUp(previousAnswer: first, message: reminder))
+        let second = try await ask(FollowUp(previousAnswer: first, message: reminder))
         return Caption(text: second, followsLayout: follows(second), usedReminder: true)
     }
 

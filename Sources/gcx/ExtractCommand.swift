@@ -4,7 +4,7 @@ import GCX
 import GCXArchiver
 import GCXFileIO
 
-struct ExtractCommand: ParsableCommand {
+struct ExtractCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extract",
         abstract: "Write prompts, thumbnails or reconstructions of entries under a folder.",
@@ -48,8 +48,8 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "Neither read nor write the reconstruction cache.")
     var noCache = false
 
-    @Option(help: "Entries processed at the same time (and the most requests in flight).")
-    var jobs: Int = 1
+    @Option(help: "Requests in flight to the generating server at once (1 to 64). Drawing uses every core whatever it is; files are written in entry order.")
+    var jobs: Int = 4
 
     @Flag(name: .shortAndLong, help: "No progress output.")
     var quiet = false
@@ -63,7 +63,7 @@ struct ExtractCommand: ParsableCommand {
         guard !(noCache && cacheDir != nil) else { throw ValidationError("--cache-dir and --no-cache cannot be combined") }
     }
 
-    func run() throws {
+    func run() async throws {
         var progress = Progress(quiet: quiet)
         let reader = try ArchiveOpening.open(archive)
         let safeOutput: SafeOutput
@@ -96,7 +96,7 @@ struct ExtractCommand: ParsableCommand {
             try generators.generator(for: generatorOptions.chosenKind ?? entry.generator?.kind ?? .builtin, recorded: entry.generator)
         }
         extractor.reconstructionFormat = format
-        let result = extractor.run(rows) { event in
+        let result = await extractor.run(rows) { event in
             switch event {
             case .wrote(let written, let index, let total): progress.item(index, total, "wrote \(written.path)")
             case .skipped(let entry, let item, let index, let total): progress.item(index, total, "kept the existing \(item.rawValue) of \(quotedIfNeeded(entry))")

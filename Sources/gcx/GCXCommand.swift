@@ -2,7 +2,7 @@ import ArgumentParser
 import GCXFileIO
 
 @main
-struct GCXCommand: ParsableCommand {
+struct GCXCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gcx",
         abstract: "Archive photographs as prompts: pack, list, inspect, validate and extract .gcx archives.",
@@ -14,11 +14,15 @@ struct GCXCommand: ParsableCommand {
     )
 
     /// Parses and runs, mapping every usage mistake to exit code 2 (ArgumentParser would use 64).
-    static func main() {
+    static func main() async {
         refuseFileNamesThatLookLikeOptions()
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var concurrent = command as? AsyncParsableCommand {
+                try await concurrent.run()
+            } else {
+                try command.run()
+            }
         } catch let code as ExitCode {
             exit(withError: code)
         } catch {

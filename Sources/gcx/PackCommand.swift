@@ -4,7 +4,7 @@ import GCXArchiver
 import GCXFileIO
 import GCXNet
 
-struct PackCommand: ParsableCommand {
+struct PackCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pack",
         abstract: "Pack photos (files and folders, recursively) into an archive.",
@@ -64,8 +64,8 @@ struct PackCommand: ParsableCommand {
     @Flag(help: "Like --append, and photos whose content changed since they were packed are packed again, replacing their entries.")
     var update = false
 
-    @Option(help: "Photos processed at the same time.")
-    var jobs: Int = 1
+    @Option(help: "Requests in flight to the captioning server at once (1 to 64). Decoding and coding use every core whatever it is; entries are written in input order, so the archive does not depend on it.")
+    var jobs: Int = 4
 
     @Flag(name: .shortAndLong, help: "No progress output.")
     var quiet = false
@@ -118,7 +118,7 @@ struct PackCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         var options = PackOptions()
         options.mode = mode.mode
         options.thumbnailScale = thumbnailScale.rawValue
@@ -172,7 +172,7 @@ struct PackCommand: ParsableCommand {
         let stop = StopRequest.onInterrupt()
         let summary: Packer.Summary
         do {
-            summary = try packer.run(collected.inputs, shouldStop: { stop.isRequested }) { event in
+            summary = try await packer.run(collected.inputs, shouldStop: { stop.isRequested }) { event in
                 switch event {
                 case .opened(let report):
                     if report.resumedPartial {

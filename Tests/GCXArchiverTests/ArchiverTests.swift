@@ -13,11 +13,11 @@ import GCXImage
         return parts.joined(separator: "/") + "/../shared/datasets"
     }()
 
-    @Test func entryRecordsTheOriginalFileAndItsThumbnail() throws {
+    @Test func entryRecordsTheOriginalFileAndItsThumbnail() async throws {
         let path = Self.datasets + "/kodak/kodim04.png"
         var options = PackOptions()
         options.thumbnailScale = 16
-        let entry = try EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png")).entry
+        let entry = try await EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png")).entry
         let bytes = try FileSource.readAll(path: path)
         #expect(entry.source.width == 512 && entry.source.height == 768)
         #expect(entry.source.originalSize == UInt64(bytes.count))
@@ -29,7 +29,7 @@ import GCXImage
         #expect(entry.prompt.method == .modelCoded && entry.prompt.payload.count < text.utf8.count / 3)
     }
 
-    @Test func sidecarMatchesNamesFileNamesAndPathSuffixes() throws {
+    @Test func sidecarMatchesNamesFileNamesAndPathSuffixes() async throws {
         let file = NSTemporaryDirectory() + "sidecar-\(UUID().uuidString).jsonl"
         try """
             {"image": "a/b.png", "prompt": "exact"}
@@ -52,7 +52,7 @@ import GCXImage
         #expect(Extractor.relativePath(for: name, item: .reconstruction) == expected)
     }
 
-    @Test func inputsFromFoldersAreNamedRelativeToTheFolder() throws {
+    @Test func inputsFromFoldersAreNamedRelativeToTheFolder() async throws {
         let root = NSTemporaryDirectory() + "inputs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/sub/.hidden", withIntermediateDirectories: true)
         for file in ["b.png", "sub/a.JPG", "sub/.hidden/c.png", "notes.txt", ".d.png"] {
@@ -71,20 +71,20 @@ final class CountingGenerator: Generator, @unchecked Sendable {
     private(set) var calls = 0
     var metadata: GeneratorMetadata { GeneratorMetadata(kind: .a1111, model: "test-model", endpointStyle: "sdapi-v1", seed: 7) }
     var label: String { "counting test generator" }
-    func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) throws -> RGBImage {
+    func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) async throws -> RGBImage {
         calls += 1
         return RGBImage(width: 100, height: 60, pixels: [UInt8](repeating: 128, count: 100 * 60 * 3))
     }
 }
 
 @Suite struct ReconstructionTests {
-    @Test func everyGeneratorsOutputIsResizedMadeConsistentAndCached() throws {
+    @Test func everyGeneratorsOutputIsResizedMadeConsistentAndCached() async throws {
         let directory = NSTemporaryDirectory() + "recon-\(UUID().uuidString)"
         let archive = directory + "/a.gcx"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let writer = try ArchiveFileWriter(path: archive, mode: .create)
         let input = PackInput(path: ArchiverLibraryTests.datasets + "/kodak/kodim05.png", name: "kodim05.png")
-        let entry = try EntryBuilder(options: PackOptions()).entry(for: input).entry
+        let entry = try await EntryBuilder(options: PackOptions()).entry(for: input).entry
         try writer.add(entry)
         try writer.finish()
 
@@ -93,7 +93,7 @@ final class CountingGenerator: Generator, @unchecked Sendable {
         let reader = try ArchiveReader(source: FileSource(path: archive))
         for round in 0..<2 {
             let output = try SafeOutput(root: directory + "/out\(round)", force: false)
-            let result = Extractor(reader: reader, output: output, items: [.reconstruction], generator: generator, cache: cache).run(reader.rows)
+            let result = await Extractor(reader: reader, output: output, items: [.reconstruction], generator: generator, cache: cache).run(reader.rows)
             #expect(result.failures.isEmpty, "\(result.failures)")
             #expect(generator.calls == 1, "round \(round): the second extraction must come from the cache")
             let image = try ImageDecoder.decode(try FileSource.readAll(path: directory + "/out\(round)/kodim05.png")).image
@@ -108,12 +108,12 @@ final class CountingGenerator: Generator, @unchecked Sendable {
 
 @Suite struct SizeBombTests {
     /// A few hundred bytes claiming a 65,535 × 65,535 photo are refused before any pixel is allocated.
-    @Test func hugeClaimedSizesAreRefused() throws {
+    @Test func hugeClaimedSizesAreRefused() async throws {
         let source = SourceMetadata(name: "bomb.png", width: 65_535, height: 65_535, originalSize: 1, contentHash: [UInt8](repeating: 0, count: 32))
         let size = Thumbnail.size(forSourceWidth: 65_535, height: 65_535, scale: 1)
         let thumbnail = Thumbnail(codec: .png, scale: 1, width: size.width, height: size.height, payload: [])
         let entry = Entry(source: source, mode: .multimodal, prompt: .stored("x"), thumbnail: thumbnail)
-        #expect { try Reconstruction.reconstruct(entry, prompt: "x", generator: BuiltinGenerator()) } throws: { "\($0)".contains("at most") }
+        await #expect { try await Reconstruction.reconstruct(entry, prompt: "x", generator: BuiltinGenerator()) } throws: { "\($0)".contains("at most") }
         #expect { try Reconstruction.decodeThumbnail(thumbnail) } throws: { "\($0)".contains("at most") }
     }
 }

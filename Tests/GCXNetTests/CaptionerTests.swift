@@ -7,15 +7,15 @@ import GCXRasterScan
 @Suite struct CaptionerTests {
     let key = APIKey(Fixtures.key)!
 
-    @Test func captionsReturnedExactly() throws {
+    @Test func captionsReturnedExactly() async throws {
         let server = try FakeServer("openai_server.py", behaviour: ["captions": Fixtures.captions],
                                     arguments: ["--key", Fixtures.key])
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key, model: "gpt-4o",
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let png = makePNG(width: 48, height: 32)
         for expected in Fixtures.captions {
-            let result = try RasterScan.caption { followUp in
-                try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
+            let result = try await RasterScan.caption { followUp in
+                try await captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
                                        followUp: followUp.map { ($0.previousAnswer, $0.message) })
             }
             #expect(result.text == expected)
@@ -37,7 +37,7 @@ import GCXRasterScan
         #expect(parts[1]["width"] as? Int == 48 && parts[1]["height"] as? Int == 32)
     }
 
-    @Test func captionsFromTheSharedCorpusInRequestOrder() throws {
+    @Test func captionsFromTheSharedCorpusInRequestOrder() async throws {
         let corpus = try #require(Fixtures.sharedCorpus, Fixtures.missingCorpus)
         let expected = try String(contentsOf: corpus, encoding: .utf8).split(separator: "\n").prefix(3).map {
             (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["prompt"] as! String
@@ -46,21 +46,21 @@ import GCXRasterScan
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         for text in expected {
-            let answer = try captioner.describe(imageBytes: makePNG(width: 4, height: 4),
+            let answer = try await captioner.describe(imageBytes: makePNG(width: 4, height: 4),
                                                 mimeType: "image/png", instruction: "describe")
             #expect(answer == text)
         }
     }
 
-    @Test func layoutRetriedOnceWithReminder() throws {
+    @Test func layoutRetriedOnceWithReminder() async throws {
         let server = try FakeServer("openai_server.py",
                                     behaviour: ["captions": [Fixtures.badCaption, Fixtures.captions[1]]],
                                     arguments: ["--key", Fixtures.key])
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let png = makePNG(width: 8, height: 8)
-        let result = try RasterScan.caption { followUp in
-            try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
+        let result = try await RasterScan.caption { followUp in
+            try await captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
                                    followUp: followUp.map { ($0.previousAnswer, $0.message) })
         }
         #expect(result == RasterScan.Caption(text: Fixtures.captions[1], followsLayout: true, usedReminder: true))
@@ -72,25 +72,25 @@ import GCXRasterScan
         #expect(second[2]["text"] as? String == RasterScan.reminder)
     }
 
-    @Test func secondBadAnswerIsReturnedWithWarning() throws {
+    @Test func secondBadAnswerIsReturnedWithWarning() async throws {
         let server = try FakeServer("openai_server.py", behaviour: ["caption_text": Fixtures.badCaption])
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let png = makePNG(width: 8, height: 8)
-        let result = try RasterScan.caption { followUp in
-            try captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
+        let result = try await RasterScan.caption { followUp in
+            try await captioner.describe(imageBytes: png, mimeType: "image/png", instruction: Fixtures.instruction,
                                    followUp: followUp.map { ($0.previousAnswer, $0.message) })
         }
         #expect(result == RasterScan.Caption(text: Fixtures.badCaption, followsLayout: false, usedReminder: true))
         #expect(server.log().count == 2)
     }
 
-    @Test func mismatchedMimeTypeIsRejectedWithTheServersMessage() throws {
+    @Test func mismatchedMimeTypeIsRejectedWithTheServersMessage() async throws {
         let server = try FakeServer("openai_server.py")
         let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
-        let error = try #require(throws: BackendError.self) {
-            try captioner.describe(imageBytes: makePNG(width: 8, height: 8), mimeType: "image/jpeg", instruction: "x")
+        let error = try await #require(throws: BackendError.self) {
+            try await captioner.describe(imageBytes: makePNG(width: 8, height: 8), mimeType: "image/jpeg", instruction: "x")
         }
         #expect(error.status == 400 && error.attempts == 1)
         #expect(error.description.contains("/v1/chat/completions"))

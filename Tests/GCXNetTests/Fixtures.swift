@@ -33,12 +33,17 @@ enum Fixtures {
     static let missingCorpus: Comment = "../shared/corpus/prompts-clic.jsonl is missing: this test reads the shared corpus beside the checkout"
 
     /// Fast-failing options so retry tests stay short.
+    /// Options for tests: short timeouts, and budgets and waits on a virtual clock, so retries take
+    /// no real time and a busy test machine cannot use a budget up.
     static func fastOptions(timeout: Double = 10, maxAttempts: Int = 3, maxConcurrent: Int = 4,
-                            requestsPerMinute: Int? = nil) -> HTTPClientOptions {
-        HTTPClientOptions(timeout: timeout, connectTimeout: 2, maxAttempts: maxAttempts, maxTotalTime: 30,
-                          maxConcurrent: maxConcurrent, requestsPerMinute: requestsPerMinute,
-                          backoffBase: 0.05, backoffMax: 0.2)
+                            requestsPerMinute: Int? = nil, clock: any Clock<Duration> = VirtualClock()) -> HTTPClientOptions {
+        var options = HTTPClientOptions(timeout: timeout, connectTimeout: 2, maxAttempts: maxAttempts, maxTotalTime: 30,
+                                        maxConcurrent: maxConcurrent, requestsPerMinute: requestsPerMinute,
+                                        backoffBase: 0.05, backoffMax: 0.2)
+        options.clock = clock
+        return options
     }
 }
 
 import GCXNet
+import GCXTestSupport

@@ -12,10 +12,10 @@ import GCXTestSupport
                              inputFidelity: inputFidelity, client: HTTPClient(options: Fixtures.fastOptions()))
     }
 
-    @Test func editSendsMultipartTheStrictServerAccepts() throws {
+    @Test func editSendsMultipartTheStrictServerAccepts() async throws {
         let server = try FakeServer("openai_server.py", arguments: ["--key", Fixtures.key])
         let size = OpenAIImageSizes.nearest(width: 768, height: 512, model: "gpt-image-1")
-        let png = try generator(server).edit(imagePNG: makePNG(width: 96, height: 64), prompt: Fixtures.captions[0], size: size)
+        let png = try await generator(server).edit(imagePNG: makePNG(width: 96, height: 64), prompt: Fixtures.captions[0], size: size)
         #expect(pngSize(png)! == (1536, 1024))
         let entry = try #require(server.log().first)
         #expect(entry["status"] as? Int == 200 && entry["auth"] as? String == "ok")
@@ -32,9 +32,9 @@ import GCXTestSupport
         #expect(image["content_type"] as? String == "image/png")
     }
 
-    @Test func dallE2EditOmitsInputFidelityAndAsksForBase64() throws {
+    @Test func dallE2EditOmitsInputFidelityAndAsksForBase64() async throws {
         let server = try FakeServer("openai_server.py")
-        let png = try generator(server, model: "dall-e-2", quality: nil)
+        let png = try await generator(server, model: "dall-e-2", quality: nil)
             .edit(imagePNG: makePNG(width: 32, height: 32), prompt: "a house", size: "512x512")
         #expect(pngSize(png)! == (512, 512))
         let fields = try #require(server.log().first?["fields"] as? [String: Any])
@@ -42,11 +42,11 @@ import GCXTestSupport
         #expect(fields["response_format"] as? String == "b64_json")
     }
 
-    @Test func generationsSendJSON() throws {
+    @Test func generationsSendJSON() async throws {
         let server = try FakeServer("openai_server.py", arguments: ["--key", Fixtures.key])
-        let png = try generator(server).generate(prompt: Fixtures.captions[1], size: "1024x1536")
+        let png = try await generator(server).generate(prompt: Fixtures.captions[1], size: "1024x1536")
         #expect(pngSize(png)! == (1024, 1536))
-        let dalle = try generator(server, model: "dall-e-3", quality: "hd").generate(prompt: "x", size: "1792x1024")
+        let dalle = try await generator(server, model: "dall-e-3", quality: "hd").generate(prompt: "x", size: "1792x1024")
         #expect(pngSize(dalle)! == (1792, 1024))
         let log = server.log()
         #expect(log.count == 2 && log.allSatisfy { $0["status"] as? Int == 200 })
@@ -56,10 +56,10 @@ import GCXTestSupport
         #expect(fields["response_format"] == nil)
     }
 
-    @Test func disallowedSizeIsReportedNotRetried() throws {
+    @Test func disallowedSizeIsReportedNotRetried() async throws {
         let server = try FakeServer("openai_server.py")
-        let error = try #require(throws: BackendError.self) {
-            try generator(server).generate(prompt: "x", size: "1792x1024")
+        let error = try await #require(throws: BackendError.self) {
+            try await generator(server).generate(prompt: "x", size: "1792x1024")
         }
         #expect(error.status == 400 && error.attempts == 1)
         #expect(error.serverMessage.contains("Supported values are"))
@@ -67,10 +67,10 @@ import GCXTestSupport
         #expect(server.log().count == 1)
     }
 
-    @Test func urlInsteadOfBase64IsAClearError() throws {
+    @Test func urlInsteadOfBase64IsAClearError() async throws {
         let server = try FakeServer("openai_server.py", behaviour: ["respond_url": true])
-        let error = try #require(throws: BackendError.self) {
-            try generator(server).generate(prompt: "x", size: "1024x1024")
+        let error = try await #require(throws: BackendError.self) {
+            try await generator(server).generate(prompt: "x", size: "1024x1024")
         }
         #expect(error.kind == .invalidResponse)
         #expect(error.serverMessage.contains("image URL"))
@@ -78,17 +78,17 @@ import GCXTestSupport
 }
 
 @Suite struct A1111GeneratorTests {
-    @Test func img2imgAndTxt2img() throws {
+    @Test func img2imgAndTxt2img() async throws {
         let server = try FakeServer("a1111_server.py", arguments: ["--models", "sd_xl_base_1.0"])
         let a1111 = A1111Generator(baseURL: server.baseURL, model: "sd_xl_base_1.0",
                                    client: HTTPClient(options: Fixtures.fastOptions()))
         var parameters = A1111Parameters(seed: 42, steps: 12, cfgScale: 6.5, denoisingStrength: 0.55,
                                          samplerName: "DPM++ 2M", width: 765, height: 510)
-        let edited = try a1111.img2img(initPNG: makePNG(width: 24, height: 16), prompt: Fixtures.captions[0], parameters: parameters)
+        let edited = try await a1111.img2img(initPNG: makePNG(width: 24, height: 16), prompt: Fixtures.captions[0], parameters: parameters)
         #expect(pngSize(edited)! == (768, 512))
         parameters.width = 512
         parameters.height = 768
-        let drawn = try a1111.txt2img(prompt: "a house", parameters: parameters)
+        let drawn = try await a1111.txt2img(prompt: "a house", parameters: parameters)
         #expect(pngSize(drawn)! == (512, 768))
 
         let log = server.log()
@@ -106,12 +106,12 @@ import GCXTestSupport
         #expect((log[1]["fields"] as? [String: Any])?["denoising_strength"] == nil)
     }
 
-    @Test func unknownCheckpointQuotesTheServer() throws {
+    @Test func unknownCheckpointQuotesTheServer() async throws {
         let server = try FakeServer("a1111_server.py", arguments: ["--models", "sd_xl_base_1.0"])
         let a1111 = A1111Generator(baseURL: server.baseURL, model: "missing.ckpt",
                                    client: HTTPClient(options: Fixtures.fastOptions(maxAttempts: 2)))
-        let error = try #require(throws: BackendError.self) {
-            try a1111.txt2img(prompt: "x", parameters: A1111Parameters())
+        let error = try await #require(throws: BackendError.self) {
+            try await a1111.txt2img(prompt: "x", parameters: A1111Parameters())
         }
         #expect(error.status == 500 && error.attempts == 2)
         #expect(error.serverMessage.contains("model 'missing.ckpt' not found"))

@@ -24,30 +24,30 @@ import GCXTestSupport
         return (directory + "/cert.pem", directory + "/key.pem")
     }
 
-    func generate(_ baseURL: String, _ options: HTTPClientOptions) throws -> [UInt8] {
-        try OpenAIImageGenerator(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
+    func generate(_ baseURL: String, _ options: HTTPClientOptions) async throws -> [UInt8] {
+        try await OpenAIImageGenerator(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
             .generate(prompt: "a harbour at dusk", size: "1024x1024")
     }
 
-    @Test func aPrivateCertificateAuthorityIsTrustedOnlyWhenGiven() throws {
+    @Test func aPrivateCertificateAuthorityIsTrustedOnlyWhenGiven() async throws {
         let (cert, key) = try Self.certificate()
         let server = try FakeServer("openai_server.py", arguments: ["--tls-cert", cert, "--tls-key", key])
         let url = "https://127.0.0.1:\(server.port)/v1"
         var options = Fixtures.fastOptions(maxAttempts: 1)
         options.caFile = nil
-        let error = try #require(throws: BackendError.self) { try generate(url, options) }
+        let error = try await #require(throws: BackendError.self) { try await generate(url, options) }
         #expect("\(error)".contains("certificate"), "\(error)")
         options.caFile = cert
-        #expect(pngSize(try generate(url, options)) != nil)
+        #expect(pngSize(try await generate(url, options)) != nil)
     }
 
-    @Test func theEnvironmentNamesTheBundle() {
+    @Test func theEnvironmentNamesTheBundle() async {
         #expect(HTTPClientOptions.caFile(from: ["SSL_CERT_FILE": "/a.pem"]) == "/a.pem")
         #expect(HTTPClientOptions.caFile(from: ["SSL_CERT_FILE": "/a.pem", "CURL_CA_BUNDLE": "/b.pem"]) == "/b.pem")
         #expect(HTTPClientOptions.caFile(from: [:]) == nil)
     }
 
-    @Test func requestsGoThroughAProxyForHTTPAndHTTPS() throws {
+    @Test func requestsGoThroughAProxyForHTTPAndHTTPS() async throws {
         let (cert, key) = try Self.certificate()
         let plain = try FakeServer("openai_server.py")
         let secure = try FakeServer("openai_server.py", arguments: ["--tls-cert", cert, "--tls-key", key])
@@ -55,38 +55,38 @@ import GCXTestSupport
         var options = Fixtures.fastOptions(maxAttempts: 1)
         options.proxy = "http://127.0.0.1:\(proxy.port)"
         options.caFile = cert
-        #expect(pngSize(try generate("http://\(Self.proxiedHost):\(plain.port)/v1", options)) != nil)
-        #expect(pngSize(try generate("https://\(Self.proxiedHost):\(secure.port)/v1", options)) != nil)
+        #expect(pngSize(try await generate("http://\(Self.proxiedHost):\(plain.port)/v1", options)) != nil)
+        #expect(pngSize(try await generate("https://\(Self.proxiedHost):\(secure.port)/v1", options)) != nil)
         let log = proxy.log()
         #expect(log.map { $0["method"] as? String } == ["POST", "CONNECT"], "\(log)")
         #expect((log.first?["target"] as? String)?.hasPrefix("http://\(Self.proxiedHost):\(plain.port)/v1/images/generations") == true)
         #expect(log.last?["target"] as? String == "\(Self.proxiedHost):\(secure.port)")
         // Loopback addresses never use the proxy; NO_PROXY adds hosts to that.
         options.noProxy = Self.proxiedHost
-        #expect(throws: BackendError.self) { try generate("http://\(Self.proxiedHost):\(plain.port)/v1", options) }
-        #expect(pngSize(try generate("http://127.0.0.1:\(plain.port)/v1", options)) != nil)
+        await #expect(throws: BackendError.self) { try await generate("http://\(Self.proxiedHost):\(plain.port)/v1", options) }
+        #expect(pngSize(try await generate("http://127.0.0.1:\(plain.port)/v1", options)) != nil)
         #expect(proxy.log().count == 2)
     }
 }
 
 /// Issue 11, item 4: a pool of equivalent servers.
 @Suite struct ServerPoolTests {
-    func generate(_ baseURL: String, _ options: HTTPClientOptions) throws -> [UInt8] {
-        try OpenAIImageGenerator(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
+    func generate(_ baseURL: String, _ options: HTTPClientOptions) async throws -> [UInt8] {
+        try await OpenAIImageGenerator(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
             .generate(prompt: "a lighthouse", size: "1024x1024")
     }
 
-    @Test func requestsAreSpreadOverThePool() throws {
+    @Test func requestsAreSpreadOverThePool() async throws {
         let a = try FakeServer("openai_server.py"), b = try FakeServer("openai_server.py")
         var options = Fixtures.fastOptions(maxAttempts: 1)
         options.servers = [a.openAIBaseURL, b.openAIBaseURL]
         let client = HTTPClient(options: options)
         let generator = OpenAIImageGenerator(baseURL: a.openAIBaseURL, apiKey: APIKey(Fixtures.key), client: client)
-        for _ in 0..<6 { _ = try generator.generate(prompt: "x", size: "1024x1024") }
+        for _ in 0..<6 { _ = try await generator.generate(prompt: "x", size: "1024x1024") }
         #expect(a.log().count == 3 && b.log().count == 3)
     }
 
-    @Test func aFailingServerIsRetriedElsewhere() throws {
+    @Test func aFailingServerIsRetriedElsewhere() async throws {
         let reserved = try ReservedPort()
         defer { reserved.close() }
         let good = try FakeServer("openai_server.py")
@@ -95,11 +95,11 @@ import GCXTestSupport
         options.servers = [down, good.openAIBaseURL]
         let client = HTTPClient(options: options)
         let generator = OpenAIImageGenerator(baseURL: down, apiKey: APIKey(Fixtures.key), client: client)
-        for _ in 0..<4 { #expect(pngSize(try generator.generate(prompt: "x", size: "1024x1024")) != nil) }
+        for _ in 0..<4 { #expect(pngSize(try await generator.generate(prompt: "x", size: "1024x1024")) != nil) }
         #expect(good.log().count == 4, "every request ends on the server that answers")
     }
 
-    @Test func urlsOutsideThePoolAreLeftAlone() {
+    @Test func urlsOutsideThePoolAreLeftAlone() async {
         let pool = ServerPool(["http://a:1/v1", "http://b:2/v1/"])
         #expect(pool.url("http://a:1/v1/images/edits", turn: 1) == "http://b:2/v1/images/edits")
         #expect(pool.url("http://b:2/v1/x", turn: 2) == "http://a:1/v1/x")

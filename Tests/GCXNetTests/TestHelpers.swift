@@ -1,27 +1,5 @@
 import Foundation
 
-/// Runs `body(i)` for i in 0..<count on separate threads and waits for all of them.
-func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    let group = DispatchGroup()
-    for i in 0..<count {
-        group.enter()
-        let thread = Thread {
-            body(i)
-            group.leave()
-        }
-        thread.start()
-    }
-    group.wait()
-}
-
-/// Thread-safe collector for results produced on several threads.
-final class Collector<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [T] = []
-    func add(_ item: T) { lock.lock(); items.append(item); lock.unlock() }
-    var all: [T] { lock.lock(); defer { lock.unlock() }; return items }
-}
-
 /// A valid RGB PNG using stored (uncompressed) deflate blocks — enough for test inputs.
 func makePNG(width: Int, height: Int) -> [UInt8] {
     var raw: [UInt8] = []

@@ -55,6 +55,19 @@ public final class FakeServer: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
     public var openAIBaseURL: String { baseURL + "/v1" }
 
+    /// The largest number of requests the server was working on at once, from its log.
+    public func mostInFlight() -> Int {
+        var events: [(Double, Int)] = []
+        for entry in log() {
+            events.append((entry["t_start"] as! Double, 1))
+            events.append((entry["t_end"] as! Double, -1))
+        }
+        events.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var current = 0, most = 0
+        for (_, delta) in events { current += delta; most = max(most, current) }
+        return most
+    }
+
     /// The request log, one dictionary per request, in completion order.
     public func log() -> [[String: Any]] {
         guard let data = try? Data(contentsOf: logURL) else { return [] }

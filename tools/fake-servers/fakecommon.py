@@ -9,7 +9,9 @@ Script file (JSON, --script FILE or env FAKE_SERVER_SCRIPT), every key optional:
       {"requests": [1], "kind": "status", "status": 429, "code": "insufficient_quota"},  # error.code
       {"requests": [1], "kind": "slow", "seconds": 5},      # answer normally, but late
       {"requests": [1], "kind": "drop"},                    # close the connection, no answer
-      {"input_contains": "POISON", "kind": "status", "status": 500}  # every request whose body holds it
+      {"input_contains": "POISON", "kind": "status", "status": 500}, # every request whose body holds it
+      {"image_size": [700, 500], "times": 2, "kind": "status", "status": 500}
+                                       # requests whose (data-URL) image is 700x500, the first 2 only
     ],
     "captions": ["text", ...],         # openai: k-th chat answer is captions[k % len]
     "captions_jsonl": "FILE",          # openai: same, from {"image":..., "prompt":...} lines
@@ -118,6 +120,22 @@ def parse_jpeg_size(data):
     raise ValueError("JPEG has no frame header")
 
 
+def data_url_image_size(body):
+    """(width, height) of the first base64 data-URL image in a request body, or None."""
+    at = body.find(b";base64,")
+    if at < 0:
+        return None
+    start = at + len(b";base64,")
+    end = start
+    while end < len(body) and body[end:end + 1] not in (b'"', b"'", b"\\"):
+        end += 1
+    try:
+        info = sniff_image(base64.b64decode(body[start:end]))
+        return info["width"], info["height"]
+    except Exception:
+        return None
+
+
 def strict_b64decode(text):
     try:
         return base64.b64decode(text, validate=True)
@@ -211,12 +229,16 @@ class State:
             return k
 
     def fault_for(self, number, body):
-        for fault in self.script.get("faults", []):
+        for index, fault in enumerate(self.script.get("faults", [])):
             if number in fault.get("requests", []):
                 return fault
             needle = fault.get("input_contains")
             if needle and needle.encode("utf-8") in body:
                 return fault
+            size = fault.get("image_size")
+            if size and list(data_url_image_size(body) or []) == list(size):
+                if "times" not in fault or self.bump("fault-%d" % index) < fault["times"]:
+                    return fault
         return None
 
     def log(self, record, secret=None):

@@ -1,0 +1,124 @@
+import Foundation
+
+/// Runs jobs concurrently and hands their results over in order, with a bounded number started.
+///
+/// Pack and extract are built on it: slow items (a caption that takes 15 s) do not hold up the
+/// others, yet results reach the archive in input order, so its bytes never depend on timing, and
+/// at most `window` items are in progress or waiting to be delivered, so memory does not grow with
+/// the collection.
+enum OrderedPipeline {
+    /// Starts jobs 0..<count, `window` at most ahead of delivery. `start` makes job i's input on the
+    /// caller's task (so it may use what is not shared across threads), `work` runs concurrently,
+    /// and `deliver` gets the outputs in index order on the caller's task. No job is started once
+    /// `shouldStop()` says so or `deliver` returns false; those already started are still delivered.
+    /// If `deliver` throws, the rest are cancelled and the error is rethrown.
+    /// - Returns: the number of jobs delivered (less than `count` when stopped).
+    static func run<Job: Sendable, Output: Sendable>(
+        count: Int, window: Int, shouldStop: () -> Bool = { false },
+        start: (Int) -> Job,
+        work: @escaping @Sendable (Job) async -> Output,
+        deliver: (Int, Output) async throws -> Bool
+    ) async throws -> Int {
+        let window = max(1, window)
+        var started = 0, delivered = 0
+        var stopped = false
+        var failure: Error?
+        var ready: [Int: Output] = [:]
+        await withTaskGroup(of: (Int, Output).self) { group in
+            func startMore() {
+                while !stopped && started < count && started - delivered < window {
+                    if shouldStop() {
+                        stopped = true
+                        return
+                    }
+                    let job = start(started)
+                    let index = started
+                    group.addTask { (index, await work(job)) }
+                    started += 1
+                }
+            }
+            startMore()
+            while let (index, output) = await group.next() {
+                ready[index] = output
+                while failure == nil, let next = ready.removeValue(forKey: delivered) {
+                    do {
+                        if try await !deliver(delivered, next) { stopped = true }
+                        delivered += 1
+                    } catch {
+                        failure = error
+                        stopped = true
+                        group.cancelAll()
+                    }
+                }
+                startMore()
+            }
+        }
+        if let failure { throw failure }
+        return delivered
+    }
+}
+
+/// A fixed number of slots for CPU-bound work (decoding, thumbnails, coding): tasks beyond it
+/// wait their turn, so CPU work never exceeds the cores and no more decoded photos are in memory
+/// at once than there are slots, however many requests are in flight.
+public final class WorkSlots: Sendable {
+    public let count: Int
+    private let gate: Gate
+
+    public init(_ count: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.count = max(1, count)
+        self.gate = Gate(count: self.count)
+    }
+
+    /// Runs `body` in a slot.
+    public func run<T>(_ body: () async throws -> T) async throws -> T {
+        await gate.acquire()
+        do {
+            let value = try await body()
+            await gate.release()
+            return value
+        } catch {
+            await gate.release()
+            throw error
+        }
+    }
+
+    private actor Gate {
+        private var free: Int
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(count: Int) { free = count }
+
+        func acquire() async {
+            if free > 0 {
+                free -= 1
+                return
+            }
+            // `release` hands its slot straight to the first waiter.
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func release() {
+            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+        }
+    }
+}
+
+/// Results filled in by `DispatchQueue.concurrentPerform` workers (CPU-only work such as
+/// verifying or decoding prompts), one slot each.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Result<Value, Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<Value, Error>) {
+        lock.lock(); defer { lock.unlock() }
+        slots[index] = value
+    }
+
+    func get(_ index: Int) -> Result<Value, Error> {
+        lock.lock(); defer { lock.unlock() }
+        return slots[index]!
+    }
+}
