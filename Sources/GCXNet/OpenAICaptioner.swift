@@ -36,32 +36,44 @@ public struct OpenAICaptioner: Sendable {
     /// - Throws: ``BackendError``.
     public func describe(imageBytes: [UInt8], mimeType: String, instruction: String,
                          followUp: (previousAnswer: String, message: String)? = nil) async throws -> String {
-        let dataURL = "data:\(mimeType);base64," + Data(imageBytes).base64EncodedString()
-        var messages = [ChatMessage(role: "user", content: .parts([
-            .init(type: "text", text: instruction, image_url: nil),
-            .init(type: "image_url", text: nil, image_url: .init(url: dataURL)),
-        ]))]
+        var messages = Self.messages(imageBytes: imageBytes, mimeType: mimeType, instruction: instruction)
         if let followUp {
             messages.append(ChatMessage(role: "assistant", content: .text(followUp.previousAnswer)))
             messages.append(ChatMessage(role: "user", content: .text(followUp.message)))
         }
-        return try await complete(messages)
-    }
-
-    private func complete(_ messages: [ChatMessage]) async throws -> String {
         let url = JSONBody.joinURL(baseURL, "/chat/completions")
         let body = try JSONBody.encode(ChatRequest(model: model, messages: messages))
         let request = HTTPRequest(url: url, headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
                                   body: body, apiKey: apiKey)
         let response = try await client.send(request)
-        let decoded = try JSONBody.decode(ChatResponse.self, from: response, path: request.path)
+        return try Self.answer(in: response, path: request.path)
+    }
+
+    /// One line of a Batch API input file: the request `describe` would send first, under `customID`.
+    public func batchLine(customID: String, imageBytes: [UInt8], mimeType: String, instruction: String) throws -> [UInt8] {
+        let body = ChatRequest(model: model, messages: Self.messages(imageBytes: imageBytes, mimeType: mimeType, instruction: instruction))
+        return try JSONBody.encode(BatchInputLine(custom_id: customID, method: "POST", url: OpenAIBatches.chatEndpoint, body: body))
+    }
+
+    /// The instruction and the photo, as the user's turn.
+    static func messages(imageBytes: [UInt8], mimeType: String, instruction: String) -> [ChatMessage] {
+        let dataURL = "data:\(mimeType);base64," + Data(imageBytes).base64EncodedString()
+        return [ChatMessage(role: "user", content: .parts([
+            .init(type: "text", text: instruction, image_url: nil),
+            .init(type: "image_url", text: nil, image_url: .init(url: dataURL)),
+        ]))]
+    }
+
+    /// The model's answer in a chat completion (a live response, or a batch output line's body).
+    static func answer(in response: HTTPResponse, path: String) throws -> String {
+        let decoded = try JSONBody.decode(ChatResponse.self, from: response, path: path)
         guard let choice = decoded.choices.first else {
-            throw JSONBody.invalid("the answer has no choices", response, path: request.path)
+            throw JSONBody.invalid("the answer has no choices", response, path: path)
         }
         guard let content = choice.message.content, !content.isEmpty else {
             let reason = choice.message.refusal.map { "the model refused: \($0)" }
                 ?? "the answer is empty (finish_reason \(choice.finish_reason ?? "none"))"
-            throw JSONBody.invalid(reason, response, path: request.path)
+            throw JSONBody.invalid(reason, response, path: path)
         }
         return content
     }
@@ -72,6 +84,14 @@ public struct OpenAICaptioner: Sendable {
 struct ChatRequest: Encodable {
     var model: String
     var messages: [ChatMessage]
+}
+
+/// One request of a Batch API input file.
+struct BatchInputLine: Encodable {
+    var custom_id: String
+    var method: String
+    var url: String
+    var body: ChatRequest
 }
 
 struct ChatMessage: Encodable {

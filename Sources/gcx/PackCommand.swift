@@ -85,6 +85,11 @@ struct PackCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
 
+    @OptionGroup(title: "OpenAI Batch API")
+    var batching: BatchOptions
+
+    var batch: Bool { batching.batch }
+
     func validate() throws {
         guard (1...100).contains(thumbnailQuality) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
@@ -96,6 +101,7 @@ struct PackCommand: AsyncParsableCommand {
         if prompts != nil && captioner != nil && captioner != .sidecar { throw ValidationError("--prompts goes with --captioner sidecar") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 2/8") }
         guard (64...8192).contains(captionMaxSide) else { throw ValidationError("--caption-max-side must be 64 to 8192") }
+        guard !batch || output != "-" else { throw ValidationError("--batch needs an archive file, not standard output") }
     }
 
     /// The captioner asked for, or the default: sidecar with --prompts, openai when a key is set,
@@ -162,12 +168,18 @@ struct PackCommand: AsyncParsableCommand {
             Output.err("gcx: no photos (PNG or JPEG files) found in \(inputs.joined(separator: " "))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
+        var batchFailures: [PackFailure] = []
+        var collectedBatch: String?
+        if batch {
+            guard let step = try await batchStep(&options, &collected, progress: &progress) else { return }
+            (batchFailures, collectedBatch) = step
+        }
         // To standard output: packed in a scratch file (the writer needs to seek), then streamed.
         let scratch = output == "-" ? try ScratchFile(suffix: ".gcx") : nil
         defer { scratch?.remove() }
         let archivePath = scratch?.path ?? output
         let packer = Packer(archive: archivePath, options: options,
-                            mode: scratch != nil || force ? .overwrite : append || update ? .append : .create,
+                            mode: scratch != nil || force ? .overwrite : append || update || collectedBatch != nil ? .append : .create,
                             recoverDamaged: recover, update: update)
         let stop = StopRequest.onInterrupt()
         let summary: Packer.Summary
@@ -206,7 +218,11 @@ struct PackCommand: AsyncParsableCommand {
                 + "\(summary.entryCount) entries are kept in \(output).partial: rerun the same command with --append to finish")
             throw ExitCode(status)
         }
-        let failures = collected.failures + summary.failures
+        let failures = collected.failures + batchFailures + summary.failures
+        if let collectedBatch {
+            // Collected and packed: what failed is sent again by the next --batch, not collected twice.
+            CaptionBatch.remove(collectedBatch)
+        }
         if let scratch, summary.wroteArchive {
             Output.outRaw(try FileSource.readAll(path: scratch.path))
         }
@@ -237,8 +253,117 @@ struct PackCommand: AsyncParsableCommand {
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) photo(s) failed:")
             for failure in failures { Output.err("  \(Hints.describe(failure, command: "pack"))") }
+            if collectedBatch != nil && !batchFailures.isEmpty {
+                Output.err("gcx: rerun with --append --batch to send the failed photos in a new batch, or with --append alone to caption them live")
+            }
             // An argument that does not exist is a mistake on the command line, like an unreadable file.
             throw ExitCode(collected.missing.isEmpty ? ExitStatus.failure : ExitStatus.usageOrIO)
         }
+    }
+}
+
+extension PackCommand {
+    /// The --batch part of a pack. With no batch recorded beside the archive: sends the photos not
+    /// yet in it and returns nil (nothing to pack now). With one: polls it; unfinished, says so and
+    /// returns nil; finished, narrows the pack to the photos it answered, with their answers, and
+    /// returns what failed and the batch file to remove once they are packed.
+    func batchStep(_ options: inout PackOptions, _ collected: inout InputCollector.Collected,
+                   progress: inout Progress) async throws -> ([PackFailure], String)? {
+        guard let backend = options.captioner as? OpenAICaptionerBackend else {
+            Output.err("gcx: --batch needs the openai captioner (--captioner openai, or an API key in OPENAI_API_KEY)")
+            throw ExitCode(ExitStatus.usageOrIO)
+        }
+        let statePath = CaptionBatch.path(for: output)
+        let batches = OpenAIBatches(baseURL: backend.client.baseURL, apiKey: try connection.apiKey(), client: connection.client(concurrency: jobs))
+        let captioning = BatchCaptioning(backend: backend, batches: batches)
+        do {
+            guard let state = try CaptionBatch.load(statePath) else {
+                try await submit(collected, captioning: captioning, statePath: statePath, progress: &progress)
+                return nil
+            }
+            guard append || update else {
+                Output.err("gcx: \(statePath) holds a batch not yet collected: rerun with --append to collect it")
+                throw ExitCode(ExitStatus.usageOrIO)
+            }
+            var collection = try await captioning.collect(state)
+            while batching.wait && !collection.isFinished {
+                progress.info("gcx: \(Self.describe(collection.batches)); polling again in \(Int(batching.pollInterval)) s")
+                try await Task.sleep(for: .seconds(batching.pollInterval))
+                collection = try await captioning.collect(state)
+            }
+            guard collection.isFinished else {
+                Output.out("\(output): \(Self.describe(collection.batches)); rerun the same command to collect it once it is done")
+                return nil
+            }
+            progress.info("gcx: \(Self.describe(collection.batches)): \(collection.answers.count) description(s) to pack")
+            options.captioner = BatchAnswersCaptioner(answers: collection.answers, state: state)
+            let given = Set(collected.inputs.map(\.name))
+            let sent = Set(state.requests.map(\.name))
+            collected.inputs = collected.inputs.filter { collection.answers[$0.name] != nil }
+            var failures = collection.failures.map { PackFailure(input: $0.name.isEmpty ? statePath : $0.name, reason: "batch: \($0.reason)") }
+            for name in sent.subtracting(given).sorted() where collection.answers[name] != nil {
+                failures.append(PackFailure(input: name, reason: "answered by the batch but not among the photos given now; pass it to pack it"))
+            }
+            return (failures, statePath)
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            Output.err("gcx: \(Hints.describe(error, command: "pack"))")
+            throw ExitCode(ExitStatus.usageOrIO)
+        }
+    }
+
+    /// Sends the photos not yet in the archive as a batch.
+    private func submit(_ collected: InputCollector.Collected, captioning: BatchCaptioning, statePath: String,
+                        progress: inout Progress) async throws {
+        var present: Set<String> = []
+        if FileStatus.exists(output) {
+            guard append || update else {
+                Output.err("gcx: \(output) exists: add --append to send the photos it does not have yet")
+                throw ExitCode(ExitStatus.usageOrIO)
+            }
+            let reader = try ArchiveReader(source: FileSource(path: output), recover: true)
+            present = Set(reader.rows.map(\.summary.name))
+        }
+        let inputs = collected.inputs.filter { !present.contains($0.name) }
+        guard !inputs.isEmpty else {
+            Output.out("\(output): every photo is in the archive already; no batch sent")
+            return
+        }
+        progress.info("gcx: preparing \(inputs.count) photo(s) for the Batch API")
+        let (state, failures) = try await captioning.submit(inputs, statePath: statePath)
+        Output.out("\(output): sent \(state.requests.count) photo(s) in batch \(state.batchIDs.joined(separator: ", ")), recorded in \(statePath); "
+            + "rerun the same command with --append to collect the descriptions (within 24 hours)")
+        let all = collected.failures + failures
+        if !all.isEmpty {
+            Output.err("gcx: \(all.count) photo(s) not sent:")
+            for failure in all { Output.err("  \(Hints.describe(failure, command: "pack"))") }
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
+
+    /// "batch batch_abc in_progress (3 of 10 done, 0 failed)", for each batch.
+    static func describe(_ batches: [OpenAIBatches.Batch]) -> String {
+        batches.map { batch in
+            let counts = batch.request_counts.map { " (\($0.completed) of \($0.total) done, \($0.failed) failed)" } ?? ""
+            return "batch \(batch.id) \(batch.status)\(counts)"
+        }.joined(separator: "; ")
+    }
+}
+
+/// Captions through the OpenAI Batch API instead of live requests.
+struct BatchOptions: ParsableArguments {
+    @Flag(help: "openai: caption through the Batch API (half price, answers within 24 hours). The photos are sent, the batch is recorded in ARCHIVE.batch (never the key) and gcx exits; rerun with --append to collect it. Once collected, --append --batch sends what failed again, --append alone captions it live.")
+    var batch = false
+
+    @Flag(help: "With --batch: wait for the batch to finish, polling every --poll-interval seconds, and pack its answers.")
+    var wait = false
+
+    @Option(help: "With --batch --wait: seconds between polls.")
+    var pollInterval: Double = 60
+
+    func validate() throws {
+        guard !wait || batch else { throw ValidationError("--wait goes with --batch") }
+        guard pollInterval >= 1 else { throw ValidationError("--poll-interval must be at least 1 second") }
     }
 }

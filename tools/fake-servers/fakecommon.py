@@ -17,7 +17,13 @@ Script file (JSON, --script FILE or env FAKE_SERVER_SCRIPT), every key optional:
     "captions_jsonl": "FILE",          # openai: same, from {"image":..., "prompt":...} lines
     "caption_text": "text",            # openai: always this answer
     "respond_url": true,               # openai images: answer data[{url}] instead of b64_json
-    "echo_key_in_401": true            # openai: quote the wrong key in full in the 401 message
+    "echo_key_in_401": true,           # openai: quote the wrong key in full in the 401 message
+    "batch": {                         # openai Batch API: how every batch created runs
+      "polls": 1,                      #   retrievals that still say in_progress (after validating)
+      "outcome": "completed",          #   or "expired", "failed" (validation), "cancelled"
+      "fail_lines": [2],               #   input lines (0-based) answered 500 (error file)
+      "done_lines": 3                  #   expired/cancelled: how many lines ran before it ended
+    }
   }
 "requests" counts every request the server receives, from 1, in arrival order.
 
@@ -315,14 +321,16 @@ def make_handler(state, app):
                 record["error"] = payload
             if delay > 0:
                 time.sleep(delay)
-            data = json.dumps(payload).encode("utf-8")
+            headers = dict(headers)
+            content_type = headers.pop("Content-Type", "application/json")
+            data = bytes(payload) if isinstance(payload, (bytes, bytearray)) else json.dumps(payload).encode("utf-8")
             record["status"] = status
             # Log before answering, so a client that has its answer always finds the line.
             record["t_end"] = time.time()
             state.log(record, secret)
             try:
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 for k, v in headers.items():
                     self.send_header(k, v)

@@ -4,7 +4,8 @@
   python3 openai_server.py --port 0 --key sk-test [--script FILE] [--log FILE]
 
 Prints "PORT <n>" first. Serves POST /v1/chat/completions, /v1/images/edits (multipart),
-/v1/images/generations (JSON). Checks method, path, Bearer key, content type, field names and
+/v1/images/generations (JSON), and the Batch API for chat completions: POST /v1/files (multipart,
+purpose batch), POST /v1/batches, GET /v1/batches/{id}, GET /v1/files/{id}/content. Checks method, path, Bearer key, content type, field names and
 types, images (PNG signature + IHDR), sizes/quality per model; answers in the documented shapes.
 Behaviours (faults, captions, logging): see fakecommon.py.
 """
@@ -12,7 +13,9 @@ Behaviours (faults, captions, logging): see fakecommon.py.
 import base64
 import json
 import os
+import re
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -76,6 +79,9 @@ class OpenAIApp:
                 self.captions = [json.loads(line)["prompt"] for line in f if line.strip()]
         elif "caption_text" in script:
             self.captions = [script["caption_text"]]
+        self.files = {}      # id -> {"purpose", "filename", "data", "created_at"}
+        self.batches = {}    # id -> batch object (plus "_polls", "_lines")
+        self.lock = threading.Lock()
 
     @staticmethod
     def error_body(status, message):
@@ -86,13 +92,197 @@ class OpenAIApp:
     # ------------------------------------------------------------ dispatch
 
     def handle(self, h, record, answer=True):
-        routes = {"/v1/chat/completions": self.chat, "/v1/images/edits": self.edits,
-                  "/v1/images/generations": self.generations}
+        routes = {("POST", "/v1/chat/completions"): self.chat, ("POST", "/v1/images/edits"): self.edits,
+                  ("POST", "/v1/images/generations"): self.generations,
+                  ("POST", "/v1/files"): self.upload_file, ("POST", "/v1/batches"): self.create_batch}
         path = record["path"]
-        if path not in routes or h.command != "POST":
+        route = routes.get((h.command, path))
+        if route is None:
+            batch = re.fullmatch(r"/v1/batches/([A-Za-z0-9_-]+)", path)
+            content = re.fullmatch(r"/v1/files/([A-Za-z0-9_-]+)/content", path)
+            if batch and h.command == "GET":
+                route = lambda h, record, answer: self.retrieve_batch(batch.group(1), record, answer)
+            elif content and h.command == "GET":
+                route = lambda h, record, answer: self.file_content(content.group(1), record, answer)
+        if route is None:
             raise error(404, "Invalid URL (%s %s)" % (h.command, path))
         self.check_auth(h, record)
-        return routes[path](h, record, answer)
+        return route(h, record, answer)
+
+    # ------------------------------------------------------------ batch
+
+    def upload_file(self, h, record, answer):
+        try:
+            parts = parse_multipart(h.headers.get("Content-Type") or "", h.body)
+        except ValueError as exc:
+            raise bad("Could not parse multipart form: %s" % exc)
+        fields, upload = {}, None
+        for name, filename, ctype, content in parts:
+            if name == "file" and filename is not None:
+                upload = (filename, content)
+            elif name == "purpose" and filename is None:
+                fields["purpose"] = content.decode("utf-8")
+            else:
+                raise bad("Unrecognized file upload parameter: '%s'." % name, name)
+        record["fields"] = {"purpose": fields.get("purpose"), "filename": upload and upload[0],
+                            "bytes": upload and len(upload[1])}
+        if upload is None:
+            raise bad("Missing required parameter: 'file'.", "file", "missing_required_parameter")
+        purpose = fields.get("purpose")
+        if purpose not in ("batch", "assistants", "fine-tune", "vision", "user_data", "evals"):
+            raise bad("Invalid value for 'purpose': %r." % purpose, "purpose")
+        if purpose == "batch" and not upload[0].endswith(".jsonl"):
+            raise bad("Batch input files must be .jsonl files.", "file", "invalid_file_format")
+        if not answer:
+            return 200, {}, {}
+        with self.lock:
+            file_id = "file-fake%d" % (len(self.files) + 1)
+            self.files[file_id] = {"purpose": purpose, "filename": upload[0], "data": upload[1],
+                                   "created_at": int(time.time())}
+        return 200, {"id": file_id, "object": "file", "bytes": len(upload[1]), "created_at": int(time.time()),
+                     "filename": upload[0], "purpose": purpose}, {}
+
+    def create_batch(self, h, record, answer):
+        body = self.json_body(h)
+        record["fields"] = body
+        for key in body:
+            if key not in ("input_file_id", "endpoint", "completion_window", "metadata", "output_expires_after"):
+                raise bad("Unrecognized request argument supplied: %s" % key, key)
+        file_id = body.get("input_file_id")
+        stored = self.files.get(file_id)
+        if stored is None:
+            raise error(404, "No such File object: %s" % file_id, "input_file_id")
+        if stored["purpose"] != "batch":
+            raise bad("The input file must be uploaded with purpose 'batch'.", "input_file_id")
+        if body.get("endpoint") not in ("/v1/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/completions",
+                                        "/v1/moderations", "/v1/images/generations", "/v1/images/edits", "/v1/videos"):
+            raise bad("Invalid value for 'endpoint': %r." % body.get("endpoint"), "endpoint")
+        if body.get("completion_window") != "24h":
+            raise bad("Invalid value for 'completion_window': only '24h' is supported.", "completion_window")
+        metadata = body.get("metadata")
+        if metadata is not None and (not isinstance(metadata, dict) or len(metadata) > 16 or not all(
+                isinstance(k, str) and len(k) <= 64 and isinstance(v, str) and len(v) <= 512 for k, v in metadata.items())):
+            raise bad("Invalid 'metadata': at most 16 string pairs, keys up to 64 and values up to 512 characters.", "metadata")
+        if not answer:
+            return 200, {}, {}
+        now = int(time.time())
+        lines = stored["data"].decode("utf-8").splitlines()
+        with self.lock:
+            batch_id = "batch_fake%d" % (len(self.batches) + 1)
+            batch = {"id": batch_id, "object": "batch", "endpoint": body["endpoint"], "errors": None,
+                     "input_file_id": file_id, "completion_window": "24h", "status": "validating",
+                     "output_file_id": None, "error_file_id": None, "created_at": now,
+                     "in_progress_at": None, "expires_at": now + 86400, "finalizing_at": None,
+                     "completed_at": None, "failed_at": None, "expired_at": None, "cancelling_at": None,
+                     "cancelled_at": None, "request_counts": {"total": 0, "completed": 0, "failed": 0},
+                     "metadata": metadata}
+            self.batches[batch_id] = dict(batch, _polls=0, _lines=lines)
+        return 200, batch, {}
+
+    def retrieve_batch(self, batch_id, record, answer):
+        with self.lock:
+            batch = self.batches.get(batch_id)
+            if batch is None:
+                raise error(404, "No such Batch object: %s" % batch_id)
+            if not answer:
+                return 200, {}, {}
+            plan = self.state.script.get("batch", {})
+            if batch["status"] in ("validating", "in_progress"):
+                batch["_polls"] += 1
+                if batch["_polls"] <= int(plan.get("polls", 1)):
+                    batch["status"] = "in_progress"
+                    batch["in_progress_at"] = batch["in_progress_at"] or int(time.time())
+                    batch["request_counts"]["total"] = len(batch["_lines"])
+                else:
+                    self.finish_batch(batch, plan)
+            record["fields"] = {"batch": batch_id, "status": batch["status"]}
+            return 200, {k: v for k, v in batch.items() if not k.startswith("_")}, {}
+
+    def finish_batch(self, batch, plan):
+        now = int(time.time())
+        lines = batch["_lines"]
+        errors, seen = [], set()
+        requests = []
+        for number, line in enumerate(lines):
+            try:
+                item = json.loads(line)
+            except ValueError:
+                errors.append({"code": "invalid_json_line", "message": "This line is not parseable as valid JSON.",
+                               "param": None, "line": number + 1})
+                continue
+            cid = item.get("custom_id") if isinstance(item, dict) else None
+            if not isinstance(cid, str) or not cid:
+                errors.append({"code": "missing_custom_id", "message": "The custom_id is missing.",
+                               "param": "custom_id", "line": number + 1})
+            elif cid in seen:
+                errors.append({"code": "duplicate_custom_id", "message": "The custom_id for this request is a duplicate of another request. The custom_id parameter must be unique for each request in a batch.",
+                               "param": "custom_id", "line": number + 1})
+            elif item.get("method") != "POST" or item.get("url") != batch["endpoint"]:
+                errors.append({"code": "mismatched_endpoint", "message": "The URL provided for this request does not match the batch endpoint.",
+                               "param": "url", "line": number + 1})
+            seen.add(cid)
+            requests.append(item)
+        outcome = plan.get("outcome", "completed")
+        if errors or outcome == "failed":
+            if not errors:
+                errors = [{"code": "invalid_request", "message": "The batch input file is invalid.", "param": None, "line": None}]
+            batch.update(status="failed", failed_at=now, errors={"object": "list", "data": errors})
+            return
+        done = len(requests) if outcome == "completed" else int(plan.get("done_lines", 0))
+        fail_lines = set(plan.get("fail_lines", []))
+        output, failed = [], []
+        for number, item in enumerate(requests):
+            rid = "batch_req_fake%d_%d" % (len(self.batches), number)
+            if number >= done:
+                code = "batch_expired" if outcome == "expired" else "batch_cancelled"
+                message = ("This request could not be executed before the completion window expired."
+                           if outcome == "expired" else "This request was not executed because the batch was cancelled.")
+                failed.append({"id": rid, "custom_id": item["custom_id"], "response": None,
+                               "error": {"code": code, "message": message}})
+                continue
+            if number in fail_lines:
+                failed.append({"id": rid, "custom_id": item["custom_id"], "error": None, "response": {
+                    "status_code": 500, "request_id": "req_fake%d" % number,
+                    "body": self.error_body(500, "The server had an error while processing your request. Sorry about that!")}})
+                continue
+            shim = type("Shim", (), {})()
+            shim.headers = {"Content-Type": "application/json"}
+            shim.body = json.dumps(item.get("body")).encode("utf-8")
+            inner = {"n": number}
+            try:
+                status, payload, _ = self.chat(shim, inner, True)
+            except Fault as f:
+                status, payload = f.status, f.body
+            entry = {"id": rid, "custom_id": item["custom_id"], "error": None,
+                     "response": {"status_code": status, "request_id": "req_fake%d" % number, "body": payload}}
+            (output if status == 200 else failed).append(entry)
+        def store(rows):
+            if not rows:
+                return None
+            file_id = "file-fake%d" % (len(self.files) + 1)
+            self.files[file_id] = {"purpose": "batch_output", "filename": "batch_output.jsonl",
+                                   "data": "".join(json.dumps(r) + "\n" for r in rows).encode("utf-8"), "created_at": now}
+            return file_id
+        batch["output_file_id"] = store(output)
+        batch["error_file_id"] = store(failed)
+        batch["request_counts"] = {"total": len(requests), "completed": len(output), "failed": len(failed)}
+        if outcome == "completed":
+            batch.update(status="completed", finalizing_at=now, completed_at=now)
+        elif outcome == "expired":
+            batch.update(status="expired", expired_at=now)
+        else:
+            batch.update(status="cancelled", cancelling_at=now, cancelled_at=now)
+
+    def file_content(self, file_id, record, answer):
+        stored = self.files.get(file_id)
+        if stored is None:
+            raise error(404, "No such File object: %s" % file_id)
+        if stored["purpose"] == "batch":
+            raise bad("Not allowed to download files of purpose: batch", "file_id")
+        if not answer:
+            return 200, {}, {}
+        record["fields"] = {"file": file_id, "bytes": len(stored["data"])}
+        return 200, stored["data"], {"Content-Type": "application/octet-stream"}
 
     def check_auth(self, h, record):
         value = h.headers.get("Authorization")
