@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "GCX", targets: ["GCX"]),
         .library(name: "GCXRasterScan", targets: ["GCXRasterScan"]),
         .library(name: "GCXPromptCoder", targets: ["GCXPromptCoder"]),
+        .library(name: "GCXThumbnailCodec", targets: ["GCXThumbnailCodec"]),
         .library(name: "GCXFileIO", targets: ["GCXFileIO"]),
         .library(name: "GCXImage", targets: ["GCXImage"]),
         .library(name: "GCXNet", targets: ["GCXNet"]),
@@ -27,10 +28,15 @@ let package = Package(
         .target(name: "GCXRasterScan"),
         // The pure format core: records, chunks, index, validator. No file, network or terminal I/O;
         // prompt methods other than stored are registered by the modules that implement them.
-        .target(name: "GCX", dependencies: ["GCXBytes"]),
+        .target(name: "GCX", dependencies: ["GCXBytes", "GCXThumbnailCodec"]),
         // The prompt coder: tokenizer, context model and range coder, integer arithmetic only, with
         // its model tables embedded; registers method 1 with the core. Pure: no I/O.
-        .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX", "CGCXSystem"]),
+        .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX", "GCXRangeCoder", "CGCXSystem"]),
+        // The binary arithmetic coder (spec Appendix B.5) shared by prompt method 1 and thumbnail codec 3.
+        .target(name: "GCXRangeCoder"),
+        // Thumbnail codec 3: integer colour and wavelet transforms, adaptive binary contexts on the
+        // range coder, bit-exact by spec Appendix C. Pure: no I/O.
+        .target(name: "GCXThumbnailCodec", dependencies: ["GCXRangeCoder"]),
         // CPU and kernel hints Swift cannot spell (prefetch, huge pages), as inline C.
         .target(name: "CGCXSystem"),
         // Files on disk: positioned reads, crash-safe writing aside and renaming into place.
@@ -48,7 +54,7 @@ let package = Package(
         // HTTP clients for captioners and generators: retries, rate limits, keys kept secret.
         .target(name: "GCXNet", dependencies: ["CGCXCurl"]),
         // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.
-        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXRasterScan", "GCXImage", "GCXNet"]),
+        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec", "GCXFileIO", "GCXRasterScan", "GCXImage", "GCXNet"]),
         // The thin command-line front end.
         .executableTarget(
             name: "gcx",
@@ -58,12 +64,15 @@ let package = Package(
             ]
         ),
         // Regenerates fixtures/conformance deterministically.
-        .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder"], path: "tools/make-fixtures"),
+        .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/make-fixtures"),
         // Codes corpus prompts for tools/promptcoder/bench.py and check_ref.sh.
         .executableTarget(name: "gcx-prompt-bench", dependencies: ["GCXPromptCoder"], path: "tools/prompt-bench"),
+        // Thumbnail codec 3 at byte budgets: thumbnail and reconstruction PSNR, encoding time.
+        .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec"], path: "tools/thumb-bench"),
         // Measures what list and single-entry reads cost on large archives.
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCXBytes", "GCX", "GCXFileIO"], path: "tools/bench-container"),
         .testTarget(name: "GCXBytesTests", dependencies: ["GCXBytes"]),
+        .testTarget(name: "GCXThumbnailCodecTests", dependencies: ["GCX", "GCXThumbnailCodec"]),
         .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXBytes", "GCXPromptCoder", "GCX"]),
         .testTarget(name: "GCXTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO"]),
         .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXImage"], exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import GCXBytes
+import GCXThumbnailCodec
 
 extension Entry {
     /// The entry record's body: its chunks in the canonical order.
@@ -133,6 +134,18 @@ extension Entry {
             throw FormatError(.thumbnailMismatch, at: offset,
                               "thumbnail is \(thumbnail.width)×\(thumbnail.height) but scale 1/\(thumbnail.scale) of \(source.width)×\(source.height) gives \(expected.width)×\(expected.height)",
                               entry: source.name)
+        }
+        if thumbnail.codec == .tiny {
+            // No header to check: the stream is checked by decoding it, which costs about a millisecond.
+            guard thumbnail.width * thumbnail.height <= TinyImageCodec.maxPixels else {
+                throw FormatError(.limitExceeded, at: offset, "the tiny thumbnail is \(thumbnail.width)×\(thumbnail.height); codec 3 allows at most \(TinyImageCodec.maxPixels) pixels", entry: source.name)
+            }
+            do {
+                _ = try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height)
+            } catch {
+                throw FormatError(.thumbnailInvalid, at: offset, "thumbnail tiny payload: \(error)", entry: source.name)
+            }
+            return
         }
         guard let format = thumbnail.codec.imageFormat else { return }
         let info: ImageHeader

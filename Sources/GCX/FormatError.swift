@@ -58,6 +58,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let promptInvalid = ErrorCode(rawValue: "prompt.invalid")
     public static let thumbnailCodecUnknown = ErrorCode(rawValue: "thumbnail.codec-unknown")
     public static let thumbnailMismatch = ErrorCode(rawValue: "thumbnail.mismatch")
+    public static let thumbnailInvalid = ErrorCode(rawValue: "thumbnail.invalid")
     public static let generatorSecret = ErrorCode(rawValue: "generator.secret")
 
     /// Every code this version defines.
@@ -103,6 +104,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
         .promptInvalid,
         .thumbnailCodecUnknown,
         .thumbnailMismatch,
+        .thumbnailInvalid,
         .generatorSecret,
     ]
 }

@@ -9,8 +9,10 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
     public static let png = ThumbnailCodec(rawValue: 1)
     /// A baseline (SOF0) JPEG datastream.
     public static let jpeg = ThumbnailCodec(rawValue: 2)
+    /// gcx's tiny-image codec (spec Appendix C): no framing, a few hundred bytes.
+    public static let tiny = ThumbnailCodec(rawValue: 3)
 
-    public var isKnown: Bool { self == .png || self == .jpeg }
+    public var isKnown: Bool { self == .png || self == .jpeg || self == .tiny }
 
     /// The image format of the codec's datastream, for the codecs that are standard formats.
     public var imageFormat: ImageFormat? {
@@ -25,6 +27,7 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
         switch self {
         case .png: "png"
         case .jpeg: "jpeg"
+        case .tiny: "tiny"
         default: "codec \(rawValue)"
         }
     }
@@ -67,7 +70,7 @@ public struct Thumbnail: Equatable, Sendable {
         let codecOffset = reader.offset
         let codec = ThumbnailCodec(rawValue: try reader.readUInt8(field: "thumbnail codec"))
         guard codec.isKnown else {
-            throw FormatError(.thumbnailCodecUnknown, at: codecOffset, "thumbnail \(codec) is unknown (1 = PNG, 2 = baseline JPEG)")
+            throw FormatError(.thumbnailCodecUnknown, at: codecOffset, "thumbnail \(codec) is unknown (1 = PNG, 2 = baseline JPEG, 3 = tiny)")
         }
         let scaleOffset = reader.offset
         let scale = Int(try reader.readUInt8(field: "thumbnail scale"))

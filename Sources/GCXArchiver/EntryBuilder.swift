@@ -2,6 +2,7 @@ import GCX
 import GCXPromptCoder
 import GCXFileIO
 import GCXImage
+import GCXThumbnailCodec
 
 /// Makes the entry for one photo: reads and hashes the file, decodes it (EXIF orientation applied),
 /// describes it, and makes its thumbnail.
@@ -71,9 +72,7 @@ public struct EntryBuilder: Sendable {
         if options.mode == .multimodal {
             do {
                 let small = try Thumbnailer.downsample(image, scale: options.thumbnailScale)
-                let payload = options.thumbnailCodec == .png
-                    ? try PNGEncoder.encode(small)
-                    : try JPEGEncoder.encode(small, quality: options.thumbnailQuality)
+                let payload = try thumbnailPayload(small)
                 entry.thumbnail = Thumbnail(codec: options.thumbnailCodec, scale: options.thumbnailScale,
                                             width: small.width, height: small.height, payload: payload)
             } catch {
@@ -81,6 +80,23 @@ public struct EntryBuilder: Sendable {
             }
         }
         return (entry, request)
+    }
+
+    /// The thumbnail's datastream in the chosen codec.
+    func thumbnailPayload(_ small: RGBImage) throws -> [UInt8] {
+        switch options.thumbnailCodec {
+        case .png: return try PNGEncoder.encode(small)
+        case .tiny:
+            if let budget = options.thumbnailBytes {
+                guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget) else {
+                    throw ThumbnailBudgetError(budget: budget, width: small.width, height: small.height)
+                }
+                return payload
+            }
+            let quantizer = (100 - min(100, max(1, options.thumbnailQuality))) * TinyImageCodec.maxQuantizer / 99
+            return TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, quantizer: quantizer)
+        default: return try JPEGEncoder.encode(small, quality: options.thumbnailQuality)
+        }
     }
 
     /// `partial` with the description as its prompt, coded the smallest way.
@@ -92,6 +108,14 @@ public struct EntryBuilder: Sendable {
         var entry = partial
         entry.prompt = PromptChunk.smallest(text)
         return entry
+    }
+}
+
+/// Not even the coarsest tiny thumbnail fits the budget.
+struct ThumbnailBudgetError: Error, CustomStringConvertible {
+    var budget: Int, width: Int, height: Int
+    var description: String {
+        "no \(width)x\(height) tiny thumbnail fits \(budget) bytes; give --thumbnail-bytes more, or a larger --thumbnail-scale"
     }
 }
 

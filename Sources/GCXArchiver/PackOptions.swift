@@ -6,14 +6,17 @@ public struct PackOptions: Sendable {
     /// 8, 16 or 32 in practice: the thumbnail is 1/scale of the photo on each side.
     public var thumbnailScale = 8
     public var thumbnailCodec: ThumbnailCodec = .jpeg
-    /// libjpeg quality for JPEG thumbnails. 50 keeps a Kodak entry near 0.03 bpp in all.
+    /// libjpeg quality for JPEG thumbnails (50 keeps a Kodak entry near 0.03 bpp in all); for tiny
+    /// thumbnails, 1...100 maps onto the quantiser 63...0. Ignored when `thumbnailBytes` is set.
     public var thumbnailQuality = 50
+    /// Tiny thumbnails: the best one that fits this many bytes.
+    public var thumbnailBytes: Int?
     /// Who writes the descriptions.
     public var captioner: any Captioner = BuiltinCaptioner()
     /// The generator recorded in each entry, so that extraction repeats it; nil records none (the
     /// built-in reconstructor).
     public var generator: GeneratorMetadata?
-    /// Photos processed at the same time.
+    /// Requests in flight to a captioning server.
     public var jobs = 1
     /// Keep the photo's GPS position (the "l" chunk). Off by default: a description of a private
     /// photo and the place it was taken are sensitive together.

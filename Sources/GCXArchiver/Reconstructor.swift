@@ -1,6 +1,7 @@
 import GCXBytes
 import GCX
 import GCXImage
+import GCXThumbnailCodec
 
 /// Redraws a photo from its prompt (and thumbnail, in multimodal mode).
 public protocol Generator: Sendable {
@@ -74,7 +75,13 @@ public enum Reconstruction {
         guard thumbnail.width * thumbnail.height <= maxThumbnailPixels else {
             throw ReconstructionError.tooLarge("the thumbnail", thumbnail.width, thumbnail.height, maxThumbnailPixels)
         }
-        let image = try ImageDecoder.decode(thumbnail.payload).image
+        let image: RGBImage
+        if thumbnail.codec == .tiny {
+            image = RGBImage(width: thumbnail.width, height: thumbnail.height,
+                             pixels: try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height))
+        } else {
+            image = try ImageDecoder.decode(thumbnail.payload).image
+        }
         guard image.width == thumbnail.width, image.height == thumbnail.height else {
             throw ReconstructionError.thumbnailSize(image.width, image.height, thumbnail.width, thumbnail.height)
         }

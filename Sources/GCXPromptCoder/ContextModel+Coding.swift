@@ -1,3 +1,4 @@
+import GCXRangeCoder
 import CGCXSystem
 
 // Coding whole prompts: encode, decode, and the return to the primed state between prompts.

@@ -19,9 +19,15 @@ enum ThumbnailScaleChoice: Int, CaseIterable, ExpressibleByArgument {
 
 /// `--thumbnail-codec`.
 enum ThumbnailCodecChoice: String, CaseIterable, ExpressibleByArgument {
-    case jpeg, png
+    case jpeg, png, tiny
 
-    var codec: ThumbnailCodec { self == .png ? .png : .jpeg }
+    var codec: ThumbnailCodec {
+        switch self {
+        case .jpeg: .jpeg
+        case .png: .png
+        case .tiny: .tiny
+        }
+    }
 }
 
 /// `--captioner`: who describes the photos.

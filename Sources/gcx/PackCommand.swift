@@ -28,11 +28,14 @@ struct PackCommand: AsyncParsableCommand {
     @Option(help: "Thumbnail scale (the thumbnail is 1/N of the photo on each side).")
     var thumbnailScale: ThumbnailScaleChoice = .eight
 
-    @Option(help: "Thumbnail codec: jpeg (baseline) or png (lossless).")
+    @Option(help: "Thumbnail codec: jpeg (baseline), png (lossless) or tiny (gcx's codec for a few hundred bytes, spec Appendix C).")
     var thumbnailCodec: ThumbnailCodecChoice = .jpeg
 
-    @Option(help: "JPEG thumbnail quality, 1-100.")
+    @Option(help: "Thumbnail quality, 1-100 (JPEG's quality; for tiny, the quantiser).")
     var thumbnailQuality: Int = PackOptions.defaultThumbnailQuality
+
+    @Option(help: "tiny: the best thumbnail that fits this many bytes (16 to 65536; overrides --thumbnail-quality).")
+    var thumbnailBytes: Int?
 
     @Option(help: "A JSONL file of {\"image\": NAME, \"prompt\": TEXT} lines; NAME is the photo's file name or its path relative to the packed folder. Each prompt is stored exactly as given.")
     var prompts: String?
@@ -93,6 +96,10 @@ struct PackCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...100).contains(thumbnailQuality) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
+        if let thumbnailBytes {
+            guard thumbnailCodec == .tiny else { throw ValidationError("--thumbnail-bytes goes with --thumbnail-codec tiny") }
+            guard (16...65536).contains(thumbnailBytes) else { throw ValidationError("--thumbnail-bytes must be 16 to 65536") }
+        }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
         guard !(update && force) else { throw ValidationError("--update and --force cannot be combined") }
         guard !recover || append || update else { throw ValidationError("--recover goes with --append or --update") }
@@ -130,6 +137,7 @@ struct PackCommand: AsyncParsableCommand {
         options.thumbnailScale = thumbnailScale.rawValue
         options.thumbnailCodec = thumbnailCodec.codec
         options.thumbnailQuality = thumbnailQuality
+        options.thumbnailBytes = thumbnailBytes
         options.jobs = jobs
         options.keepLocation = keepLocation
         var progress = Progress(quiet: quiet)

@@ -52,6 +52,32 @@ import GCXImage
         print("kodak: mean entry bpp \(bppSum / count), archive \(try FileSource(path: archive).size) bytes, mean PSNR vs thumbnail \(psnrToThumbnail.reduce(0, +) / count) dB (capped at 99), vs original \(psnrToOriginal.reduce(0, +) / count) dB")
     }
 
+    @Test func tinyThumbnailsFitTheirBudgetAndReconstructConsistently() throws {
+        let directory = try CLI.temporaryDirectory()
+        let archive = directory + "/tiny.gcx"
+        let photos = ["kodim03.png", "kodim04.png", "kodim23.png"].map { CLI.datasets + "/kodak/" + $0 }
+        let pack = try CLI.run(["pack"] + photos + ["-o", archive, "--thumbnail-codec", "tiny", "--thumbnail-bytes", "200"])
+        #expect(pack.status == 0, "\(pack.stderr)")
+        #expect(try CLI.run(["validate", archive]).status == 0)
+        let reader = try ArchiveReader(source: FileSource(path: archive))
+        let out = directory + "/out"
+        #expect(try CLI.run(["extract", archive, "-o", out, "--what", "all"]).status == 0)
+        for row in reader.rows {
+            #expect(row.summary.thumbnailBytes <= 200 && row.summary.thumbnailBytes > 100, "\(row.summary.name): \(row.summary.thumbnailBytes) B")
+            let thumbnail = try #require(try reader.entry(at: row).thumbnail)
+            #expect(thumbnail.codec == .tiny)
+            let stem = out + "/" + row.summary.name.replacingOccurrences(of: ".png", with: "")
+            let decoded = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".thumb.png")).image
+            let reconstruction = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".png")).image
+            // The consistency step makes the reconstruction's thumbnail the decoded one.
+            #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(reconstruction, scale: 8), decoded) >= 45)
+            let original = try ImageDecoder.decode(try FileSource.readAll(path: CLI.datasets + "/kodak/" + row.summary.name)).image
+            #expect(try ImageMetrics.psnr(reconstruction, original) > 17)
+        }
+        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/b.gcx", "--thumbnail-bytes", "200"]).status == 2, "a budget is for tiny thumbnails")
+        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/c.gcx", "--thumbnail-codec", "tiny", "--thumbnail-bytes", "8"]).status == 2)
+    }
+
     @Test func suppliedPromptsAreStoredAndExtractedByteForByte() throws {
         let directory = try CLI.temporaryDirectory()
         let photos = directory + "/photos"

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+import GCX
+import GCXFileIO
+import GCXImage
 
 /// End-to-end tests of validate, list and info through the built binary.
 @Suite struct ContainerCommandTests {
@@ -197,6 +200,16 @@ import Testing
             }
             let name = try #require(ours["name"] as? String)
             #expect(theirs["prompt"] as? String == (try CLI.run(["cat", path, name])).stdout)
+            // Tiny thumbnails: the same pixels from both decoders of Appendix C.
+            if let digest = theirs["thumbnail_sha256"] as? String {
+                let out = NSTemporaryDirectory() + "gcxref-thumb-\(UUID().uuidString)"
+                defer { try? FileManager.default.removeItem(atPath: out) }
+                #expect(try CLI.run(["extract", path, name, "-o", out, "--what", "thumbnail"]).status == 0)
+                let stem = name.split(separator: ".").dropLast().joined(separator: ".")
+                let png = try FileSource.readAll(path: out + "/" + stem + ".thumb.png")
+                let pixels = try ImageDecoder.decode(png).image.pixels
+                #expect(SHA256.hash(pixels).map { String(format: "%02x", $0) }.joined() == digest, "\(name)")
+            }
             // The ancillary metadata both readers know (§6.7, §6.8).
             let info = try #require(try CLI.run(["info", path, name, "--json"]).json as? [String: Any])
             for key in ["camera", "location"] {

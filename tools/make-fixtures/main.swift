@@ -4,6 +4,7 @@
 //     swift run gcx-make-fixtures [fixtures/conformance]
 import GCXBytes
 import GCX
+import GCXThumbnailCodec
 import GCXPromptCoder
 
 #if canImport(Glibc)
@@ -94,6 +95,34 @@ func pngEntry(_ name: String) -> Entry {
     return Entry(source: source(name), mode: .multimodal, prompt: .stored(samplePrompt),
                  thumbnail: Thumbnail(codec: .png, scale: 8, width: 12, height: 8, payload: png),
                  generator: GeneratorMetadata(kind: .builtin), captioner: CaptionerMetadata(kind: .builtin, instructionVersion: 1))
+}
+
+func tinyEntry(_ name: String, quantizer: Int = 20) -> Entry {
+    var pixels: [UInt8] = []
+    for y in 0..<8 { for x in 0..<12 { pixels += [UInt8(x * 20), UInt8(y * 30), UInt8(128 + x * y)] } }
+    let coded = TinyImageCodec.encode(pixels, width: 12, height: 8, quantizer: quantizer)
+    return Entry(source: source(name), mode: .multimodal, prompt: .stored(samplePrompt),
+                 thumbnail: Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: coded))
+}
+
+/// A payload of `width`×`height` that breaks Appendix C.6 (found by a seeded search: the
+/// decoder meets a magnitude longer than 15 bits).
+func overlongTinyPayload(width: Int, height: Int) -> [UInt8] {
+    var state: UInt64 = 0x5DEE_CE66_D1CE_4E5B
+    while true {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        var bytes: [UInt8] = []
+        for i in 0..<24 {
+            let shift = UInt64((i % 8) * 8)
+            bytes.append(UInt8(truncatingIfNeeded: state >> shift) ^ UInt8(truncatingIfNeeded: i * 37))
+        }
+        if bytes.last == 0 { bytes[bytes.count - 1] = 1 }
+        do {
+            _ = try TinyImageCodec.decode(bytes, width: width, height: height)
+        } catch let error as TinyImageCodec.DecodingError where error.reason.contains("15 bits") {
+            return bytes
+        } catch {}
+    }
 }
 
 func jpegEntry(_ name: String) -> Entry {
@@ -206,6 +235,8 @@ valid("many-entries", "twelve entries, text and multimodal, names sharing prefix
 valid("no-entries", "an archive with no entries: header, empty index, trailer", archive([]))
 valid("thumbnail-png", "a multimodal entry with a PNG thumbnail", archive([pngEntry("garden.png")]))
 valid("thumbnail-jpeg", "a multimodal entry with a baseline JPEG thumbnail", archive([jpegEntry("garden.jpg")]))
+valid("thumbnail-tiny", "tiny (codec 3) thumbnails: a 12×8 gradient at quantisers 20 and 63",
+      archive([tinyEntry("garden.png"), tinyEntry("night.png", quantizer: 63)]))
 valid("empty-prompt", "an entry whose prompt is the empty string", archive([textEntry("blank.png", prompt: "")]))
 do {
     var coded = textEntry("coded.png")
@@ -512,6 +543,18 @@ do {
             archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .jpeg, scale: 8, width: 12, height: 8, payload: progressive).encoded()), summary: thumbSummary))
     invalid("thumbnail-not-png", .thumbnailMismatch, "a thumbnail said to be PNG holding JPEG bytes",
             archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .png, scale: 8, width: 12, height: 8, payload: jpeg12x8).encoded()), summary: thumbSummary))
+    let tiny = tinyEntry("a.png").thumbnail!.payload
+    let tinySummary = summary("a.png", mode: .multimodal, thumbnail: tiny.count + 1)
+    invalid("thumbnail-tiny-final-zero", .thumbnailInvalid, "a tiny thumbnail whose payload ends with 0x00",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: tiny + [0]).encoded()), summary: tinySummary))
+    let overlong = overlongTinyPayload(width: 12, height: 8)
+    invalid("thumbnail-tiny-overlong", .thumbnailInvalid, "a tiny thumbnail whose stream codes a magnitude longer than 15 bits",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: overlong).encoded()),
+                    summary: summary("a.png", mode: .multimodal, thumbnail: overlong.count)))
+    let big = sourceChunk(name: Array("a.png".utf8), width: [0x81, 0x08], height: [0x80, 0x08])
+    invalid("thumbnail-tiny-too-large", .limitExceeded, "a tiny thumbnail of 1025×1024 pixels at scale 1 (codec 3 takes at most 2^20)",
+            archive(entryBody: big + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 1, width: 1025, height: 1024, payload: [0x40]).encoded()),
+                    summary: EntrySummary(name: "a.png", width: 1025, height: 1024, mode: .multimodal, promptBytes: samplePrompt.utf8.count, thumbnailBytes: 1, recordLength: 0)))
     var secret = GeneratorMetadata(kind: .openAI, model: "gpt-image-1")
     secret.parameters = [("api_key", "not-a-real-key")]
     invalid("generator-secret", .generatorSecret, "a generator parameter named api_key",

@@ -10,13 +10,18 @@ with the fields of `gcx list --json` plus "prompt". Exit 0 on success; 1 with a 
 offset when the file breaks a rule it checks.
 
 It is a reader, not a validator: it reads only what the index points at, skips ancillary chunks
-without checking their fields, and does not look inside thumbnail datastreams.
+without checking their fields, and does not look inside PNG and JPEG thumbnails; tiny (codec 3)
+thumbnails it decodes with tinyref.py, adding "thumbnail_sha256" of their RGB pixels.
 """
+import hashlib
 import json
 import os
 import sys
 import unicodedata
 import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tinyref  # noqa: E402
 
 SIGNATURE = bytes([0x89, 0x47, 0x43, 0x58, 0x0D, 0x0A, 0x1A, 0x0A])
 
@@ -192,11 +197,17 @@ def read_entry(data, start, end):
         elif t == "T":
             codec, scale = d.u8("codec"), d.u8("scale")
             tw, th = d.varint("thumbnail width", 65535), d.varint("thumbnail height", 65535)
-            if codec not in (1, 2) or scale == 0:
+            if codec not in (1, 2, 3) or scale == 0:
                 raise Invalid(at, "thumbnail codec or scale")
             if (tw, th) != (-(-e["width"] // scale), -(-e["height"] // scale)):
                 raise Invalid(at, "thumbnail size does not follow from the scale")
-            e["thumbnail_bytes"] = len(d.raw(d.end - d.pos, "thumbnail"))
+            payload = d.raw(d.end - d.pos, "thumbnail")
+            e["thumbnail_bytes"] = len(payload)
+            if codec == 3:  # Appendix C: decoded by the second codec 3 decoder
+                try:
+                    e["thumbnail_sha256"] = hashlib.sha256(tinyref.decode(payload, tw, th)).hexdigest()
+                except tinyref.Invalid as exc:
+                    raise Invalid(at, "tiny thumbnail: %s" % exc)
         elif t == "k":  # §6.7 camera
             make, model = d.string("camera make", 256), d.string("camera model", 256)
             if not make and not model:

@@ -1,27 +1,27 @@
 /// Decoder matching `RangeEncoder`; reads past the end of the input return 0 (as in Opus).
-struct RangeDecoder {
-    private var low: UInt32 = 0
-    private var high: UInt32 = 0xFFFF_FFFF
-    private var x: UInt32 = 0
-    private let input: ArraySlice<UInt8>
-    private var pos: Int
+public struct RangeDecoder {
+    @usableFromInline var low: UInt32 = 0
+    @usableFromInline var high: UInt32 = 0xFFFF_FFFF
+    @usableFromInline var x: UInt32 = 0
+    @usableFromInline let input: ArraySlice<UInt8>
+    @usableFromInline var pos: Int
 
-    init(_ input: ArraySlice<UInt8>) {
+    public init(_ input: ArraySlice<UInt8>) {
         self.input = input
         pos = input.startIndex
         for _ in 0..<4 { x = (x << 8) | UInt32(readByte()) }
     }
 
-    @inline(__always)
-    private mutating func readByte() -> UInt8 {
+    @inlinable @inline(__always)
+    mutating func readByte() -> UInt8 {
         guard pos < input.endIndex else { return 0 }
         defer { pos += 1 }
         return input[pos]
     }
 
     /// Decodes one bit coded with probability `p1` (1...4095) of a 1 in 1/4096 units.
-    @inline(__always)
-    mutating func decode(p1: Int) -> Int {
+    @inlinable @inline(__always)
+    public mutating func decode(p1: Int) -> Int {
         let range = high &- low
         let p = UInt32(truncatingIfNeeded: p1)
         let mid = low &+ (range >> 12) &* p &+ (((range & 0xFFF) &* p) >> 12)
@@ -34,4 +34,9 @@ struct RangeDecoder {
         }
         return bit
     }
+}
+
+extension RangeDecoder {
+    /// Bytes of the input read so far, counting the 4 read at the start (reads past the end count too).
+    public var bytesRead: Int { pos - input.startIndex }
 }

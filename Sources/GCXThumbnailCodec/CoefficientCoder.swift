@@ -1,0 +1,165 @@
+import GCXRangeCoder
+
+/// An adaptive probability (spec Appendix C.5): a 16-bit estimate of P(1) that learns fast at
+/// first (rate 1/(n + 1.5) after n bits) and settles at rate 1/21.5.
+struct BitModel {
+    var p = 32768
+    var n = 0
+
+    /// 65536 / (n + 1.5), rounded down, for n = 0...20.
+    static let rates: [Int] = (0...20).map { 131072 / (2 * $0 + 3) }
+
+    var p1: Int { min(4095, max(1, p >> 4)) }
+
+    mutating func update(_ bit: Int) {
+        let rate = Self.rates[n]
+        if bit != 0 { p += ((65536 - p) * rate) >> 16 } else { p -= (p * rate) >> 16 }
+        if n < 20 { n += 1 }
+    }
+}
+
+/// Codes the quantised coefficients of the three planes (spec Appendix C.6): per band, in raster
+/// order, each value as a zero flag, a sign, an Exp-Golomb length in unary and its mantissa, under
+/// contexts chosen by channel, band kind and level, and the magnitudes of neighbours already coded.
+struct Coder {
+    let layout: Layout
+    private var models = Models()
+
+    init(layout: Layout) { self.layout = layout }
+
+    /// Where one value's contexts come from.
+    struct Site {
+        var set: Int        // channel class (Y 0, chroma 1) · 3 + band class (LL 0, HL/LH 1, HH 2)
+        var level: Int      // 0...4
+        var near: Int       // 0...4, from the neighbours
+        var parent: Int     // 0...2
+    }
+
+    // MARK: - Shared context selection
+
+    /// min(2,|left|) + min(2,|above|) + (above-left ≠ 0) + (above-right ≠ 0), at most 4; neighbours
+    /// outside the band count as 0.
+    static func near(_ magnitudes: [Int], width: Int, band: Layout.Band, x: Int, y: Int) -> Int {
+        func at(_ dx: Int, _ dy: Int) -> Int {
+            let bx = x + dx, by = y + dy
+            guard bx >= 0, by >= 0, bx < band.width else { return 0 }
+            return abs(magnitudes[(band.y0 + by) * width + band.x0 + bx])
+        }
+        return min(4, min(2, at(-1, 0)) + min(2, at(0, -1)) + min(1, at(-1, -1)) + min(1, at(1, -1)))
+    }
+
+    func site(channel: Int, band: Layout.Band, near: Int, parent: Int) -> Site {
+        let bandClass = band.kind == .low ? 0 : band.kind == .diagonal ? 2 : 1
+        return Site(set: (channel == 0 ? 0 : 1) * 3 + bandClass, level: max(1, band.level) - 1, near: near, parent: parent)
+    }
+
+    func parentMagnitude(_ values: [Int], band: Layout.Band, x: Int, y: Int) -> Int {
+        guard let parent = layout.parent(of: band) else { return 0 }
+        let px = min(x >> 1, parent.width - 1), py = min(y >> 1, parent.height - 1)
+        return min(2, abs(values[(parent.y0 + py) * layout.width + parent.x0 + px]))
+    }
+
+    /// MED prediction of an LL value from its left, above and above-left neighbours.
+    static func predict(_ values: [Int], width: Int, x: Int, y: Int) -> Int {
+        let hasLeft = x > 0, hasAbove = y > 0
+        if !hasLeft && !hasAbove { return 0 }
+        if !hasAbove { return values[y * width + x - 1] }
+        if !hasLeft { return values[(y - 1) * width + x] }
+        let a = values[y * width + x - 1], b = values[(y - 1) * width + x], c = values[(y - 1) * width + x - 1]
+        if c >= max(a, b) { return min(a, b) }
+        if c <= min(a, b) { return max(a, b) }
+        return a + b - c
+    }
+
+    /// Visits a plane in coding order. `code` gets what the encoder codes at each place (the value,
+    /// or in the LL band its residual from the prediction; a decoder ignores it) and the site, and
+    /// returns what was coded, which becomes the plane's value.
+    func traverse(_ values: inout [Int], channel: Int, _ code: (Int, Site) throws -> Int) rethrows {
+        let width = layout.width
+        for band in layout.bands {
+            var residuals = [Int](repeating: 0, count: band.kind == .low ? layout.width * layout.height : 0)
+            for y in 0..<band.height {
+                for x in 0..<band.width {
+                    let index = (band.y0 + y) * width + band.x0 + x
+                    if band.kind == .low {
+                        let prediction = Self.predict(values, width: width, x: x, y: y)
+                        let near = Self.near(residuals, width: width, band: band, x: x, y: y)
+                        let r = try code(values[index] - prediction, site(channel: channel, band: band, near: near, parent: 0))
+                        residuals[index] = r
+                        values[index] = prediction + r
+                    } else {
+                        let near = Self.near(values, width: width, band: band, x: x, y: y)
+                        let parent = parentMagnitude(values, band: band, x: x, y: y)
+                        values[index] = try code(values[index], site(channel: channel, band: band, near: near, parent: parent))
+                    }
+                }
+            }
+        }
+    }
+
+    mutating func encode(_ values: [Int], channel: Int, into coder: inout RangeEncoder) {
+        var plane = values
+        var models = self.models
+        traverse(&plane, channel: channel) { value, site in
+            models.encode(value, at: site, into: &coder)
+            return value
+        }
+        self.models = models
+    }
+
+    mutating func decode(into values: inout [Int], channel: Int, from coder: inout RangeDecoder) throws {
+        var models = self.models
+        defer { self.models = models }
+        try traverse(&values, channel: channel) { _, site in try models.decode(at: site, from: &coder) }
+    }
+}
+
+/// Every context of a payload (C.5), shared by its three channels.
+struct Models {
+    private var zero = [BitModel](repeating: BitModel(), count: 2 * 3 * 5 * 15)
+    private var sign = [BitModel](repeating: BitModel(), count: 2 * 3)
+    private var length = [BitModel](repeating: BitModel(), count: 2 * 3 * 16 * 3)
+    private var mantissa = [BitModel](repeating: BitModel(), count: 2 * 3 * 16)
+
+    mutating func encode(_ v: Int, at site: Coder.Site, into coder: inout RangeEncoder) {
+        func put(_ bit: Int, _ model: inout BitModel) {
+            coder.encode(bit: bit, p1: model.p1)
+            model.update(bit)
+        }
+        put(v != 0 ? 1 : 0, &zero[(site.set * 5 + site.level) * 15 + site.near * 3 + site.parent])
+        guard v != 0 else { return }
+        put(v < 0 ? 1 : 0, &sign[site.set])
+        let m = abs(v)
+        let bits = Int.bitWidth - m.leadingZeroBitCount     // 1...15
+        let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
+        for i in 0..<(bits - 1) { put(1, &length[(site.set * 16 + i) * 3 + band]) }
+        put(0, &length[(site.set * 16 + bits - 1) * 3 + band])
+        guard bits >= 2 else { return }
+        put((m >> (bits - 2)) & 1, &mantissa[site.set * 16 + bits])
+        for i in stride(from: bits - 3, through: 0, by: -1) { coder.encode(bit: (m >> i) & 1, p1: 2048) }
+    }
+
+    mutating func decode(at site: Coder.Site, from coder: inout RangeDecoder) throws -> Int {
+        func get(_ model: inout BitModel) -> Int {
+            let bit = coder.decode(p1: model.p1)
+            model.update(bit)
+            return bit
+        }
+        guard get(&zero[(site.set * 5 + site.level) * 15 + site.near * 3 + site.parent]) == 1 else { return 0 }
+        let negative = get(&sign[site.set]) == 1
+        let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
+        var bits = 1
+        while get(&length[(site.set * 16 + bits - 1) * 3 + band]) == 1 {
+            bits += 1
+            guard bits <= 15 else {
+                throw TinyImageCodec.DecodingError(reason: "a coefficient length passes 15 bits")
+            }
+        }
+        var m = 1
+        if bits >= 2 {
+            m = m << 1 | get(&mantissa[site.set * 16 + bits])
+            for _ in stride(from: bits - 3, through: 0, by: -1) { m = m << 1 | coder.decode(p1: 2048) }
+        }
+        return negative ? -m : m
+    }
+}

@@ -1,0 +1,136 @@
+import GCXRangeCoder
+
+/// Thumbnail codec 3 (spec/gcx.md Appendix C): a lossy codec for images of a few thousand pixels
+/// that spends nothing on framing. The payload is one range-coded stream: a 6-bit quantiser index,
+/// then the quantised coefficients of a reversible YCoCg-R colour transform and a 5/3 integer
+/// wavelet, each bit under an adaptive binary context. The thumbnail chunk already gives the width
+/// and height. Everything the decoder computes is integer arithmetic, so every decoder that
+/// follows the spec produces the same pixels.
+///
+///     let payload = TinyImageCodec.encode(pixels, width: 96, height: 64, maxBytes: 300)
+///     let pixels = try TinyImageCodec.decode(payload, width: 96, height: 64)
+public enum TinyImageCodec {
+    /// Largest thumbnail the codec codes (Appendix C.1): 1/8 of a 64-megapixel photo.
+    public static let maxPixels = 1 << 20
+    /// Quantiser indexes run from 0 (finest) to 63.
+    public static let maxQuantizer = 63
+    /// Most wavelet levels.
+    static let maxLevels = 5
+
+    /// Step sizes in 1/16 units: round(16 · 2^(q/6)).
+    static let baseSteps: [Int] = [
+        16, 18, 20, 23, 25, 29, 32, 36, 40, 45, 51, 57, 64, 72, 81, 91, 102, 114, 128, 144, 161, 181, 203,
+        228, 256, 287, 323, 362, 406, 456, 512, 575, 645, 724, 813, 912, 1024, 1149, 1290, 1448, 1625, 1825,
+        2048, 2299, 2580, 2896, 3251, 3649, 4096, 4598, 5161, 5793, 6502, 7298, 8192, 9195, 10321, 11585,
+        13004, 14596, 16384, 18390, 20643, 23170,
+    ]
+    /// Band weights in 1/256 units, 256 / (the 5/3 synthesis norm of the band): detail bands by
+    /// level 1...5 and kind (horizontal or vertical, diagonal), and the LL band by the number of levels 0...5.
+    static let detailWeights: [[Int]] = [[247, 356], [161, 278], [88, 161], [45, 84], [23, 42]]
+    static let lowWeights: [Int] = [256, 171, 93, 48, 24, 12]
+    /// Chroma steps are coarser, in 1/16 units: Co and Cg errors weigh 1/6 and 1/4 of Y's in RGB.
+    static let channelFactors: [Int] = [16, 39, 32]
+
+    public struct DecodingError: Error, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    // MARK: - Encoding
+
+    /// The payload at quantiser `quantizer` (0...63) for `pixels` (RGB, 8 bits, rows top to bottom).
+    public static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int) -> [UInt8] {
+        precondition(width > 0 && height > 0 && pixels.count == width * height * 3)
+        let q = min(max(quantizer, 0), maxQuantizer)
+        let planes = forwardColour(pixels, count: width * height)
+        let layout = Layout(width: width, height: height)
+        var coder = Coder(layout: layout)
+        // At most 1 + 1 + 15 + 14 bits per value (zero flag, sign, length, mantissa).
+        let bits = 6 + 3 * width * height * 31
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: RangeEncoder.worstCaseBytes(bits: bits))
+        defer { buffer.deallocate() }
+        var encoder = RangeEncoder(buffer: buffer)
+        for bit in (0..<6).reversed() { encoder.encode(bit: (q >> bit) & 1, p1: 2048) }
+        for channel in 0..<3 {
+            var plane = planes[channel]
+            layout.forward(&plane)
+            coder.encode(layout.quantise(plane, quantizer: q, channel: channel), channel: channel, into: &encoder)
+        }
+        return encoder.finish()
+    }
+
+    /// The best payload of at most `maxBytes` bytes: the finest quantiser that fits. Nil when even
+    /// the coarsest does not fit.
+    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> [UInt8]? {
+        var low = 0, high = maxQuantizer
+        var best: [UInt8]?
+        // Size falls as the quantiser grows (almost always): search, then make sure.
+        while low <= high {
+            let middle = (low + high) / 2
+            let payload = encode(pixels, width: width, height: height, quantizer: middle)
+            if payload.count <= maxBytes {
+                best = payload
+                high = middle - 1
+            } else {
+                low = middle + 1
+            }
+        }
+        return best
+    }
+
+    // MARK: - Decoding
+
+    /// The pixels (RGB, 8 bits) a payload codes.
+    /// - Throws: ``DecodingError`` when the payload breaks a rule of Appendix C.
+    public static func decode(_ payload: [UInt8], width: Int, height: Int) throws -> [UInt8] {
+        guard width > 0, height > 0, width * height <= maxPixels else {
+            throw DecodingError(reason: "a codec 3 thumbnail has 1 to \(maxPixels) pixels, not \(width)×\(height)")
+        }
+        if let last = payload.last, last == 0 {
+            throw DecodingError(reason: "the payload ends with a zero byte (a coded stream never does)")
+        }
+        var decoder = RangeDecoder(payload[...])
+        var q = 0
+        for _ in 0..<6 { q = q << 1 | decoder.decode(p1: 2048) }
+        let layout = Layout(width: width, height: height)
+        var coder = Coder(layout: layout)
+        var planes: [[Int]] = []
+        for channel in 0..<3 {
+            var quantised = [Int](repeating: 0, count: width * height)
+            try coder.decode(into: &quantised, channel: channel, from: &decoder)
+            var plane = layout.dequantise(quantised, quantizer: q, channel: channel)
+            layout.inverse(&plane)
+            planes.append(plane)
+        }
+        return inverseColour(planes, count: width * height)
+    }
+
+    // MARK: - Colour
+
+    /// YCoCg-R, reversible: Co = R − B, t = B + ⌊Co/2⌋, Cg = G − t, Y = t + ⌊Cg/2⌋.
+    static func forwardColour(_ pixels: [UInt8], count: Int) -> [[Int]] {
+        var y = [Int](repeating: 0, count: count), co = y, cg = y
+        for i in 0..<count {
+            let r = Int(pixels[3 * i]), g = Int(pixels[3 * i + 1]), b = Int(pixels[3 * i + 2])
+            co[i] = r - b
+            let t = b + (co[i] >> 1)
+            cg[i] = g - t
+            y[i] = t + (cg[i] >> 1)
+        }
+        return [y, co, cg]
+    }
+
+    static func inverseColour(_ planes: [[Int]], count: Int) -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: 3 * count)
+        for i in 0..<count {
+            let t = planes[0][i] - (planes[2][i] >> 1)
+            let g = planes[2][i] + t
+            let b = t - (planes[1][i] >> 1)
+            let r = b + planes[1][i]
+            pixels[3 * i] = UInt8(clamping: r)
+            pixels[3 * i + 1] = UInt8(clamping: g)
+            pixels[3 * i + 2] = UInt8(clamping: b)
+        }
+        return pixels
+    }
+}

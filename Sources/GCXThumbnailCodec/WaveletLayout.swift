@@ -1,0 +1,142 @@
+/// The wavelet decomposition of one plane (spec Appendix C.3, C.4): how many levels, where each
+/// band lies in the Mallat layout, the 5/3 lifting steps and the quantiser of each band.
+struct Layout {
+    enum Kind: Int { case low = 0, horizontal = 1, vertical = 2, diagonal = 3 }
+
+    struct Band {
+        var kind: Kind
+        /// 1 for the finest detail bands; the LL band has the number of levels.
+        var level: Int
+        var x0: Int, y0: Int, width: Int, height: Int
+    }
+
+    let width: Int
+    let height: Int
+    let levels: Int
+    /// The region each level transforms: sizes[0] is the image, sizes[l] its LL after l levels.
+    let sizes: [(width: Int, height: Int)]
+    /// In coding order: LL, then each level from the coarsest: HL, LH, HH.
+    let bands: [Band]
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        var levels = 0
+        while levels < TinyImageCodec.maxLevels && (2 << levels) <= min(width, height) { levels += 1 }
+        self.levels = levels
+        var sizes = [(width: width, height: height)]
+        for _ in 0..<levels { sizes.append(((sizes.last!.width + 1) / 2, (sizes.last!.height + 1) / 2)) }
+        self.sizes = sizes
+        var bands = [Band(kind: .low, level: levels, x0: 0, y0: 0, width: sizes[levels].width, height: sizes[levels].height)]
+        for level in stride(from: levels, through: 1, by: -1) {
+            let outer = sizes[level - 1], inner = sizes[level]
+            bands.append(Band(kind: .horizontal, level: level, x0: inner.width, y0: 0, width: outer.width - inner.width, height: inner.height))
+            bands.append(Band(kind: .vertical, level: level, x0: 0, y0: inner.height, width: inner.width, height: outer.height - inner.height))
+            bands.append(Band(kind: .diagonal, level: level, x0: inner.width, y0: inner.height,
+                              width: outer.width - inner.width, height: outer.height - inner.height))
+        }
+        self.bands = bands
+    }
+
+    /// The band of `kind` one level coarser than `band`, if there is one (the LL band has none).
+    func parent(of band: Band) -> Band? {
+        guard band.kind != .low, band.level < levels else { return nil }
+        return bands.first { $0.kind == band.kind && $0.level == band.level + 1 }
+    }
+
+    // MARK: - 5/3 lifting
+
+    func forward(_ plane: inout [Int]) {
+        var line = [Int](repeating: 0, count: max(width, height))
+        for level in 0..<levels {
+            let (w, h) = sizes[level]
+            for y in 0..<h { Self.lift(&plane, start: y * width, count: w, stride: 1, line: &line, inverse: false) }
+            for x in 0..<w { Self.lift(&plane, start: x, count: h, stride: width, line: &line, inverse: false) }
+        }
+    }
+
+    func inverse(_ plane: inout [Int]) {
+        var line = [Int](repeating: 0, count: max(width, height))
+        for level in stride(from: levels - 1, through: 0, by: -1) {
+            let (w, h) = sizes[level]
+            for x in 0..<w { Self.lift(&plane, start: x, count: h, stride: width, line: &line, inverse: true) }
+            for y in 0..<h { Self.lift(&plane, start: y * width, count: w, stride: 1, line: &line, inverse: true) }
+        }
+    }
+
+    /// One 1-D 5/3 step over `count` samples (whole-sample symmetric extension): forward turns
+    /// samples into ⌈count/2⌉ low then ⌊count/2⌋ high coefficients; inverse undoes it exactly.
+    static func lift(_ a: inout [Int], start: Int, count n: Int, stride gap: Int, line x: inout [Int], inverse: Bool) {
+        guard n >= 2 else { return }
+        let lows = (n + 1) / 2
+        if inverse {
+            for k in 0..<lows { x[2 * k] = a[start + k * gap] }
+            for k in 0..<(n - lows) { x[2 * k + 1] = a[start + (lows + k) * gap] }
+            for i in stride(from: 0, to: n, by: 2) {
+                let left = i > 0 ? x[i - 1] : x[i + 1], right = i + 1 < n ? x[i + 1] : x[i - 1]
+                x[i] -= (left + right + 2) >> 2
+            }
+            for i in stride(from: 1, to: n, by: 2) {
+                let right = i + 1 < n ? x[i + 1] : x[i - 1]
+                x[i] += (x[i - 1] + right) >> 1
+            }
+            for i in 0..<n { a[start + i * gap] = x[i] }
+        } else {
+            for i in 0..<n { x[i] = a[start + i * gap] }
+            for i in stride(from: 1, to: n, by: 2) {
+                let right = i + 1 < n ? x[i + 1] : x[i - 1]
+                x[i] -= (x[i - 1] + right) >> 1
+            }
+            for i in stride(from: 0, to: n, by: 2) {
+                let left = i > 0 ? x[i - 1] : x[i + 1], right = i + 1 < n ? x[i + 1] : x[i - 1]
+                x[i] += (left + right + 2) >> 2
+            }
+            for k in 0..<lows { a[start + k * gap] = x[2 * k] }
+            for k in 0..<(n - lows) { a[start + (lows + k) * gap] = x[2 * k + 1] }
+        }
+    }
+
+    // MARK: - Quantisers
+
+    /// The step of `band` for `channel` at quantiser `q`, in 1/16 units (at least 1).
+    func step(of band: Band, quantizer q: Int, channel: Int) -> Int {
+        let weight = band.kind == .low ? TinyImageCodec.lowWeights[levels]
+            : TinyImageCodec.detailWeights[band.level - 1][band.kind == .diagonal ? 1 : 0]
+        return max(1, (TinyImageCodec.baseSteps[q] * weight * TinyImageCodec.channelFactors[channel] + 2048) >> 12)
+    }
+
+    /// Largest quantised magnitude a stream can carry.
+    static let maxMagnitude = (1 << 15) - 1
+
+    func quantise(_ plane: [Int], quantizer q: Int, channel: Int) -> [Int] {
+        var out = plane
+        for band in bands {
+            let s = step(of: band, quantizer: q, channel: channel)
+            // A dead zone for detail bands (small coefficients are mostly noise); LL rounds to nearest.
+            let offset = band.kind == .low ? s / 2 : (s * 5) >> 4
+            for y in band.y0..<(band.y0 + band.height) {
+                for x in band.x0..<(band.x0 + band.width) {
+                    let c = plane[y * width + x]
+                    let m = min(Self.maxMagnitude, (16 * abs(c) + offset) / s)
+                    out[y * width + x] = c < 0 ? -m : m
+                }
+            }
+        }
+        return out
+    }
+
+    func dequantise(_ quantised: [Int], quantizer q: Int, channel: Int) -> [Int] {
+        var out = quantised
+        for band in bands {
+            let s = step(of: band, quantizer: q, channel: channel)
+            for y in band.y0..<(band.y0 + band.height) {
+                for x in band.x0..<(band.x0 + band.width) {
+                    let v = quantised[y * width + x]
+                    let m = (abs(v) * s + 8) >> 4
+                    out[y * width + x] = v < 0 ? -m : m
+                }
+            }
+        }
+        return out
+    }
+}

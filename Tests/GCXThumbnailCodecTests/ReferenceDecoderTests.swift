@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import GCX
+@testable import GCXThumbnailCodec
+
+/// tools/reference/tinyref.py, a second decoder written from spec Appendix C alone, decodes every
+/// payload to the same pixels as gcx, and refuses the same ones.
+@Suite struct ReferenceDecoderTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    struct Case {
+        var width: Int, height: Int, payload: [UInt8]
+    }
+
+    static func cases() -> [Case] {
+        var cases: [Case] = []
+        for (width, height) in [(1, 1), (2, 1), (3, 7), (16, 16), (23, 11), (48, 32), (96, 64), (40, 97)] {
+            for (seed, quantizer) in [(0, 0), (1, 12), (2, 30), (3, 45), (4, 63)] {
+                let pixels = TinyImageCodecTests.image(width: width, height: height, seed: seed)
+                cases.append(Case(width: width, height: height, payload: TinyImageCodec.encode(pixels, width: width, height: height, quantizer: quantizer)))
+            }
+        }
+        // Arbitrary bytes: most decode to something, some break a rule; both decoders must agree.
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        for _ in 0..<60 {
+            let payload = (0..<Int(next() % 40)).map { _ in UInt8(truncatingIfNeeded: next()) }
+            cases.append(Case(width: Int(next() % 20) + 1, height: Int(next() % 20) + 1, payload: payload))
+        }
+        return cases
+    }
+
+    @Test func pythonDecoderAgreesWithGCX() throws {
+        let cases = Self.cases()
+        let input = try JSONSerialization.data(withJSONObject: cases.map {
+            ["width": $0.width, "height": $0.height, "payload": $0.payload.map { String(format: "%02x", $0) }.joined()] as [String: Any]
+        })
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.root + "/tools/reference/tinyref.py"]
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let results = try #require(try JSONSerialization.jsonObject(with: output) as? [[String: String]])
+        try #require(results.count == cases.count)
+        var refused = 0
+        for (index, (theirs, test)) in zip(results, cases).enumerated() {
+            do {
+                let pixels = try TinyImageCodec.decode(test.payload, width: test.width, height: test.height)
+                let digest = SHA256.hash(pixels).map { String(format: "%02x", $0) }.joined()
+                #expect(theirs["sha256"] == digest, "case \(index): \(test.width)x\(test.height), \(theirs)")
+            } catch {
+                refused += 1
+                #expect(theirs["invalid"] != nil, "case \(index): gcx refuses (\(error)), the reference decodes it")
+            }
+        }
+        #expect(refused > 0, "some arbitrary payloads break a rule")
+    }
+}

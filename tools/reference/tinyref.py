@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""A second decoder of thumbnail codec 3 (spec/gcx.md Appendix C), written from the spec alone.
+
+    python3 tools/reference/tinyref.py < cases.json
+
+reads a JSON array of {"width", "height", "payload" (hex)} and prints a JSON array with, for each,
+{"sha256": hex digest of the decoded RGB bytes} or {"invalid": reason}. As a module, decode(payload,
+width, height) returns the RGB bytes or raises Invalid.
+"""
+import hashlib
+import json
+import sys
+
+STEP = [16, 18, 20, 23, 25, 29, 32, 36, 40, 45, 51, 57, 64, 72, 81, 91, 102, 114, 128, 144, 161, 181,
+        203, 228, 256, 287, 323, 362, 406, 456, 512, 575, 645, 724, 813, 912, 1024, 1149, 1290, 1448,
+        1625, 1825, 2048, 2299, 2580, 2896, 3251, 3649, 4096, 4598, 5161, 5793, 6502, 7298, 8192, 9195,
+        10321, 11585, 13004, 14596, 16384, 18390, 20643, 23170]
+DETAIL = [(247, 356), (161, 278), (88, 161), (45, 84), (23, 42)]
+LOW = [256, 171, 93, 48, 24, 12]
+FACTOR = [16, 39, 32]
+RATE = [131072 // (2 * n + 3) for n in range(21)]
+MAX_PIXELS = 1 << 20
+
+
+class Invalid(Exception):
+    pass
+
+
+class Coder:
+    """B.5's decoder."""
+
+    def __init__(self, data):
+        self.data, self.pos = data, 0
+        self.low, self.high, self.x = 0, 0xFFFFFFFF, 0
+        for _ in range(4):
+            self.x = (self.x << 8) | self.byte()
+
+    def byte(self):
+        if self.pos < len(self.data):
+            self.pos += 1
+            return self.data[self.pos - 1]
+        return 0
+
+    def bit(self, p1):
+        r = self.high - self.low
+        mid = self.low + (r >> 12) * p1 + (((r & 0xFFF) * p1) >> 12)
+        if self.x <= mid:
+            y, self.high = 1, mid
+        else:
+            y, self.low = 0, mid + 1
+        while (self.low ^ self.high) & 0xFF000000 == 0:
+            self.low = (self.low << 8) & 0xFFFFFFFF
+            self.high = ((self.high << 8) & 0xFFFFFFFF) | 0xFF
+            self.x = ((self.x << 8) & 0xFFFFFFFF) | self.byte()
+        return y
+
+
+class Model:
+    """C.5."""
+    __slots__ = ("p", "n")
+
+    def __init__(self):
+        self.p, self.n = 32768, 0
+
+    def read(self, coder):
+        bit = coder.bit(min(4095, max(1, self.p >> 4)))
+        rate = RATE[self.n]
+        if bit:
+            self.p += ((65536 - self.p) * rate) >> 16
+        else:
+            self.p -= (self.p * rate) >> 16
+        self.n = min(self.n + 1, 20)
+        return bit
+
+
+def bands_of(width, height):
+    """C.3: the number of levels, the region sizes and the bands in coding order."""
+    levels = 0
+    while levels < 5 and (1 << (levels + 1)) <= min(width, height):
+        levels += 1
+    sizes = [(width, height)]
+    for _ in range(levels):
+        w, h = sizes[-1]
+        sizes.append(((w + 1) // 2, (h + 1) // 2))
+    bands = [dict(kind=0, level=levels, x0=0, y0=0, w=sizes[levels][0], h=sizes[levels][1])]
+    for level in range(levels, 0, -1):
+        (W, H), (w, h) = sizes[level - 1], sizes[level]
+        bands.append(dict(kind=1, level=level, x0=w, y0=0, w=W - w, h=h))
+        bands.append(dict(kind=2, level=level, x0=0, y0=h, w=w, h=H - h))
+        bands.append(dict(kind=3, level=level, x0=w, y0=h, w=W - w, h=H - h))
+    return levels, sizes, bands
+
+
+def inverse1d(a):
+    n = len(a)
+    if n < 2:
+        return a
+    m = (n + 1) // 2
+    x = [0] * n
+    for k in range(m):
+        x[2 * k] = a[k]
+    for k in range(n - m):
+        x[2 * k + 1] = a[m + k]
+    for i in range(0, n, 2):
+        left = x[i - 1] if i > 0 else x[i + 1]
+        right = x[i + 1] if i + 1 < n else x[i - 1]
+        x[i] -= (left + right + 2) >> 2
+    for i in range(1, n, 2):
+        right = x[i + 1] if i + 1 < n else x[i - 1]
+        x[i] += (x[i - 1] + right) >> 1
+    return x
+
+
+def decode(payload, width, height):
+    if width < 1 or height < 1 or width * height > MAX_PIXELS:
+        raise Invalid("limit.exceeded: %dx%d" % (width, height))
+    if payload and payload[-1] == 0:
+        raise Invalid("thumbnail.invalid: the payload ends with 0x00")
+    coder = Coder(payload)
+    q = 0
+    for _ in range(6):
+        q = (q << 1) | coder.bit(2048)
+    levels, sizes, bands = bands_of(width, height)
+    zero = [Model() for _ in range(2 * 3 * 5 * 15)]
+    sign = [Model() for _ in range(2 * 3)]
+    length = [Model() for _ in range(2 * 3 * 16 * 3)]
+    mantissa = [Model() for _ in range(2 * 3 * 16)]
+    planes = []
+    for channel in range(3):
+        c = 0 if channel == 0 else 1
+        plane = [[0] * width for _ in range(height)]
+        for band in bands:
+            k = 0 if band["kind"] == 0 else (2 if band["kind"] == 3 else 1)
+            lev = max(1, band["level"]) - 1
+            parent = None
+            if band["kind"] != 0 and band["level"] < levels:
+                parent = next(b for b in bands if b["kind"] == band["kind"] and b["level"] == band["level"] + 1)
+            residual = {}
+            x0, y0 = band["x0"], band["y0"]
+            for by in range(band["h"]):
+                for bx in range(band["w"]):
+                    def near_value(dx, dy):
+                        x, y = bx + dx, by + dy
+                        if x < 0 or y < 0 or x >= band["w"]:
+                            return 0
+                        if band["kind"] == 0:
+                            return abs(residual[(x, y)])
+                        return abs(plane[y0 + y][x0 + x])
+                    near = min(4, min(2, near_value(-1, 0)) + min(2, near_value(0, -1))
+                               + min(1, near_value(-1, -1)) + min(1, near_value(1, -1)))
+                    par = 0
+                    if parent is not None:
+                        px, py = min(bx >> 1, parent["w"] - 1), min(by >> 1, parent["h"] - 1)
+                        par = min(2, abs(plane[parent["y0"] + py][parent["x0"] + px]))
+                    s = c * 3 + k
+                    v = 0
+                    if zero[(s * 5 + lev) * 15 + near * 3 + par].read(coder):
+                        negative = sign[s].read(coder)
+                        g = 0 if near == 0 else (1 if near <= 2 else 2)
+                        b = 1
+                        while length[(s * 16 + b - 1) * 3 + g].read(coder):
+                            b += 1
+                            if b > 15:
+                                raise Invalid("thumbnail.invalid: a magnitude longer than 15 bits")
+                        m = 1
+                        if b >= 2:
+                            m = 2 * m + mantissa[s * 16 + b].read(coder)
+                            for _ in range(b - 2):
+                                m = 2 * m + coder.bit(2048)
+                        v = -m if negative else m
+                    if band["kind"] == 0:
+                        residual[(bx, by)] = v
+                        if bx == 0 and by == 0:
+                            pred = 0
+                        elif by == 0:
+                            pred = plane[y0][x0 + bx - 1]
+                        elif bx == 0:
+                            pred = plane[y0 + by - 1][x0]
+                        else:
+                            a, b_, cc = plane[y0 + by][x0 + bx - 1], plane[y0 + by - 1][x0 + bx], plane[y0 + by - 1][x0 + bx - 1]
+                            if cc >= max(a, b_):
+                                pred = min(a, b_)
+                            elif cc <= min(a, b_):
+                                pred = max(a, b_)
+                            else:
+                                pred = a + b_ - cc
+                        v = pred + v
+                    plane[y0 + by][x0 + bx] = v
+        # Dequantise (C.6 step 3).
+        for band in bands:
+            weight = LOW[levels] if band["kind"] == 0 else DETAIL[band["level"] - 1][1 if band["kind"] == 3 else 0]
+            s = max(1, (STEP[q] * weight * FACTOR[channel] + 2048) >> 12)
+            for y in range(band["y0"], band["y0"] + band["h"]):
+                row = plane[y]
+                for x in range(band["x0"], band["x0"] + band["w"]):
+                    v = row[x]
+                    m = (abs(v) * s + 8) >> 4
+                    row[x] = -m if v < 0 else m
+        # Inverse wavelet (C.4): columns, then rows, from the coarsest level.
+        for level in range(levels, 0, -1):
+            W, H = sizes[level - 1]
+            for x in range(W):
+                column = inverse1d([plane[y][x] for y in range(H)])
+                for y in range(H):
+                    plane[y][x] = column[y]
+            for y in range(H):
+                plane[y][:W] = inverse1d(plane[y][:W])
+        planes.append(plane)
+    out = bytearray()
+    for y in range(height):
+        for x in range(width):
+            Y, Co, Cg = planes[0][y][x], planes[1][y][x], planes[2][y][x]
+            t = Y - (Cg >> 1)
+            G = Cg + t
+            B = t - (Co >> 1)
+            R = B + Co
+            out += bytes(max(0, min(255, v)) for v in (R, G, B))
+    return bytes(out)
+
+
+def main():
+    results = []
+    for case in json.load(sys.stdin):
+        try:
+            pixels = decode(bytes.fromhex(case["payload"]), case["width"], case["height"])
+            results.append({"sha256": hashlib.sha256(pixels).hexdigest()})
+        except Invalid as exc:
+            results.append({"invalid": str(exc)})
+    json.dump(results, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
