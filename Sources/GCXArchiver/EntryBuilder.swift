@@ -71,9 +71,16 @@ public struct EntryBuilder: Sendable {
         }
         if options.mode == .multimodal {
             do {
-                let small = try Thumbnailer.downsample(image, scale: options.thumbnailScale)
-                let payload = try thumbnailPayload(small)
-                entry.thumbnail = Thumbnail(codec: options.thumbnailCodec, scale: options.thumbnailScale,
+                var scale = options.thumbnailScale
+                let small: RGBImage, payload: [UInt8]
+                if options.autoThumbnailScale, options.thumbnailCodec == .tiny, let budget = options.thumbnailBytes {
+                    let best = try TinyThumbnailScale.best(for: image, budget: budget)
+                    (scale, small, payload) = (best.scale, best.thumbnail, best.payload)
+                } else {
+                    small = try Thumbnailer.downsample(image, scale: scale)
+                    payload = try thumbnailPayload(small)
+                }
+                entry.thumbnail = Thumbnail(codec: options.thumbnailCodec, scale: scale,
                                             width: small.width, height: small.height, payload: payload)
             } catch {
                 throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)")
@@ -108,6 +115,33 @@ public struct EntryBuilder: Sendable {
         var entry = partial
         entry.prompt = PromptChunk.smallest(text)
         return entry
+    }
+}
+
+/// `--thumbnail-scale auto`: of the scales 8, 16 and 32, the one whose tiny thumbnail at the budget
+/// gives the best reconstruction, as the built-in reconstructor draws it (upsampled, consistency
+/// step), measured at a reduced size (long side at most 512 pixels) to stay fast.
+enum TinyThumbnailScale {
+    static let candidates = [8, 16, 32]
+
+    static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
+        var reduction = 1
+        while reduction < candidates[0] && max(image.width, image.height) > 512 * reduction { reduction *= 2 }
+        let reference = reduction > 1 ? try Thumbnailer.downsample(image, scale: reduction) : image
+        var best: (scale: Int, thumbnail: RGBImage, payload: [UInt8], error: Double)?
+        for scale in candidates {
+            let small = try Thumbnailer.downsample(image, scale: scale)
+            guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget) else { continue }
+            let decoded = RGBImage(width: small.width, height: small.height,
+                                   pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height))
+            let factor = scale / reduction
+            var drawn = try Resampler.upsample(decoded, width: reference.width, height: reference.height, scale: factor)
+            drawn = try Consistency.enforce(drawn, thumbnail: decoded, scale: factor)
+            let error = try ImageMetrics.mse(drawn, reference)
+            if best == nil || error < best!.error { best = (scale, small, payload, error) }
+        }
+        guard let best else { throw ThumbnailBudgetError(budget: budget, width: image.width / 32, height: image.height / 32) }
+        return (best.scale, best.thumbnail, best.payload)
     }
 }
 

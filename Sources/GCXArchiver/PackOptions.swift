@@ -5,6 +5,9 @@ public struct PackOptions: Sendable {
     public var mode: CodingMode = .multimodal
     /// 8, 16 or 32 in practice: the thumbnail is 1/scale of the photo on each side.
     public var thumbnailScale = 8
+    /// Tiny thumbnails with a byte budget: each photo gets the scale (8, 16 or 32) whose
+    /// reconstruction at the budget is best; `thumbnailScale` is then unused.
+    public var autoThumbnailScale = false
     public var thumbnailCodec: ThumbnailCodec = .jpeg
     /// libjpeg quality for JPEG thumbnails (50 keeps a Kodak entry near 0.03 bpp in all); for tiny
     /// thumbnails, 1...100 maps onto the quantiser 63...0. Ignored when `thumbnailBytes` is set.

@@ -13,8 +13,11 @@ enum ModeChoice: String, CaseIterable, ExpressibleByArgument {
 }
 
 /// `--thumbnail-scale`: the thumbnail is 1/N of the photo on each side.
-enum ThumbnailScaleChoice: Int, CaseIterable, ExpressibleByArgument {
-    case eight = 8, sixteen = 16, thirtyTwo = 32
+enum ThumbnailScaleChoice: String, CaseIterable, ExpressibleByArgument {
+    case eight = "8", sixteen = "16", thirtyTwo = "32", auto
+
+    /// The fixed scale; nil for auto.
+    var scale: Int? { Int(rawValue) }
 }
 
 /// `--thumbnail-codec`.

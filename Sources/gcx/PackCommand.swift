@@ -25,7 +25,7 @@ struct PackCommand: AsyncParsableCommand {
     @Option(help: "text (description only) or multimodal (description and thumbnail).")
     var mode: ModeChoice = .multimodal
 
-    @Option(help: "Thumbnail scale (the thumbnail is 1/N of the photo on each side).")
+    @Option(help: "Thumbnail scale: the thumbnail is 1/N of the photo on each side (8, 16, 32), or auto (tiny thumbnails with --thumbnail-bytes: per photo, the scale whose reconstruction is best at the budget).")
     var thumbnailScale: ThumbnailScaleChoice = .eight
 
     @Option(help: "Thumbnail codec: jpeg (baseline), png (lossless) or tiny (gcx's codec for a few hundred bytes, spec Appendix C).")
@@ -100,6 +100,9 @@ struct PackCommand: AsyncParsableCommand {
             guard thumbnailCodec == .tiny else { throw ValidationError("--thumbnail-bytes goes with --thumbnail-codec tiny") }
             guard (16...65536).contains(thumbnailBytes) else { throw ValidationError("--thumbnail-bytes must be 16 to 65536") }
         }
+        guard thumbnailScale != .auto || thumbnailBytes != nil else {
+            throw ValidationError("--thumbnail-scale auto goes with --thumbnail-codec tiny --thumbnail-bytes N")
+        }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
         guard !(update && force) else { throw ValidationError("--update and --force cannot be combined") }
         guard !recover || append || update else { throw ValidationError("--recover goes with --append or --update") }
@@ -134,7 +137,8 @@ struct PackCommand: AsyncParsableCommand {
     func run() async throws {
         var options = PackOptions()
         options.mode = mode.mode
-        options.thumbnailScale = thumbnailScale.rawValue
+        options.thumbnailScale = thumbnailScale.scale ?? 8
+        options.autoThumbnailScale = thumbnailScale == .auto
         options.thumbnailCodec = thumbnailCodec.codec
         options.thumbnailQuality = thumbnailQuality
         options.thumbnailBytes = thumbnailBytes

@@ -74,6 +74,14 @@ import GCXImage
             let original = try ImageDecoder.decode(try FileSource.readAll(path: CLI.datasets + "/kodak/" + row.summary.name)).image
             #expect(try ImageMetrics.psnr(reconstruction, original) > 17)
         }
+        // auto: per photo, the scale whose reconstruction at the budget is best; at 40 bytes a
+        // 1/8 thumbnail of a detailed photo loses to a coarser one.
+        let auto = directory + "/auto.gcx"
+        #expect(try CLI.run(["pack"] + photos + ["-o", auto, "--thumbnail-codec", "tiny", "--thumbnail-bytes", "40", "--thumbnail-scale", "auto"]).status == 0)
+        let autoReader = try ArchiveReader(source: FileSource(path: auto))
+        let scales = try autoReader.rows.map { try autoReader.entry(at: $0).thumbnail!.scale }
+        #expect(scales.allSatisfy { [8, 16, 32].contains($0) } && scales.contains { $0 > 8 }, "\(scales)")
+        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/d.gcx", "--thumbnail-scale", "auto"]).status == 2, "auto needs a budget")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/b.gcx", "--thumbnail-bytes", "200"]).status == 2, "a budget is for tiny thumbnails")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/c.gcx", "--thumbnail-codec", "tiny", "--thumbnail-bytes", "8"]).status == 2)
     }
