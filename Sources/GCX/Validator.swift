@@ -42,18 +42,37 @@ public struct Validator {
         self.promptDecoding = promptDecoding
     }
 
+    /// The steps of spec §12.1, in the order their violations are reported.
+    enum Step: Int {
+        case header, records, entries, index, rows
+    }
+
     public func validate(_ source: any ByteSource) throws -> ValidationReport {
         var report = ValidationReport(violations: [], entryCount: 0, fileSize: source.size)
+        // Violations are reported in the order of spec §12.1's steps, each step by offset: the
+        // first error is the file's primary code.
+        var step = Step.header
+        var found: [(step: Step, violation: Violation)] = []
         func add(_ error: FormatError, _ severity: Violation.Severity = .error) {
-            report.violations.append(Violation(error, severity: severity))
+            found.append((step, Violation(error, severity: severity)))
+        }
+        func addInEntry(_ error: FormatError, _ severity: Violation.Severity) {
+            found.append((.entries, Violation(error, severity: severity)))
+        }
+        func finished() -> ValidationReport {
+            var done = report
+            done.violations = found.sorted { ($0.step.rawValue, $0.violation.offset, $0.violation.code) < ($1.step.rawValue, $1.violation.offset, $1.violation.code) }
+                .map(\.violation)
+            return done
         }
         do {
             _ = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
         } catch let error as FormatError {
             add(error)
-            return report
+            return finished()
         }
 
+        step = .records
         let scan = try RecordScanner(source: source).scan()
         scan.problems.forEach { add($0) }
         var recordAt: [Int: RecordScanner.Record] = [:]
@@ -65,6 +84,7 @@ public struct Validator {
         }
 
         // The trailer and the index it names.
+        step = .index
         var rows: [IndexRow] = []
         var indexIsReadable = false
         do {
@@ -75,6 +95,7 @@ public struct Validator {
         }
 
         // Every index row must point at exactly one well-formed entry that it describes.
+        step = .rows
         var indexed: Set<Int> = []
         var firstOffsetOfName: [String: Int] = [:]
         func noteName(_ name: String, at offset: Int) {
@@ -101,7 +122,7 @@ public struct Validator {
                                 "index row for \(quoted(row.summary.name)) says \(row.summary.recordLength) bytes; the record has \(record.head.totalLength)",
                                 entry: row.summary.name))
             }
-            if let entry = check(record, add: add) {
+            if let entry = check(record, add: addInEntry) {
                 let actual = entry.summary(recordLength: record.head.totalLength)
                 var expected = row.summary
                 expected.recordLength = actual.recordLength
@@ -115,14 +136,13 @@ public struct Validator {
 
         // Entry records the index does not list: lost to a reader that trusts the index.
         for record in scan.records where record.head.kind == .entry && !indexed.contains(record.head.offset) {
-            let entry = check(record, add: add)
+            let entry = check(record, add: addInEntry)
             if indexIsReadable {
                 add(FormatError(.entryUnindexed, at: record.head.offset, "entry record is not listed in the index", entry: entry?.name))
             }
             if let entry { noteName(entry.name, at: record.head.offset) }
         }
-        report.violations.sort { ($0.offset, $0.code) < ($1.offset, $1.code) }
-        return report
+        return finished()
     }
 
     /// Decodes one entry record and its prompt; reports what is wrong and returns the entry if it is whole.

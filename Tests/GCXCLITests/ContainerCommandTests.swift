@@ -28,7 +28,8 @@ import GCXImage
         #expect(reports.count == 1)
         #expect(reports[0]["valid"] as? Bool == fixture.valid)
         let codes = (reports[0]["violations"] as? [[String: Any]] ?? []).filter { $0["severity"] as? String == "error" }.compactMap { $0["code"] as? String }
-        if let code = fixture.code { #expect(codes.contains(code), "\(codes)") } else { #expect(codes.isEmpty) }
+        // The primary code (spec §12.1): the first error reported.
+        if let code = fixture.code { #expect(codes.first == code, "\(codes)") } else { #expect(codes.isEmpty) }
         for violation in reports[0]["violations"] as? [[String: Any]] ?? [] {
             #expect(violation["offset"] is Int)
             #expect((violation["message"] as? String)?.isEmpty == false)

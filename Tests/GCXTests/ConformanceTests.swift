@@ -26,7 +26,8 @@ import GCXFileIO
             #expect(report.isValid, "\(report.errors)")
         } else {
             #expect(!report.isValid)
-            #expect(report.errors.contains { $0.code == fixture.code }, "expected \(fixture.code ?? "") in \(report.errors)")
+            // The manifest gives the primary code (spec §12.1): the first error reported.
+            #expect(report.errors.first?.code == fixture.code, "expected \(fixture.code ?? "") first in \(report.errors)")
         }
     }
 

@@ -332,7 +332,7 @@ do {
     invalid("truncated-after-entry", .trailerMissing, "cut after the last entry: index and trailer never written", Array(many.prefix(layout.index)))
     invalid("truncated-in-index", .recordTruncated, "cut in the middle of the index", Array(many.prefix(layout.index + 10)))
     invalid("truncated-in-trailer", .recordTruncated, "cut one byte before the end", Array(many.dropLast()))
-    invalid("trailing-garbage", .trailerMissing, "bytes after the trailer", many + Array("garbage".utf8))
+    invalid("trailing-garbage", .recordTruncated, "bytes after the trailer: the record scan meets a record running past the end first, then the file does not end with a trailer", many + Array("garbage".utf8))
 }
 
 // Checksums
