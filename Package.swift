@@ -67,6 +67,10 @@ let package = Package(
         .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/make-fixtures"),
         // Codes corpus prompts for tools/promptcoder/bench.py and check_ref.sh.
         .executableTarget(name: "gcx-prompt-bench", dependencies: ["GCXPromptCoder"], path: "tools/prompt-bench"),
+        // libFuzzer harnesses (tools/fuzz.sh builds them with -D FUZZING and the sanitizers); built
+        // normally, a replayer of inputs and a writer of seed corpora.
+        .executableTarget(name: "gcx-fuzz", dependencies: ["GCX", "GCXImage", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/fuzz",
+                          exclude: ["README.md"]),
         // Thumbnail codec 3 at byte budgets: thumbnail and reconstruction PSNR, encoding time.
         .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec"], path: "tools/thumb-bench"),
         // Measures what list and single-entry reads cost on large archives.

@@ -1,0 +1,137 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GCX
+import GCXImage
+import GCXPromptCoder
+import GCXThumbnailCodec
+
+// Coverage-guided fuzzing harnesses (libFuzzer). One binary, the harness chosen by GCX_FUZZ_TARGET:
+//
+//   archive    open an archive (with recovery) and read every entry and its prompt
+//   validate   validate an archive
+//   prompt     decode a method-1 prompt: 2 bytes of decoded length, then the payload
+//   thumbnail  decode a thumbnail: codec byte (1 PNG, 2 JPEG, 3 tiny), width, height bytes, payload
+//   image      decode an input photo (every format gcx reads)
+//
+// Built with -D FUZZING and -sanitize=fuzzer,address by tools/fuzz.sh, libFuzzer supplies main.
+// Built normally, gcx-fuzz replays files (`gcx-fuzz TARGET FILE...`, a crash's regression check)
+// and writes seed corpora (`gcx-fuzz --seeds DIR`).
+
+enum Harness: String, CaseIterable {
+    case archive, validate, prompt, thumbnail, image
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .archive:
+            guard let reader = try? ArchiveReader(source: MemorySource(bytes), recover: true) else { return }
+            for row in reader.rows {
+                if let entry = try? reader.entry(at: row) { _ = try? PromptDecoding.standard.text(of: entry.prompt, at: row.offset) }
+            }
+        case .validate:
+            _ = try? Validator(promptDecoding: .standard).validate(MemorySource(bytes))
+        case .prompt:
+            guard bytes.count >= 2 else { return }
+            let length = Int(bytes[0]) << 8 | Int(bytes[1])
+            let chunk = PromptChunk(method: .modelCoded, decodedLength: length, payload: Array(bytes.dropFirst(2)))
+            _ = try? PromptDecoding.standard.text(of: chunk, at: 0)
+        case .thumbnail:
+            guard bytes.count >= 3 else { return }
+            let width = Int(bytes[1]) + 1, height = Int(bytes[2]) + 1
+            let payload = Array(bytes.dropFirst(3))
+            switch bytes[0] % 3 {
+            case 0: _ = try? TinyImageCodec.decode(payload, width: width, height: height)
+            default: _ = try? ImageDecoder.decode(payload)
+            }
+        case .image:
+            _ = try? ImageDecoder.decode(bytes)
+        }
+    }
+}
+
+#if FUZZING
+private let chosen: Harness = {
+    let name = getenv("GCX_FUZZ_TARGET").map { String(cString: $0) } ?? ""
+    guard let harness = Harness(rawValue: name) else {
+        fatalError("set GCX_FUZZ_TARGET to one of: \(Harness.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return harness
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    chosen.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// SwiftPM links an executable's entry point under this name; libFuzzer's driver does the rest.
+@_cdecl("gcx_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runDriver(&count, &arguments) { data, size in fuzzOneInput(data, size) }
+}
+#else
+@main
+struct Replay {
+    static func main() throws {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "--seeds", arguments.count == 2 {
+            try Seeds.write(to: arguments[1])
+            return
+        }
+        guard let name = arguments.first, let harness = Harness(rawValue: name) else {
+            print("usage: gcx-fuzz TARGET FILE...   (replays inputs; targets: \(Harness.allCases.map(\.rawValue).joined(separator: " ")))")
+            print("       gcx-fuzz --seeds DIR      (writes seed corpora for prompt and thumbnail)")
+            exit(2)
+        }
+        for path in arguments.dropFirst() {
+            guard let file = fopen(path, "rb") else { print("cannot read \(path)"); exit(2) }
+            var bytes: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = fread(&buffer, 1, buffer.count, file)
+                if n <= 0 { break }
+                bytes += buffer[0..<n]
+            }
+            fclose(file)
+            harness.run(bytes)
+            print("ok \(path)")
+        }
+    }
+}
+#endif
+
+/// Seed inputs the harnesses cannot take from fixtures/ as they are.
+enum Seeds {
+    static func write(to directory: String) throws {
+        func save(_ bytes: [UInt8], _ name: String) {
+            let path = directory + "/" + name
+            guard let file = fopen(path, "wb") else { return }
+            _ = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
+            fclose(file)
+        }
+        mkdir(directory, 0o755)
+        mkdir(directory + "/prompt", 0o755)
+        mkdir(directory + "/thumbnail", 0o755)
+        let texts = ["", "Top-left: pale grey sky.", "Type: photograph. Style: natural. Lighting: soft daylight. Palette: grey, green.\nTop-left: sky.\nTop-center: sky.",
+                     "Ünïcödé and 日本語 text\u{1}"]
+        for (i, text) in texts.enumerated() {
+            let chunk = PromptChunk.modelCoded(text)
+            save([UInt8(chunk.decodedLength >> 8), UInt8(chunk.decodedLength & 255)] + chunk.payload, "prompt/seed\(i)")
+        }
+        for (i, (width, height, quantizer)) in [(12, 8, 20), (48, 32, 40), (1, 1, 0), (96, 64, 55)].enumerated() {
+            var pixels: [UInt8] = []
+            for y in 0..<height { for x in 0..<width { pixels += [UInt8(x * 5 & 255), UInt8(y * 7 & 255), UInt8((x + y) * 3 & 255)] } }
+            let payload = TinyImageCodec.encode(pixels, width: width, height: height, quantizer: quantizer)
+            save([0, UInt8(width - 1), UInt8(height - 1)] + payload, "thumbnail/tiny\(i)")
+            let image = RGBImage(width: width, height: height, pixels: pixels)
+            if let png = try? PNGEncoder.encode(image) { save([1, UInt8(width - 1), UInt8(height - 1)] + png, "thumbnail/png\(i)") }
+            if let jpeg = try? JPEGEncoder.encode(image, quality: 50) { save([2, UInt8(width - 1), UInt8(height - 1)] + jpeg, "thumbnail/jpeg\(i)") }
+        }
+    }
+}
