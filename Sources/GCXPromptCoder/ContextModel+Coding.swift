@@ -73,6 +73,7 @@ extension ContextModel {
                 out.append(sym)
             }
         }
+        guard coder.isCanonicalEnd else { throw .nonCanonicalCode }
         return out
     }
 

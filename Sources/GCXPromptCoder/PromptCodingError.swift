@@ -18,6 +18,9 @@ public enum PromptCodingError: Error, Equatable, CustomStringConvertible {
     case checksumMismatch(expected: UInt32, computed: UInt32)
     /// The decoded bytes (with a matching checksum) are not valid UTF-8.
     case invalidUTF8(at: Int)
+    /// The code bytes are not what the encoder writes for the decoded bits (spec B.5): a byte too
+    /// many, or a different final byte.
+    case nonCanonicalCode
 
     public var description: String {
         switch self {
@@ -33,6 +36,8 @@ public enum PromptCodingError: Error, Equatable, CustomStringConvertible {
             return "decoded token 0x\(String(token, radix: 16)) at byte \(at) is not in the model vocabulary"
         case let .checksumMismatch(expected, computed):
             return "prompt payload is corrupt: check (low 16 bits of CRC-32) of the decoded text is 0x\(hex(computed)), payload says 0x\(hex(expected))"
+        case .nonCanonicalCode:
+            return "the code does not end as the encoder ends it (a byte too many, or another final byte); spec B.5"
         case let .invalidUTF8(at):
             return "decoded text is not valid UTF-8 (first bad byte at offset \(at))"
         }

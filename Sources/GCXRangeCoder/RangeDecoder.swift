@@ -5,6 +5,8 @@ public struct RangeDecoder {
     @usableFromInline var x: UInt32 = 0
     @usableFromInline let input: ArraySlice<UInt8>
     @usableFromInline var pos: Int
+    /// Normalisation shifts so far: the encoder wrote one byte at each.
+    @usableFromInline var shifts = 0
 
     public init(_ input: ArraySlice<UInt8>) {
         self.input = input
@@ -31,12 +33,25 @@ public struct RangeDecoder {
             low <<= 8
             high = (high << 8) | 0xFF
             x = (x << 8) | UInt32(readByte())
+            shifts &+= 1
         }
         return bit
     }
 }
 
 extension RangeDecoder {
-    /// Bytes of the input read so far, counting the 4 read at the start (reads past the end count too).
-    public var bytesRead: Int { pos - input.startIndex }
+    /// Whether the input is exactly what the encoder writes for the bits decoded so far (spec B.5,
+    /// canonical end): the byte of each normalisation shift, then the final byte, with trailing
+    /// zeros removed. Anything else (a byte more, a different final byte, a trailing zero) is
+    /// another encoding of the same bits, which a payload must not be.
+    public var isCanonicalEnd: Bool {
+        let top = low >> 24
+        let final = UInt8(truncatingIfNeeded: (low & 0x00FF_FFFF) == 0 ? top : top + 1)
+        // The input the encoder would have written, with the decoder's zeros past the end.
+        var expected = [UInt8](repeating: 0, count: shifts + 1)
+        for i in 0..<min(shifts, input.count) { expected[i] = input[input.startIndex + i] }
+        expected[shifts] = final
+        while let last = expected.last, last == 0 { expected.removeLast() }
+        return expected.elementsEqual(input)
+    }
 }

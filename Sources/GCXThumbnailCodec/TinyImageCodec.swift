@@ -86,9 +86,6 @@ public enum TinyImageCodec {
         guard width > 0, height > 0, width * height <= maxPixels else {
             throw DecodingError(reason: "a codec 3 thumbnail has 1 to \(maxPixels) pixels, not \(width)×\(height)")
         }
-        if let last = payload.last, last == 0 {
-            throw DecodingError(reason: "the payload ends with a zero byte (a coded stream never does)")
-        }
         var decoder = RangeDecoder(payload[...])
         var q = 0
         for _ in 0..<6 { q = q << 1 | decoder.decode(p1: 2048) }
@@ -101,6 +98,9 @@ public enum TinyImageCodec {
             var plane = layout.dequantise(quantised, quantizer: q, channel: channel)
             layout.inverse(&plane)
             planes.append(plane)
+        }
+        guard decoder.isCanonicalEnd else {
+            throw DecodingError(reason: "the payload does not end as the encoder ends it (a byte too many, a trailing zero, or another final byte; spec B.5)")
         }
         return inverseColour(planes, count: width * height)
     }

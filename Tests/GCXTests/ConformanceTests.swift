@@ -32,8 +32,12 @@ import GCXFileIO
     }
 
     @Test func manifestCoversEveryFileAndEveryValidatorCodeWorthAFixture() throws {
-        let files = try FileManager.default.subpathsOfDirectory(atPath: Self.directory).filter { $0.hasSuffix(".gcx") }
+        let all = try FileManager.default.subpathsOfDirectory(atPath: Self.directory)
+        let files = all.filter { $0.hasSuffix(".gcx") }
         #expect(Set(files) == Set(Self.cases.map(\.file)))
+        // Nothing else: no stray inputs (a fuzzer once wrote its finds here).
+        let others = all.filter { !$0.hasSuffix(".gcx") && !["manifest.json", "README.md", "valid", "invalid"].contains($0) }
+        #expect(others.isEmpty, "\(others.prefix(5))")
         let covered = Set(Self.cases.compactMap(\.code))
         let warnings: Set = [ErrorCode.recordAncillaryUnknown.rawValue, ErrorCode.chunkAncillaryUnknown.rawValue]
         let expected = Set(ErrorCode.allCases.map(\.rawValue)).subtracting(warnings)

@@ -528,6 +528,8 @@ do {
                     summary: summary("a.png", prompt: bombPayload.count)))
     invalid("prompt-coded-model-id-padded", .promptInvalid, "a model-coded prompt whose model id 1 is coded in two bytes (81 00)",
             archive(entryBody: s + modeText + codedChunk([0x81, 0x00] + codedPayload.dropFirst()), summary: summary("a.png", prompt: codedPayload.count + 1)))
+    invalid("prompt-coded-extra-byte", .promptInvalid, "a model-coded prompt with a byte (01) after the end its encoder writes: the same text, another payload (B.5 canonical end)",
+            archive(entryBody: s + modeText + codedChunk(codedPayload + [0x01]), summary: summary("a.png", prompt: codedPayload.count + 1)))
     invalid("prompt-not-utf8", .promptInvalid, "a stored prompt that is not UTF-8",
             archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [0, 3, 0xC3, 0x28, 0x41]), summary: summary("a.png", prompt: 3)))
     invalid("prompt-length-mismatch", .promptInvalid, "a stored prompt of 3 bytes whose decoded length says 4",
@@ -547,6 +549,8 @@ do {
     let tinySummary = summary("a.png", mode: .multimodal, thumbnail: tiny.count + 1)
     invalid("thumbnail-tiny-final-zero", .thumbnailInvalid, "a tiny thumbnail whose payload ends with 0x00",
             archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: tiny + [0]).encoded()), summary: tinySummary))
+    invalid("thumbnail-tiny-extra-byte", .thumbnailInvalid, "a tiny thumbnail with a byte (01) after the end its encoder writes (B.5 canonical end)",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: tiny + [1]).encoded()), summary: tinySummary))
     let overlong = overlongTinyPayload(width: 12, height: 8)
     invalid("thumbnail-tiny-overlong", .thumbnailInvalid, "a tiny thumbnail whose stream codes a magnitude longer than 15 bits",
             archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: overlong).encoded()),

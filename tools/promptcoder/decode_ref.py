@@ -429,6 +429,14 @@ class BitDecoder:
             self.x = ((self.x << 8) & M32) | self.byte()
         return bit
 
+    def canonical_end(self):
+        """B.5: the input is exactly the encoder's bytes for the bits decoded: one per shift, the
+        final byte, trailing zeros removed."""
+        shifts = self.pos - 4
+        final = (self.low >> 24) + (0 if self.low & 0xFFFFFF == 0 else 1)
+        expected = bytearray(self.data[:shifts]) + bytes(max(0, shifts - len(self.data))) + bytes([final])
+        return bytes(expected).rstrip(b"\x00") == bytes(self.data)
+
 
 # --- 1. Payload and 6. decoding procedure --------------------------------------------------------
 _models = {}
@@ -475,6 +483,8 @@ def decode(payload, length):
             out += phrases[k]
         else:
             out.append(s)
+    if not dec.canonical_end():
+        raise DecodeError("the code does not end as the encoder ends it")
     if zlib.crc32(bytes(out)) & 0xFFFF != check:
         raise DecodeError("checksum mismatch")
     return bytes(out).decode("utf-8")  # raises UnicodeDecodeError on invalid UTF-8

@@ -36,10 +36,15 @@ class Coder:
             self.x = (self.x << 8) | self.byte()
 
     def byte(self):
-        if self.pos < len(self.data):
-            self.pos += 1
-            return self.data[self.pos - 1]
-        return 0
+        self.pos += 1
+        return self.data[self.pos - 1] if self.pos <= len(self.data) else 0
+
+    def canonical_end(self):
+        """B.5: the payload is exactly what the encoder writes for the bits decoded."""
+        shifts = self.pos - 4
+        final = (self.low >> 24) + (0 if self.low & 0xFFFFFF == 0 else 1)
+        expected = bytes(self.data[:shifts]) + bytes(max(0, shifts - len(self.data))) + bytes([final])
+        return expected.rstrip(b"\x00") == bytes(self.data)
 
     def bit(self, p1):
         r = self.high - self.low
@@ -114,8 +119,6 @@ def inverse1d(a):
 def decode(payload, width, height):
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         raise Invalid("limit.exceeded: %dx%d" % (width, height))
-    if payload and payload[-1] == 0:
-        raise Invalid("thumbnail.invalid: the payload ends with 0x00")
     coder = Coder(payload)
     q = 0
     for _ in range(6):
@@ -206,6 +209,8 @@ def decode(payload, width, height):
             for y in range(H):
                 plane[y][:W] = inverse1d(plane[y][:W])
         planes.append(plane)
+    if not coder.canonical_end():
+        raise Invalid("thumbnail.invalid: the payload does not end as the encoder ends it")
     out = bytearray()
     for y in range(height):
         for x in range(width):
