@@ -402,6 +402,21 @@ do {
     invalid("index-count-over-limit", .limitExceeded, "an index claiming 1,000,001 entries",
             { var f = FileHeader().encoded(); let i = RecordFraming.encode(kind: .index, body: countOnly); let o = f.count; f += i; return f + Trailer(indexOffset: o, indexLength: i.count).encoded() }())
 
+    // An index whose one row says its name suffix is 200 bytes, in a body that ends sooner.
+    var cutRow = FileHeader().encoded() + a
+    var rowBody = ByteWriter()
+    rowBody.writeVarint(1)                  // entry_count
+    rowBody.writeVarint(0)                  // gap
+    rowBody.writeVarint(a.count)            // record_length
+    rowBody.writeVarint(0)                  // name_prefix
+    rowBody.writeVarint(200)                // name_suffix_length, past the body's end
+    rowBody.writeBytes(Array("a.png".utf8) + [96, 64, 0, 10, 0])
+    let cutIndex = RecordFraming.encode(kind: .index, body: rowBody.bytes)
+    let cutIndexOffset = cutRow.count
+    cutRow += cutIndex + Trailer(indexOffset: cutIndexOffset, indexLength: cutIndex.count).encoded()
+    invalid("index-row-truncated", .truncated, "an index row whose name suffix runs past the end of the index body",
+            cutRow)
+
     var mismatch = one
     let layout = offsets(one)
     // Row layout: count(1) gap(1) length(2) prefix(1) suffixLength(1) name(8) width(1)...
