@@ -84,6 +84,6 @@ let package = Package(
         .target(name: "GCXTestSupport", path: "Tests/GCXTestSupport"),
         .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXRasterScan", "GCXTestSupport"]),
         .testTarget(name: "GCXArchiverTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXNet", "GCXArchiver", "GCXTestSupport"]),
-        .testTarget(name: "GCXCLITests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXTestSupport"]),
+        .testTarget(name: "GCXCLITests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec", "GCXFileIO", "GCXImage", "GCXTestSupport"]),
     ]
 )
