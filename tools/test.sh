@@ -13,5 +13,7 @@ GCX_BINARY="$(swift build -c release --show-bin-path)/gcx" python3 -m pytest -q 
 # The prompt coder's tables are reproduced from the corpus byte for byte, and the second decoder
 # (Python, written from spec/gcx.md Appendix B) agrees with the Swift encoder.
 CORPUS="$(pwd)/../shared/corpus" tools/promptcoder/check_ref.sh
+# Thumbnail codec 3's trained table is reproduced from CLIC and CID22 byte for byte.
+tools/thumb-bench/check_priors.sh
 # Brief coverage-guided fuzzing of every harness (tools/fuzz.sh); locally, run it for longer.
 tools/fuzz.sh all 40

@@ -6,6 +6,11 @@ struct BitModel {
     var p = 32768
     var n = 0
 
+    init(p: Int = 32768, n: Int = 0) {
+        self.p = p
+        self.n = n
+    }
+
     /// 65536 / (n + 1.5), rounded down, for n = 0...20.
     static let rates: [Int] = (0...20).map { 131072 / (2 * $0 + 3) }
 
@@ -23,9 +28,18 @@ struct BitModel {
 /// contexts chosen by channel, band kind and level, and the magnitudes of neighbours already coded.
 struct Coder {
     let layout: Layout
-    private var models = Models()
+    private var models: Models
 
-    init(layout: Layout) { self.layout = layout }
+    /// Zeros and ones coded under each context so far, when counting (training only).
+    var counts: [Int]? {
+        get { models.counts }
+        set { models.counts = newValue }
+    }
+
+    init(layout: Layout, untrained: Bool = false) {
+        self.layout = layout
+        models = Models(untrained: untrained)
+    }
 
     /// Where one value's contexts come from.
     struct Site {
@@ -114,42 +128,52 @@ struct Coder {
     }
 }
 
-/// Every context of a payload (C.5), shared by its three channels.
+/// Every context of a payload (C.5), shared by its three channels, in one array: ZERO, SIGN,
+/// LENGTH, MANTISSA, each in row-major order of its indices.
 struct Models {
-    private var zero = [BitModel](repeating: BitModel(), count: 2 * 3 * 5 * 15)
-    private var sign = [BitModel](repeating: BitModel(), count: 2 * 3)
-    private var length = [BitModel](repeating: BitModel(), count: 2 * 3 * 16 * 3)
-    private var mantissa = [BitModel](repeating: BitModel(), count: 2 * 3 * 16)
+    static let zeroBase = 0, signBase = 450, lengthBase = 456, mantissaBase = 744, count = 840
+
+    private var models: [BitModel]
+    /// Training (`TinyImageCodec.contextCounts`): zeros and ones coded under each context.
+    var counts: [Int]?
+
+    /// `untrained`: every context at (32768, 0), as training starts, so a table never depends on the
+    /// one before it.
+    init(untrained: Bool = false) {
+        models = untrained ? [BitModel](repeating: BitModel(), count: Self.count)
+            : (0..<Self.count).map { BitModel(p: TinyImagePriors.initial[$0], n: TinyImagePriors.confidence) }
+    }
 
     mutating func encode(_ v: Int, at site: Coder.Site, into coder: inout RangeEncoder) {
-        func put(_ bit: Int, _ model: inout BitModel) {
-            coder.encode(bit: bit, p1: model.p1)
-            model.update(bit)
+        func put(_ bit: Int, _ index: Int) {
+            coder.encode(bit: bit, p1: models[index].p1)
+            models[index].update(bit)
+            if counts != nil { counts![2 * index + bit] += 1 }
         }
-        put(v != 0 ? 1 : 0, &zero[(site.set * 5 + site.level) * 15 + site.near * 3 + site.parent])
+        put(v != 0 ? 1 : 0, Self.zeroBase + (site.set * 5 + site.level) * 15 + site.near * 3 + site.parent)
         guard v != 0 else { return }
-        put(v < 0 ? 1 : 0, &sign[site.set])
+        put(v < 0 ? 1 : 0, Self.signBase + site.set)
         let m = abs(v)
         let bits = Int.bitWidth - m.leadingZeroBitCount     // 1...15
         let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
-        for i in 0..<(bits - 1) { put(1, &length[(site.set * 16 + i) * 3 + band]) }
-        put(0, &length[(site.set * 16 + bits - 1) * 3 + band])
+        for i in 0..<(bits - 1) { put(1, Self.lengthBase + (site.set * 16 + i) * 3 + band) }
+        put(0, Self.lengthBase + (site.set * 16 + bits - 1) * 3 + band)
         guard bits >= 2 else { return }
-        put((m >> (bits - 2)) & 1, &mantissa[site.set * 16 + bits])
+        put((m >> (bits - 2)) & 1, Self.mantissaBase + site.set * 16 + bits)
         for i in stride(from: bits - 3, through: 0, by: -1) { coder.encode(bit: (m >> i) & 1, p1: 2048) }
     }
 
     mutating func decode(at site: Coder.Site, from coder: inout RangeDecoder) throws -> Int {
-        func get(_ model: inout BitModel) -> Int {
-            let bit = coder.decode(p1: model.p1)
-            model.update(bit)
+        func get(_ index: Int) -> Int {
+            let bit = coder.decode(p1: models[index].p1)
+            models[index].update(bit)
             return bit
         }
-        guard get(&zero[(site.set * 5 + site.level) * 15 + site.near * 3 + site.parent]) == 1 else { return 0 }
-        let negative = get(&sign[site.set]) == 1
+        guard get(Self.zeroBase + (site.set * 5 + site.level) * 15 + site.near * 3 + site.parent) == 1 else { return 0 }
+        let negative = get(Self.signBase + site.set) == 1
         let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
         var bits = 1
-        while get(&length[(site.set * 16 + bits - 1) * 3 + band]) == 1 {
+        while get(Self.lengthBase + (site.set * 16 + bits - 1) * 3 + band) == 1 {
             bits += 1
             guard bits <= 15 else {
                 throw TinyImageCodec.DecodingError(reason: "a coefficient length passes 15 bits")
@@ -157,7 +181,7 @@ struct Models {
         }
         var m = 1
         if bits >= 2 {
-            m = m << 1 | get(&mantissa[site.set * 16 + bits])
+            m = m << 1 | get(Self.mantissaBase + site.set * 16 + bits)
             for _ in stride(from: bits - 3, through: 0, by: -1) { m = m << 1 | coder.decode(p1: 2048) }
         }
         return negative ? -m : m

@@ -40,11 +40,57 @@ public enum TinyImageCodec {
 
     /// The payload at quantiser `quantizer` (0...63) for `pixels` (RGB, 8 bits, rows top to bottom).
     public static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int) -> [UInt8] {
+        encode(pixels, width: width, height: height, quantizer: quantizer, counts: nil)
+    }
+
+    /// Training: how many zeros and ones the encoder codes under each context (two counts per
+    /// context, in the order of Appendix C.5's PRIOR table).
+    public static func contextCounts(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: 2 * Models.count)
+        _ = encode(pixels, width: width, height: height, quantizer: quantizer, counts: &counts)
+        return counts
+    }
+
+    /// Training: the quantiser that fits `maxBytes` with untrained contexts.
+    public static func untrainedQuantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> Int? {
+        var scratch = [Int](repeating: 0, count: 2 * Models.count)
+        var low = 0, high = maxQuantizer, best: Int?
+        while low <= high {
+            let middle = (low + high) / 2
+            if encode(pixels, width: width, height: height, quantizer: middle, counts: &scratch).count <= maxBytes {
+                best = middle
+                high = middle - 1
+            } else {
+                low = middle + 1
+            }
+        }
+        return best
+    }
+
+    /// The quantiser `encode(_:width:height:maxBytes:)` picks, or nil when none fits.
+    public static func quantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> Int? {
+        var low = 0, high = maxQuantizer, best: Int?
+        while low <= high {
+            let middle = (low + high) / 2
+            if encode(pixels, width: width, height: height, quantizer: middle).count <= maxBytes {
+                best = middle
+                high = middle - 1
+            } else {
+                low = middle + 1
+            }
+        }
+        return best
+    }
+
+    private static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, counts: UnsafeMutablePointer<[Int]>?) -> [UInt8] {
         precondition(width > 0 && height > 0 && pixels.count == width * height * 3)
         let q = min(max(quantizer, 0), maxQuantizer)
         let planes = forwardColour(pixels, count: width * height)
         let layout = Layout(width: width, height: height)
-        var coder = Coder(layout: layout)
+        // Counting is training, which starts from untrained contexts.
+        var coder = Coder(layout: layout, untrained: counts != nil)
+        if let counts { coder.counts = counts.pointee }
+        defer { if let counts, let made = coder.counts { counts.pointee = made } }
         // At most 1 + 1 + 15 + 14 bits per value (zero flag, sign, length, mantissa).
         let bits = 6 + 3 * width * height * 31
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: RangeEncoder.worstCaseBytes(bits: bits))
@@ -62,20 +108,8 @@ public enum TinyImageCodec {
     /// The best payload of at most `maxBytes` bytes: the finest quantiser that fits. Nil when even
     /// the coarsest does not fit.
     public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> [UInt8]? {
-        var low = 0, high = maxQuantizer
-        var best: [UInt8]?
-        // Size falls as the quantiser grows (almost always): search, then make sure.
-        while low <= high {
-            let middle = (low + high) / 2
-            let payload = encode(pixels, width: width, height: height, quantizer: middle)
-            if payload.count <= maxBytes {
-                best = payload
-                high = middle - 1
-            } else {
-                low = middle + 1
-            }
-        }
-        return best
+        // Size falls as the quantiser grows (almost always): a binary search.
+        quantizer(pixels, width: width, height: height, maxBytes: maxBytes).map { encode(pixels, width: width, height: height, quantizer: $0) }
     }
 
     // MARK: - Decoding

@@ -159,6 +159,7 @@ def main():
     parser.add_argument("--budgets", default="24,150,300,600")
     parser.add_argument("--plot", help="write the rate-PSNR plot here (PNG)")
     parser.add_argument("--limit", type=int, default=0, help="first N photos only")
+    parser.add_argument("--gcx-only", action="store_true", help="measure gcx alone (after a change to it)")
     args = parser.parse_args()
     if not os.path.isdir(args.dataset):
         sys.exit("no dataset at %s (the photos are in ../shared/datasets)" % args.dataset)
@@ -178,7 +179,7 @@ def main():
         for scale in (8, 16, 32):
             results["gcx tiny 1/%d" % scale] = gcx(folder, names, photos, scale, budgets, work)
         results["gcx tiny auto"] = gcx(folder, names, photos, "auto", budgets, work)
-        for codec in ("webp", "avif", "jxl", "jpeg"):
+        for codec in () if args.gcx_only else ("webp", "avif", "jxl", "jpeg"):
             for scale in (8, 16):
                 results["%s 1/%d" % (codec, scale)] = standard(codec, photos, scale, budgets, work)
         hashes = thumbhash_points(photos)

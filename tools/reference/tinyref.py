@@ -9,6 +9,7 @@ width, height) returns the RGB bytes or raises Invalid.
 """
 import hashlib
 import json
+import os
 import sys
 
 STEP = [16, 18, 20, 23, 25, 29, 32, 36, 40, 45, 51, 57, 64, 72, 81, 91, 102, 114, 128, 144, 161, 181,
@@ -19,6 +20,21 @@ DETAIL = [(247, 356), (161, 278), (88, 161), (45, 84), (23, 42)]
 LOW = [256, 171, 93, 48, 24, 12]
 FACTOR = [16, 39, 32]
 RATE = [131072 // (2 * n + 3) for n in range(21)]
+PRIOR_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "spec", "tiny-model", "priors-1.txt")
+
+
+def load_priors():
+    """C.5: PRIOR, 840 integers, from the spec's table file."""
+    values = []
+    with open(PRIOR_FILE) as f:
+        for line in f:
+            if not line.startswith("#"):
+                values += [int(v) for v in line.split()]
+    assert len(values) == 840, len(values)
+    return values
+
+
+PRIOR = load_priors()
 MAX_PIXELS = 1 << 20
 
 
@@ -64,8 +80,8 @@ class Model:
     """C.5."""
     __slots__ = ("p", "n")
 
-    def __init__(self):
-        self.p, self.n = 32768, 0
+    def __init__(self, p):
+        self.p, self.n = p, 8
 
     def read(self, coder):
         bit = coder.bit(min(4095, max(1, self.p >> 4)))
@@ -124,10 +140,8 @@ def decode(payload, width, height):
     for _ in range(6):
         q = (q << 1) | coder.bit(2048)
     levels, sizes, bands = bands_of(width, height)
-    zero = [Model() for _ in range(2 * 3 * 5 * 15)]
-    sign = [Model() for _ in range(2 * 3)]
-    length = [Model() for _ in range(2 * 3 * 16 * 3)]
-    mantissa = [Model() for _ in range(2 * 3 * 16)]
+    models = [Model(p) for p in PRIOR]
+    zero, sign, length, mantissa = models[0:450], models[450:456], models[456:744], models[744:840]
     planes = []
     for channel in range(3):
         c = 0 if channel == 0 else 1

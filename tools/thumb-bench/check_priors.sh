@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Codec 3's PRIOR table (spec/tiny-model/priors-1.txt and its Swift copy) is reproduced byte for
+# byte by the trainer from the CLIC and CID22 photos in ../shared/datasets.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ -d ../shared/datasets/clic ] || { echo "check_priors: ../shared/datasets is missing"; exit 1; }
+swift build -c release --product gcx-thumb-bench > /dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$(swift build -c release --show-bin-path)/gcx-thumb-bench" --train ../shared/datasets/clic,../shared/datasets/cid22 \
+    --confidence 8 --spec-out "$work/priors-1.txt" --swift-out "$work/TinyImagePriors.swift" unused > /dev/null
+# The generated files name where they were written; compare the tables.
+diff <(grep -v '^#' spec/tiny-model/priors-1.txt) <(grep -v '^#' "$work/priors-1.txt")
+diff <(grep -v '^//' Sources/GCXThumbnailCodec/TinyImagePriors.swift) <(grep -v '^//' "$work/TinyImagePriors.swift")
+echo "check_priors: codec 3's PRIOR table reproduced from CLIC and CID22"
