@@ -54,25 +54,21 @@ public enum TinyImageCodec {
     /// Training: the quantiser that fits `maxBytes` with untrained contexts.
     public static func untrainedQuantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> Int? {
         var scratch = [Int](repeating: 0, count: 2 * Models.count)
-        var low = 0, high = maxQuantizer, best: Int?
-        while low <= high {
-            let middle = (low + high) / 2
-            if encode(pixels, width: width, height: height, quantizer: middle, counts: &scratch).count <= maxBytes {
-                best = middle
-                high = middle - 1
-            } else {
-                low = middle + 1
-            }
-        }
-        return best
+        return finestFitting(maxBytes) { encode(pixels, width: width, height: height, quantizer: $0, counts: &scratch).count }
     }
 
     /// The quantiser `encode(_:width:height:maxBytes:)` picks, or nil when none fits.
     public static func quantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> Int? {
+        finestFitting(maxBytes) { encode(pixels, width: width, height: height, quantizer: $0).count }
+    }
+
+    /// The smallest quantiser whose size is at most `maxBytes`, by binary search: the size falls as
+    /// the quantiser grows (almost always; where it does not, a coarser one is taken).
+    private static func finestFitting(_ maxBytes: Int, size: (Int) -> Int) -> Int? {
         var low = 0, high = maxQuantizer, best: Int?
         while low <= high {
             let middle = (low + high) / 2
-            if encode(pixels, width: width, height: height, quantizer: middle).count <= maxBytes {
+            if size(middle) <= maxBytes {
                 best = middle
                 high = middle - 1
             } else {
@@ -108,7 +104,6 @@ public enum TinyImageCodec {
     /// The best payload of at most `maxBytes` bytes: the finest quantiser that fits. Nil when even
     /// the coarsest does not fit.
     public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> [UInt8]? {
-        // Size falls as the quantiser grows (almost always): a binary search.
         quantizer(pixels, width: width, height: height, maxBytes: maxBytes).map { encode(pixels, width: width, height: height, quantizer: $0) }
     }
 
