@@ -70,7 +70,7 @@ let package = Package(
         // libFuzzer harnesses (tools/fuzz.sh builds them with -D FUZZING and the sanitizers); built
         // normally, a replayer of inputs and a writer of seed corpora.
         .executableTarget(name: "gcx-fuzz", dependencies: ["GCX", "GCXImage", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/fuzz",
-                          exclude: ["README.md", "seeds"]),
+                          exclude: ["README.md", "seeds", "lsan.supp"]),
         // Thumbnail codec 3 at byte budgets: thumbnail and reconstruction PSNR, encoding time.
         .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec"], path: "tools/thumb-bench",
                           exclude: ["check_priors.sh"]),

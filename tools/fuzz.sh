@@ -32,7 +32,7 @@ for target in $targets; do
     corpus=.build-fuzz/corpus/$target
     mkdir -p "$corpus"
     echo "== $target: ${seconds}s"
-    if ! GCX_FUZZ_TARGET=$target "$fuzzer" "$corpus" $seeds -max_total_time="$seconds" -timeout=20 \
+    if ! LSAN_OPTIONS=suppressions=tools/fuzz/lsan.supp GCX_FUZZ_TARGET=$target "$fuzzer" "$corpus" $seeds -max_total_time="$seconds" -timeout=20 \
             -malloc_limit_mb=256 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
             -artifact_prefix=.build-fuzz/crashes/$target- > .build-fuzz/$target.log 2>&1; then
         status=1
@@ -40,7 +40,7 @@ for target in $targets; do
         for crash in .build-fuzz/crashes/$target-*; do
             case $crash in *.min) continue ;; esac
             [ -f "$crash" ] || continue
-            GCX_FUZZ_TARGET=$target "$fuzzer" -minimize_crash=1 -runs=20000 -malloc_limit_mb=256 \
+            LSAN_OPTIONS=suppressions=tools/fuzz/lsan.supp GCX_FUZZ_TARGET=$target "$fuzzer" -minimize_crash=1 -runs=20000 -malloc_limit_mb=256 \
                 -exact_artifact_path="$crash.min" "$crash" > /dev/null 2>&1 || true
             echo "kept $crash (minimised: $crash.min)"
         done

@@ -57,4 +57,12 @@ import Testing
             }
         }
     }
+
+    /// Found by tools/fuzz.sh (image): an AVIF whose AV1 item has no data. libheif 1.15's dav1d
+    /// plugin leaks 40 bytes on it (suppressed in tools/fuzz/lsan.supp); gcx must refuse it plainly.
+    @Test func anAVIFWithoutAV1DataIsRefusedPlainly() throws {
+        let bytes = try Fixtures.bytes("fuzz-avif-empty-av1-data.avif")
+        #expect(FileKind.sniff(bytes) == .avif)
+        #expect { try ImageDecoder.decode(bytes) } throws: { "\($0)".contains("AVIF") }
+    }
 }
