@@ -48,7 +48,9 @@ extension ContextModel {
     }
 
     /// Decodes symbols until `length` text bytes are produced (spec 2.3, 6); at most 8 * length bits.
-    func decode(_ code: ArraySlice<UInt8>, length: Int) throws(PromptCodingError) -> [UInt8] {
+    /// `trace` (test vectors, spec B.8) sees each bit with its probability and the interval after it.
+    func decode(_ code: ArraySlice<UInt8>, length: Int,
+                trace: ((_ p1: Int, _ bit: Int, _ low: UInt32, _ high: UInt32) -> Void)? = nil) throws(PromptCodingError) -> [UInt8] {
         var coder = RangeDecoder(code)
         var out: [UInt8] = []
         out.reserveCapacity(length)
@@ -57,7 +59,9 @@ extension ContextModel {
         while out.count < length {
             var s = 0
             for _ in 0..<8 {
-                let bit = coder.decode(p1: predict())
+                let p1 = predict()
+                let bit = coder.decode(p1: p1)
+                if let trace { trace(p1, bit, coder.bounds.low, coder.bounds.high) }
                 update(bit)
                 s = (s << 1) | bit
             }

@@ -45,6 +45,37 @@ public enum PromptCoder {
     /// Decodes a payload produced by `encode`. `decodedLength` is the UTF-8 byte length of the
     /// text. Never traps on hostile input: the work is bounded by `decodedLength`.
     public static func decode(_ payload: [UInt8], decodedLength: Int) throws(PromptCodingError) -> String {
+        try decode(payload, decodedLength: decodedLength, trace: nil)
+    }
+
+    /// One decoded bit of a test vector (spec B.8): its probability of a 1 (1/4096 units), the bit,
+    /// and the coder's interval after it.
+    public struct TraceStep: Equatable, Sendable {
+        public var p1: Int
+        public var bit: Int
+        public var low: UInt32
+        public var high: UInt32
+
+        public init(p1: Int, bit: Int, low: UInt32, high: UInt32) {
+            self.p1 = p1
+            self.bit = bit
+            self.low = low
+            self.high = high
+        }
+    }
+
+    /// The first `bits` steps of decoding `payload` (all of them when it has fewer): where a
+    /// reimplementation compares its own to find the first bit it gets wrong.
+    public static func trace(_ payload: [UInt8], decodedLength: Int, bits: Int) throws(PromptCodingError) -> [TraceStep] {
+        var steps: [TraceStep] = []
+        _ = try decode(payload, decodedLength: decodedLength) { p1, bit, low, high in
+            if steps.count < bits { steps.append(TraceStep(p1: p1, bit: bit, low: low, high: high)) }
+        }
+        return steps
+    }
+
+    private static func decode(_ payload: [UInt8], decodedLength: Int,
+                               trace: ((Int, Int, UInt32, UInt32) -> Void)?) throws(PromptCodingError) -> String {
         guard decodedLength >= 0, decodedLength <= maxDecodedLength else {
             throw .decodedLengthOutOfRange(decodedLength, limit: maxDecodedLength)
         }
@@ -59,7 +90,7 @@ public enum PromptCoder {
         let tables = ModelTables.model1
 
         let text = try ModelPool.shared.withModel(tables) { model throws(PromptCodingError) -> [UInt8] in
-            try model.decode(payload[pos...], length: decodedLength)
+            try model.decode(payload[pos...], length: decodedLength, trace: trace)
         }
         let computed = CRC32.checksum(text) & 0xFFFF
         guard computed == expected else { throw .checksumMismatch(expected: expected, computed: computed) }

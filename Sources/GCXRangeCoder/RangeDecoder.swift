@@ -40,6 +40,9 @@ public struct RangeDecoder {
 }
 
 extension RangeDecoder {
+    /// The coder's interval after the bits decoded so far (test vectors, spec B.8).
+    public var bounds: (low: UInt32, high: UInt32) { (low, high) }
+
     /// Whether the input is exactly what the encoder writes for the bits decoded so far (spec B.5,
     /// canonical end): the byte of each normalisation shift, then the final byte, with trailing
     /// zeros removed. Anything else (a byte more, a different final byte, a trailing zero) is

@@ -9,6 +9,23 @@ struct Entry: Decodable { let image: String; let prompt: String }
 struct Dump: Encodable { let payload: String; let length: Int; let text: String }
 
 var args = Array(CommandLine.arguments.dropFirst())
+
+// gcx-prompt-bench --vectors OUT.json: spec B.8's test vectors (a short text, its payload, and the
+// first 128 decoded bits with their probabilities and the coder's interval).
+if let i = args.firstIndex(of: "--vectors"), i + 1 < args.count {
+    let text = "Type: photograph. Top-left: pale grey sky."
+    let payload = PromptCoder.encode(text)
+    let length = text.utf8.count
+    let steps = try PromptCoder.trace(payload, decodedLength: length, bits: 128)
+    var json = "{\n  \"about\": \"spec/gcx.md B.8: prompt method 1 test vectors (model 1). Decoding payload (hex) with decoded_length gives text; steps are the first decoded bits as [P1, bit, low, high] after each bit, low and high as decoded after the bit's normalisation.\",\n"
+    json += "  \"text\": \"\(text)\",\n  \"decoded_length\": \(length),\n"
+    json += "  \"payload\": \"\(payload.map { String(format: "%02x", $0) }.joined())\",\n  \"steps\": [\n"
+    json += steps.map { "    [\($0.p1), \($0.bit), \($0.low), \($0.high)]" }.joined(separator: ",\n")
+    json += "\n  ]\n}\n"
+    try json.write(toFile: args[i + 1], atomically: true, encoding: .utf8)
+    print("wrote \(steps.count) steps to \(args[i + 1])")
+    exit(0)
+}
 var dump = false
 var adversarial = 0
 if let i = args.firstIndex(of: "--dump") { dump = true; args.remove(at: i) }

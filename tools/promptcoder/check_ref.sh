@@ -12,3 +12,6 @@ OUT="$(mktemp)"
 trap 'rm -f "$OUT"' EXIT
 .build/release/gcx-prompt-bench --dump --adversarial 30 "$CORPUS"/prompts-*.jsonl > "$OUT"
 python3 tools/promptcoder/decode_ref.py --jsonl "$OUT"
+# The test vectors of spec B.8: the Swift decoder's first 128 bits, probabilities and intervals,
+# reproduced by the reference decoder step by step.
+python3 tools/promptcoder/decode_ref.py --vectors spec/prompt-model/vectors-1.json

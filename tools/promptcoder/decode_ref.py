@@ -5,6 +5,8 @@ Usage:
   decode_ref.py PAYLOAD_HEX DECODED_LENGTH          prints the decoded text
   decode_ref.py --jsonl FILE                        lines {"payload": hex, "length": n, "text": s};
                                                     decodes each and reports mismatches (exit 1)
+  decode_ref.py --vectors spec/prompt-model/vectors-1.json
+                                                    checks the test vectors of spec B.8 bit by bit
 Slow (pure Python, about 20 us per coded bit) but bit-exact.
 """
 import bisect
@@ -442,7 +444,7 @@ class BitDecoder:
 _models = {}
 
 
-def decode(payload, length):
+def decode(payload, length, trace=None):
     if not 0 <= length <= MAX_LENGTH or length > MAX_RATIO * len(payload) + RATIO_ALLOWANCE:
         raise DecodeError("decoded length out of range")
     model_id, pos = 0, 0
@@ -471,7 +473,10 @@ def decode(payload, length):
     while len(out) < length:
         s = 0
         for _ in range(8):
-            bit = dec.bit(model.predict())
+            p1 = model.predict()
+            bit = dec.bit(p1)
+            if trace is not None:
+                trace.append([p1, bit, dec.low, dec.high])
             model.update(bit)
             s = (s << 1) | bit
         if s in TOKEN_SET:
@@ -490,7 +495,26 @@ def decode(payload, length):
     return bytes(out).decode("utf-8")  # raises UnicodeDecodeError on invalid UTF-8
 
 
+def check_vectors(path):
+    """B.8: decode the test vector's payload and compare every traced step."""
+    with open(path, encoding="utf-8") as f:
+        vectors = json.load(f)
+    trace = []
+    text = decode(bytes.fromhex(vectors["payload"]), vectors["decoded_length"], trace)
+    if text != vectors["text"]:
+        print("vectors: decoded %r, expected %r" % (text, vectors["text"]))
+        return 1
+    for k, (ours, theirs) in enumerate(zip(trace, vectors["steps"])):
+        if ours != theirs:
+            print("vectors: bit %d differs: ours %s, the file's %s" % (k, ours, theirs))
+            return 1
+    print("decode_ref: the %d steps of %s agree" % (len(vectors["steps"]), path))
+    return 0
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--vectors":
+        return check_vectors(sys.argv[2])
     if len(sys.argv) == 3 and sys.argv[1] != "--jsonl":
         print(decode(bytes.fromhex(sys.argv[1]), int(sys.argv[2])), end="")
         return 0

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+import GCXPromptCoder
+
+/// spec/prompt-model/vectors-1.json (spec B.8): the test vectors a reimplementation checks itself
+/// against, bit by bit, are what this coder does. (check_ref.sh checks the Python reference too.)
+@Suite struct VectorTests {
+    struct Vectors: Decodable {
+        var text: String
+        var decoded_length: Int
+        var payload: String
+        var steps: [[UInt64]]
+    }
+
+    @Test func theSpecsTestVectorsAreThisCoders() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.packageRoot + "/spec/prompt-model/vectors-1.json"))
+        let vectors = try JSONDecoder().decode(Vectors.self, from: data)
+        let payload = PromptCoder.encode(vectors.text)
+        #expect(payload.map { String(format: "%02x", $0) }.joined() == vectors.payload)
+        #expect(try PromptCoder.decode(payload, decodedLength: vectors.decoded_length) == vectors.text)
+        let steps = try PromptCoder.trace(payload, decodedLength: vectors.decoded_length, bits: vectors.steps.count)
+        try #require(steps.count == vectors.steps.count)
+        for (k, (ours, theirs)) in zip(steps, vectors.steps).enumerated() {
+            #expect([UInt64(ours.p1), UInt64(ours.bit), UInt64(ours.low), UInt64(ours.high)] == theirs, "bit \(k)")
+        }
+    }
+}
