@@ -58,8 +58,9 @@ int gcx_gif_decode(const uint8_t *bytes, size_t count, uint32_t max_side, uint64
             if (DGifGetImageDesc(gif) == GIF_ERROR) { reason = GifErrorString(gif->Error); break; }
             GifImageDesc *frame = &gif->Image;
             ColorMapObject *map = frame->ColorMap ? frame->ColorMap : gif->SColorMap;
+            // In 64 bits: a frame offset past the screen must not wrap (found by tools/fuzz.sh image).
             if (!map || frame->Width <= 0 || frame->Height <= 0 || frame->Left < 0 || frame->Top < 0 ||
-                (uint32_t)frame->Width > width - (uint32_t)frame->Left || (uint32_t)frame->Height > height - (uint32_t)frame->Top) {
+                (uint64_t)frame->Left + (uint64_t)frame->Width > width || (uint64_t)frame->Top + (uint64_t)frame->Height > height) {
                 reason = map ? "the first frame lies outside the logical screen" : "the GIF has no colour table";
                 break;
             }

@@ -65,4 +65,13 @@ import Testing
         #expect(FileKind.sniff(bytes) == .avif)
         #expect { try ImageDecoder.decode(bytes) } throws: { "\($0)".contains("AVIF") }
     }
+
+    /// Found by tools/fuzz.sh (image, in CI): a GIF whose first frame starts past the logical screen.
+    /// The bounds check subtracted in 32 bits and wrapped, so the frame was drawn far outside the
+    /// pixel buffer (an out-of-bounds write under AddressSanitizer). Now it is refused.
+    @Test func aGIFFrameOutsideTheScreenIsRefused() throws {
+        let bytes = try Fixtures.bytes("fuzz-gif-frame-past-screen.gif")
+        #expect(FileKind.sniff(bytes) == .gif)
+        #expect(throws: ImageError.self) { try ImageDecoder.decode(bytes) }
+    }
 }
