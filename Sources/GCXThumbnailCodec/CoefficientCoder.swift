@@ -67,8 +67,8 @@ struct Coder {
         return Site(set: (channel == 0 ? 0 : 1) * 3 + bandClass, level: max(1, band.level) - 1, near: near, parent: parent)
     }
 
-    func parentMagnitude(_ values: [Int], band: Layout.Band, x: Int, y: Int) -> Int {
-        guard let parent = layout.parent(of: band) else { return 0 }
+    func parentMagnitude(_ values: [Int], parent: Layout.Band?, x: Int, y: Int) -> Int {
+        guard let parent else { return 0 }
         let px = min(x >> 1, parent.width - 1), py = min(y >> 1, parent.height - 1)
         return min(2, abs(values[(parent.y0 + py) * layout.width + parent.x0 + px]))
     }
@@ -91,6 +91,7 @@ struct Coder {
     func traverse(_ values: inout [Int], channel: Int, _ code: (Int, Site) throws -> Int) rethrows {
         let width = layout.width
         for band in layout.bands {
+            let parent = layout.parent(of: band)    // once per band, not per coefficient
             var residuals = [Int](repeating: 0, count: band.kind == .low ? layout.width * layout.height : 0)
             for y in 0..<band.height {
                 for x in 0..<band.width {
@@ -103,8 +104,8 @@ struct Coder {
                         values[index] = prediction + r
                     } else {
                         let near = Self.near(values, width: width, band: band, x: x, y: y)
-                        let parent = parentMagnitude(values, band: band, x: x, y: y)
-                        values[index] = try code(values[index], site(channel: channel, band: band, near: near, parent: parent))
+                        let parentValue = parentMagnitude(values, parent: parent, x: x, y: y)
+                        values[index] = try code(values[index], site(channel: channel, band: band, near: near, parent: parentValue))
                     }
                 }
             }
