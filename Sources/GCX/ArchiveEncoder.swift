@@ -5,25 +5,37 @@
 ///     for entry in entries { file += try encoder.encode(entry) }
 ///     file += encoder.finish()
 public struct ArchiveEncoder: Sendable {
+    /// The file's version and defaults: every record this encoder makes follows them.
+    public let format: ArchiveFormat
+    /// Version 2 keeps the first 8 bytes of each photo's SHA-256 unless this is set.
+    public var keepsFullHash = false
     public private(set) var rows: [IndexRow]
     /// Absolute offset at which the next record will start.
     public private(set) var endOffset: Int
     private var names: Set<String>
 
-    /// A new archive: the next record follows the header.
-    public init() {
-        self.init(continuing: [], at: FileHeader.size)
+    /// A new archive: the next record follows the header and the defaults record, if any.
+    public init(format: ArchiveFormat = ArchiveFormat()) {
+        self.init(format: format, continuing: [], at: FileHeader.size + ArchiveEncoder.defaultsRecord(format).count)
     }
 
-    /// Continues an archive whose entries `rows` are already written and whose next record
-    /// starts at `endOffset` (appending).
-    public init(continuing rows: [IndexRow], at endOffset: Int) {
+    /// Continues an archive of `format` whose entries `rows` are already written and whose next
+    /// record starts at `endOffset` (appending).
+    public init(format: ArchiveFormat, continuing rows: [IndexRow], at endOffset: Int) {
+        self.format = format
         self.rows = rows
         self.endOffset = endOffset
         self.names = Set(rows.map(\.summary.name))
     }
 
-    public func header() -> [UInt8] { FileHeader().encoded() }
+    /// The file's first bytes: the header and, when the format has defaults, the "D" record.
+    public func header() -> [UInt8] {
+        FileHeader(version: format.version).encoded() + ArchiveEncoder.defaultsRecord(format)
+    }
+
+    static func defaultsRecord(_ format: ArchiveFormat) -> [UInt8] {
+        format.defaults.isEmpty ? [] : RecordFraming.encode(kind: .defaults, body: format.defaults.encodedBody())
+    }
 
     public func contains(name: String) -> Bool { names.contains(name) }
 
@@ -43,7 +55,11 @@ public struct ArchiveEncoder: Sendable {
         guard rows.count < Limits.entryCount else {
             throw FormatError(.limitExceeded, at: endOffset, "an archive holds at most \(Limits.entryCount) entries")
         }
-        let body = try entry.encodedBody()
+        var entry = entry
+        if format.version >= .v2 && !keepsFullHash && entry.source.contentHash.count > SourceMetadata.truncatedHashSize {
+            entry.source.contentHash = Array(entry.source.contentHash.prefix(SourceMetadata.truncatedHashSize))
+        }
+        let body = try entry.encodedBody(format: format)
         guard body.count <= Limits.entryRecordBody else {
             throw FormatError(.limitExceeded, at: endOffset,
                               "entry \(quoted(entry.name)) needs \(body.count) bytes; an entry record holds at most \(Limits.entryRecordBody)")
@@ -63,7 +79,7 @@ public struct ArchiveEncoder: Sendable {
 
     /// The index and trailer that close the archive.
     public func finish() -> [UInt8] {
-        let index = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: rows).encodedBody())
+        let index = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: rows).encodedBody(version: format.version))
         return index + Trailer(indexOffset: endOffset, indexLength: index.count).encoded()
     }
 }

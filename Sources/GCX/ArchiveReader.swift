@@ -12,6 +12,9 @@ import Synchronization
 public final class ArchiveReader {
     public let source: any ByteSource
     public let header: FileHeader
+    /// Read on the first entry read: listing never reads the defaults record.
+    private let formatRead = Mutex<ArchiveFormat?>(nil)
+    private let recover: Bool
     /// The entries, in file order.
     public let rows: [IndexRow]
     /// Why the index could not be used, when the rows come from a scan.
@@ -22,13 +25,46 @@ public final class ArchiveReader {
     public init(source: any ByteSource, recover: Bool = false) throws {
         self.source = source
         header = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
+        self.recover = recover
         do {
-            rows = try ArchiveReader.readIndex(source)
+            rows = try ArchiveReader.readIndex(source, version: header.version)
             recoveredFrom = nil
         } catch let error as FormatError where recover {
-            rows = try ArchiveReader.scanEntries(source).rows
+            rows = try ArchiveReader.scanEntries(source, format: ArchiveReader.readFormat(source, version: header.version, recover: true)).rows
             recoveredFrom = error
         }
+    }
+
+    /// The file's version and (version 2) the defaults its entries inherit, read once.
+    public var format: ArchiveFormat {
+        get throws {
+            try formatRead.withLock { cached throws -> ArchiveFormat in
+                if let cached { return cached }
+                let read = try ArchiveReader.readFormat(source, version: header.version, recover: recover)
+                cached = read
+                return read
+            }
+        }
+    }
+
+    /// With `recover`, a damaged defaults record is passed over: it is ancillary information, and
+    /// the entries are whole without it.
+    static func readFormat(_ source: any ByteSource, version: FormatVersion, recover: Bool) throws -> ArchiveFormat {
+        do {
+            return try readFormat(source, version: version)
+        } catch is FormatError where recover {
+            return ArchiveFormat(version: version)
+        }
+    }
+
+    /// The version, and the "D" record's defaults when the first record after the header is one.
+    public static func readFormat(_ source: any ByteSource, version: FormatVersion) throws -> ArchiveFormat {
+        guard version >= .v2, source.size > FileHeader.size,
+              try source.read(at: FileHeader.size, count: 1) == [RecordKind.defaults.rawValue] else {
+            return ArchiveFormat(version: version)
+        }
+        let record = try RecordScanner(source: source, version: version).readRecord(at: FileHeader.size)
+        return ArchiveFormat(version: version, defaults: try EntryDefaults.decode(body: record.body, at: record.head.bodyOffset).defaults)
     }
 
     public func row(named name: String) -> IndexRow? {
@@ -51,12 +87,13 @@ public final class ArchiveReader {
     }
 
     public func entry(at row: IndexRow) throws -> Entry {
-        let record = try RecordScanner(source: source).readRecord(at: row.offset, expectedLength: row.summary.recordLength)
+        let format = try self.format
+        let record = try RecordScanner(source: source, version: format.version).readRecord(at: row.offset, expectedLength: row.summary.recordLength)
         guard record.head.kind == .entry, record.head.totalLength == row.summary.recordLength else {
             throw FormatError(.indexEntryMissing, at: row.offset,
                               "the index says entry \(quoted(row.summary.name)) is a \(row.summary.recordLength)-byte entry record here, but a \(record.head.totalLength)-byte \(record.head.kind) record is")
         }
-        let entry = try Entry.decode(body: record.body, at: record.head.bodyOffset)
+        let entry = try Entry.decode(body: record.body, at: record.head.bodyOffset, format: format)
         let actual = entry.summary(recordLength: record.head.totalLength)
         guard actual == row.summary else {
             throw FormatError(.indexMismatch, at: row.offset,
@@ -66,26 +103,26 @@ public final class ArchiveReader {
         return entry
     }
 
-    static func readIndex(_ source: any ByteSource) throws -> [IndexRow] {
+    static func readIndex(_ source: any ByteSource, version: FormatVersion) throws -> [IndexRow] {
         guard source.size >= FileHeader.size + Trailer.size else {
             throw FormatError(.trailerMissing, at: source.size, "file is too short to hold a trailer")
         }
         let trailer = try Trailer.decode(try source.read(at: source.size - Trailer.size, count: Trailer.size), fileSize: source.size)
-        let record = try RecordScanner(source: source).readRecord(at: trailer.indexOffset, expectedLength: trailer.indexLength)
+        let record = try RecordScanner(source: source, version: version).readRecord(at: trailer.indexOffset, expectedLength: trailer.indexLength)
         guard record.head.kind == .index, record.head.totalLength == trailer.indexLength else {
             throw FormatError(.indexRange, at: trailer.indexOffset,
                               "the trailer points at a \(trailer.indexLength)-byte index, but a \(record.head.totalLength)-byte \(record.head.kind) record is there")
         }
-        return try ArchiveIndex.decode(body: record.body, at: record.head.bodyOffset, limit: trailer.indexOffset).rows
+        return try ArchiveIndex.decode(body: record.body, at: record.head.bodyOffset, limit: trailer.indexOffset, version: version).rows
     }
 
     /// Every complete, well-formed entry found by scanning, in file order, first of each name.
-    public static func scanEntries(_ source: any ByteSource) throws -> (rows: [IndexRow], scan: RecordScanner.Result) {
-        let scan = try RecordScanner(source: source).scan()
+    public static func scanEntries(_ source: any ByteSource, format: ArchiveFormat) throws -> (rows: [IndexRow], scan: RecordScanner.Result) {
+        let scan = try RecordScanner(source: source, version: format.version).scan()
         var rows: [IndexRow] = []
         var names: Set<String> = []
         for record in scan.records where record.head.kind == .entry {
-            guard let entry = try? Entry.decode(body: record.body, at: record.head.bodyOffset),
+            guard let entry = try? Entry.decode(body: record.body, at: record.head.bodyOffset, format: format),
                   names.insert(entry.name).inserted else { continue }
             rows.append(IndexRow(offset: record.head.offset, summary: entry.summary(recordLength: record.head.totalLength)))
         }

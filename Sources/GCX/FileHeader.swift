@@ -4,7 +4,7 @@ import GCXBytes
 ///
 ///     offset size  field
 ///     0      8     signature 89 47 43 58 0D 0A 1A 0A
-///     8      1     version (1)
+///     8      1     version (1 or 2: the layout of entries and index rows, §3.1)
 ///     9      1     required flags: a reader rejects any bit it does not know (none in v1)
 ///     10     1     optional flags: a reader ignores bits it does not know (none in v1)
 ///     11     1     reserved, 0
@@ -14,19 +14,18 @@ public struct FileHeader: Equatable, Sendable {
     /// 1A stops a DOS `type`, the final LF catches LF to CR LF.
     public static let signature: [UInt8] = [0x89, 0x47, 0x43, 0x58, 0x0D, 0x0A, 0x1A, 0x0A]
     public static let size = 16
-    public static let currentVersion: UInt8 = 1
     public static let knownRequiredFlags: UInt8 = 0
 
-    public var version: UInt8 = currentVersion
+    public var version: FormatVersion
     public var requiredFlags: UInt8 = 0
     public var optionalFlags: UInt8 = 0
 
-    public init() {}
+    public init(version: FormatVersion = .current) { self.version = version }
 
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeBytes(FileHeader.signature)
-        writer.writeUInt8(version)
+        writer.writeUInt8(version.rawValue)
         writer.writeUInt8(requiredFlags)
         writer.writeUInt8(optionalFlags)
         writer.writeUInt8(0)
@@ -50,10 +49,9 @@ public struct FileHeader: Equatable, Sendable {
         }
         var reader = ByteReader(Array(bytes.prefix(size)))
         try reader.skip(signature.count, field: "signature")
-        var header = FileHeader()
-        header.version = try reader.readUInt8(field: "version")
-        header.requiredFlags = try reader.readUInt8(field: "required flags")
-        header.optionalFlags = try reader.readUInt8(field: "optional flags")
+        let version = try reader.readUInt8(field: "version")
+        let requiredFlags = try reader.readUInt8(field: "required flags")
+        let optionalFlags = try reader.readUInt8(field: "optional flags")
         let reserved = try reader.readUInt8(field: "reserved")
         let stored = try reader.readUInt32(.littleEndian, field: "header CRC")
         let computed = CRC32.checksum(bytes.prefix(12))
@@ -61,10 +59,13 @@ public struct FileHeader: Equatable, Sendable {
             throw FormatError(.headerChecksum, at: 12,
                               "header CRC-32 is \(hex32(stored)) but bytes 0..<12 give \(hex32(computed))")
         }
-        guard header.version == currentVersion else {
+        guard let known = FormatVersion(rawValue: version) else {
             throw FormatError(.versionUnsupported, at: 8,
-                              "container version \(header.version) is not supported (this reader reads version \(currentVersion))")
+                              "container version \(version) is not supported (this reader reads versions 1 and 2)")
         }
+        var header = FileHeader(version: known)
+        header.requiredFlags = requiredFlags
+        header.optionalFlags = optionalFlags
         let unknown = header.requiredFlags & ~knownRequiredFlags
         guard unknown == 0 else {
             throw FormatError(.headerFlagsUnknown, at: 9,
@@ -90,6 +91,20 @@ public struct FileHeader: Equatable, Sendable {
         }
         return base
     }
+}
+
+/// The container's versions (spec/gcx.md §3.1). Version 2 codes entries and index rows compactly
+/// and may hold file-wide defaults; version 1 files are still read, validated and appended to as
+/// version 1.
+public enum FormatVersion: UInt8, Sendable, Comparable, CustomStringConvertible {
+    case v1 = 1
+    case v2 = 2
+
+    /// What a new archive is written as.
+    public static let current = FormatVersion.v2
+
+    public static func < (a: FormatVersion, b: FormatVersion) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "version \(rawValue)" }
 }
 
 func hex32(_ value: UInt32) -> String {

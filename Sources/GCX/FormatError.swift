@@ -27,6 +27,8 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     /// A warning, never an error: readers skip an unknown ancillary record.
     public static let recordAncillaryUnknown = ErrorCode(rawValue: "record.ancillary-unknown")
     public static let recordTruncated = ErrorCode(rawValue: "record.truncated")
+    /// Version 2: a defaults record anywhere but first after the header.
+    public static let recordMisplaced = ErrorCode(rawValue: "record.misplaced")
     // Trailer and index (spec §7, §8)
     public static let trailerMissing = ErrorCode(rawValue: "trailer.missing")
     public static let trailerInvalid = ErrorCode(rawValue: "trailer.invalid")
@@ -76,6 +78,7 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
         .recordChecksum,
         .recordAncillaryUnknown,
         .recordTruncated,
+        .recordMisplaced,
         .trailerMissing,
         .trailerInvalid,
         .indexRange,

@@ -6,6 +6,7 @@ public enum Limits {
     public static let entryRecordBody = 1 << 24          // 16 MiB
     public static let indexRecordBody = 1 << 28          // 256 MiB
     public static let trailerBody = 12
+    public static let defaultsRecordBody = 1 << 20       // 1 MiB
     public static let ancillaryRecordBody = 1 << 24
     public static let entryCount = 1_000_000
     public static let nameBytes = 1024

@@ -11,10 +11,15 @@ public struct RecordKind: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let entry = RecordKind(rawValue: 0x45)    // "E"
     public static let index = RecordKind(rawValue: 0x49)    // "I"
     public static let trailer = RecordKind(rawValue: 0x54)  // "T"
+    /// Version 2: chunks every entry of the file has unless it carries its own (§7.1).
+    public static let defaults = RecordKind(rawValue: 0x44) // "D"
 
     public var isLetter: Bool { (0x41...0x5A).contains(rawValue) || (0x61...0x7A).contains(rawValue) }
     public var isAncillary: Bool { (0x61...0x7A).contains(rawValue) }
-    public var isKnown: Bool { self == .entry || self == .index || self == .trailer }
+    /// The critical kinds a reader of `version` knows.
+    public func isKnown(in version: FormatVersion) -> Bool {
+        self == .entry || self == .index || self == .trailer || (self == .defaults && version >= .v2)
+    }
 
     /// Largest body a reader accepts for this kind.
     public var bodyLimit: Int {
@@ -22,6 +27,7 @@ public struct RecordKind: RawRepresentable, Hashable, Sendable, CustomStringConv
         case .entry: Limits.entryRecordBody
         case .index: Limits.indexRecordBody
         case .trailer: Limits.trailerBody
+        case .defaults: Limits.defaultsRecordBody
         default: Limits.ancillaryRecordBody
         }
     }
@@ -61,13 +67,13 @@ public enum RecordFraming {
     }
 
     /// Reads a record head from the first bytes at `offset` (at most 1 + 10 bytes are needed).
-    public static func decodeHead(_ prefix: [UInt8], at offset: Int, fileSize: Int) throws -> Head {
+    public static func decodeHead(_ prefix: [UInt8], at offset: Int, fileSize: Int, version: FormatVersion) throws -> Head {
         var reader = ByteReader(prefix, base: offset)
         let kind = RecordKind(rawValue: try reader.readUInt8(field: "record kind"))
         guard kind.isLetter else {
             throw FormatError(.recordKindUnknown, at: offset, "byte \(kind) does not start a record (a record kind is an ASCII letter)")
         }
-        guard kind.isKnown || kind.isAncillary else {
+        guard kind.isKnown(in: version) || kind.isAncillary else {
             throw FormatError(.recordKindUnknown, at: offset, "critical record kind \(kind) is unknown to this reader")
         }
         let length: Int

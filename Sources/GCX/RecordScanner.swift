@@ -23,8 +23,13 @@ public struct RecordScanner {
     }
 
     let source: any ByteSource
+    /// The file's version: which critical record kinds exist.
+    let version: FormatVersion
 
-    public init(source: any ByteSource) { self.source = source }
+    public init(source: any ByteSource, version: FormatVersion) {
+        self.source = source
+        self.version = version
+    }
 
     /// Scans from `start`; with `resynchronise` false it stops at the first damage.
     public func scan(from start: Int = FileHeader.size, resynchronise: Bool = true) throws -> Result {
@@ -53,13 +58,13 @@ public struct RecordScanner {
     public func readRecord(at offset: Int, expectedLength: Int? = nil) throws -> Record {
         if let expectedLength, expectedLength >= 6, expectedLength <= source.size - offset {
             let bytes = try source.read(at: offset, count: expectedLength)
-            let head = try RecordFraming.decodeHead(Array(bytes.prefix(1 + Varint.maxBytes)), at: offset, fileSize: source.size)
+            let head = try RecordFraming.decodeHead(Array(bytes.prefix(1 + Varint.maxBytes)), at: offset, fileSize: source.size, version: version)
             if head.totalLength == expectedLength {
                 return Record(head: head, body: try RecordFraming.verify(bytes, head: head))
             }
         }
         let prefix = try source.read(at: offset, count: min(1 + Varint.maxBytes, source.size - offset))
-        let head = try RecordFraming.decodeHead(prefix, at: offset, fileSize: source.size)
+        let head = try RecordFraming.decodeHead(prefix, at: offset, fileSize: source.size, version: version)
         let bytes = try source.read(at: offset, count: head.totalLength)
         return Record(head: head, body: try RecordFraming.verify(bytes, head: head))
     }
@@ -69,7 +74,7 @@ public struct RecordScanner {
         var base = offset + 1
         while base < source.size {
             let chunk = try source.read(at: base, count: min(window, source.size - base))
-            for (position, byte) in chunk.enumerated() where RecordKind(rawValue: byte).isKnown {
+            for (position, byte) in chunk.enumerated() where RecordKind(rawValue: byte).isKnown(in: version) {
                 let candidate = base + position
                 guard let head = try? readHeadOnly(at: candidate) else { continue }
                 budget -= head.totalLength
@@ -83,6 +88,6 @@ public struct RecordScanner {
 
     private func readHeadOnly(at offset: Int) throws -> RecordFraming.Head {
         let prefix = try source.read(at: offset, count: min(1 + Varint.maxBytes, source.size - offset))
-        return try RecordFraming.decodeHead(prefix, at: offset, fileSize: source.size)
+        return try RecordFraming.decodeHead(prefix, at: offset, fileSize: source.size, version: version)
     }
 }

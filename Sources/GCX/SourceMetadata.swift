@@ -7,7 +7,8 @@ public struct SourceMetadata: Equatable, Sendable {
     public var height: Int
     /// Size in bytes of the original file.
     public var originalSize: UInt64
-    /// SHA-256 of the original file's bytes.
+    /// SHA-256 of the original file's bytes: all 32 bytes, or in version 2 by default its first
+    /// `truncatedHashSize` bytes.
     public var contentHash: [UInt8]
     /// Capture time as the camera's wall clock, in seconds since 1970-01-01T00:00:00 read as UTC.
     public var captureTime: Int64?
@@ -17,6 +18,8 @@ public struct SourceMetadata: Equatable, Sendable {
     public var orientation: UInt8?
 
     public static let hashAlgorithmSHA256: UInt8 = 1
+    /// Bytes of SHA-256 a version 2 entry keeps unless it keeps all 32 (§5.3).
+    public static let truncatedHashSize = 8
 
     public init(name: String, width: Int, height: Int, originalSize: UInt64, contentHash: [UInt8],
                 captureTime: Int64? = nil, utcOffsetMinutes: Int16? = nil, orientation: UInt8? = nil) {
@@ -50,61 +53,84 @@ public struct SourceMetadata: Equatable, Sendable {
         if utcOffsetMinutes != nil { flags |= Flag.utcOffset }
         if orientation != nil { flags |= Flag.orientation }
         writer.writeUInt8(flags)
-        if let captureTime { writer.writeSignedVarint(captureTime) }
-        if let utcOffsetMinutes { writer.writeSignedVarint(Int64(utcOffsetMinutes)) }
-        if let orientation { writer.writeUInt8(orientation) }
+        writeOptionalFields(&writer)
         return writer.bytes
     }
 
     static func decode(_ reader: inout ByteReader) throws -> SourceMetadata {
+        let name = try readName(&reader)
+        do {
+            var source = try readSizes(&reader, name: name)
+            let algorithmOffset = reader.offset
+            let algorithm = try reader.readUInt8(field: "hash algorithm")
+            guard algorithm == hashAlgorithmSHA256 else {
+                throw FormatError(.fieldInvalid, at: algorithmOffset, "hash algorithm \(algorithm) is unknown (1 = SHA-256)")
+            }
+            source.contentHash = try reader.readBytes(count: SHA256.digestSize, field: "SHA-256 of the original")
+            let flagsOffset = reader.offset
+            let flags = try reader.readUInt8(field: "source flags")
+            guard flags & ~Flag.known == 0 else {
+                throw FormatError(.fieldInvalid, at: flagsOffset, "source flag bits 0x\(String(flags & ~Flag.known, radix: 16)) are undefined")
+            }
+            try source.readOptionalFields(&reader, captureTime: flags & Flag.captureTime != 0, utcOffset: flags & Flag.utcOffset != 0,
+                                          orientation: flags & Flag.orientation != 0, flagsOffset: flagsOffset)
+            return source
+        } catch let error as FormatError {
+            throw error.inEntry(name)
+        }
+    }
+
+    /// The entry name, checked against §6.1.1.
+    static func readName(_ reader: inout ByteReader) throws -> String {
         let nameOffset = reader.offset
         let name = try reader.readString(field: "entry name", maxBytes: Limits.nameBytes)
         try EntryName.validate(name, at: nameOffset)
+        return name
+    }
+
+    /// Width, height and original size; the hash is left empty for the caller to read.
+    static func readSizes(_ reader: inout ByteReader, name: String) throws -> SourceMetadata {
         func side(_ field: String) throws -> Int {
             let at = reader.offset
             let value = try reader.readLength(field: field, max: Limits.imageSide)
             guard value >= 1 else { throw FormatError(.fieldInvalid, at: at, "\(field) is 0; it must be 1 to \(Limits.imageSide)", entry: name) }
             return value
         }
-        do {
-            let width = try side("width")
-            let height = try side("height")
-            let originalSize = try reader.readVarint(field: "original file size", max: Limits.originalFileSize)
-            let algorithmOffset = reader.offset
-            let algorithm = try reader.readUInt8(field: "hash algorithm")
-            guard algorithm == hashAlgorithmSHA256 else {
-                throw FormatError(.fieldInvalid, at: algorithmOffset, "hash algorithm \(algorithm) is unknown (1 = SHA-256)")
-            }
-            let hash = try reader.readBytes(count: SHA256.digestSize, field: "SHA-256 of the original")
-            let flagsOffset = reader.offset
-            let flags = try reader.readUInt8(field: "source flags")
-            guard flags & ~Flag.known == 0 else {
-                throw FormatError(.fieldInvalid, at: flagsOffset, "source flag bits 0x\(String(flags & ~Flag.known, radix: 16)) are undefined")
-            }
-            guard flags & Flag.utcOffset == 0 || flags & Flag.captureTime != 0 else {
-                throw FormatError(.fieldInvalid, at: flagsOffset, "a UTC offset is flagged without a capture time")
-            }
-            var source = SourceMetadata(name: name, width: width, height: height, originalSize: originalSize, contentHash: hash)
-            if flags & Flag.captureTime != 0 { source.captureTime = try reader.readSignedVarint(field: "capture time") }
-            if flags & Flag.utcOffset != 0 {
-                let at = reader.offset
-                let minutes = try reader.readSignedVarint(field: "UTC offset")
-                guard (-Limits.utcOffsetMinutes...Limits.utcOffsetMinutes).contains(minutes) else {
-                    throw FormatError(.fieldInvalid, at: at, "UTC offset of \(minutes) minutes is beyond ±\(Limits.utcOffsetMinutes)")
-                }
-                source.utcOffsetMinutes = Int16(minutes)
-            }
-            if flags & Flag.orientation != 0 {
-                let at = reader.offset
-                let orientation = try reader.readUInt8(field: "orientation")
-                guard (1...8).contains(orientation) else {
-                    throw FormatError(.fieldInvalid, at: at, "orientation is \(orientation); EXIF orientations are 1 to 8")
-                }
-                source.orientation = orientation
-            }
-            return source
-        } catch let error as FormatError {
-            throw error.inEntry(name)
+        let width = try side("width")
+        let height = try side("height")
+        let originalSize = try reader.readVarint(field: "original file size", max: Limits.originalFileSize)
+        return SourceMetadata(name: name, width: width, height: height, originalSize: originalSize, contentHash: [])
+    }
+
+    /// Capture time, UTC offset and orientation, each present when its flag says so.
+    mutating func readOptionalFields(_ reader: inout ByteReader, captureTime hasTime: Bool, utcOffset hasOffset: Bool,
+                                     orientation hasOrientation: Bool, flagsOffset: Int) throws {
+        guard !hasOffset || hasTime else {
+            throw FormatError(.fieldInvalid, at: flagsOffset, "a UTC offset is flagged without a capture time")
         }
+        if hasTime { captureTime = try reader.readSignedVarint(field: "capture time") }
+        if hasOffset {
+            let at = reader.offset
+            let minutes = try reader.readSignedVarint(field: "UTC offset")
+            guard (-Limits.utcOffsetMinutes...Limits.utcOffsetMinutes).contains(minutes) else {
+                throw FormatError(.fieldInvalid, at: at, "UTC offset of \(minutes) minutes is beyond ±\(Limits.utcOffsetMinutes)")
+            }
+            utcOffsetMinutes = Int16(minutes)
+        }
+        if hasOrientation {
+            let at = reader.offset
+            let value = try reader.readUInt8(field: "orientation")
+            guard (1...8).contains(value) else {
+                throw FormatError(.fieldInvalid, at: at, "orientation is \(value); EXIF orientations are 1 to 8")
+            }
+            orientation = value
+        }
+    }
+
+    /// Writes capture time, UTC offset and orientation, those that are set.
+    func writeOptionalFields(_ writer: inout ByteWriter) {
+        if let captureTime { writer.writeSignedVarint(captureTime) }
+        if let utcOffsetMinutes { writer.writeSignedVarint(Int64(utcOffsetMinutes)) }
+        if let orientation { writer.writeUInt8(orientation) }
     }
 }

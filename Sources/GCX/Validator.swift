@@ -65,21 +65,37 @@ public struct Validator {
                 .map(\.violation)
             return done
         }
+        let header: FileHeader
         do {
-            _ = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
+            header = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
         } catch let error as FormatError {
             add(error)
             return finished()
         }
 
         step = .records
-        let scan = try RecordScanner(source: source).scan()
+        let scan = try RecordScanner(source: source, version: header.version).scan()
         scan.problems.forEach { add($0) }
         var recordAt: [Int: RecordScanner.Record] = [:]
+        var format = ArchiveFormat(version: header.version)
         for record in scan.records {
             recordAt[record.head.offset] = record
             if record.head.kind.isAncillary {
                 add(FormatError(.recordAncillaryUnknown, at: record.head.offset, "ancillary record \(record.head.kind) is unknown; readers skip it"), .warning)
+            }
+            guard record.head.kind == .defaults else { continue }
+            guard record.head.offset == FileHeader.size else {
+                add(FormatError(.recordMisplaced, at: record.head.offset, "a defaults record must be the first record after the header (offset \(FileHeader.size))"))
+                continue
+            }
+            do {
+                let (defaults, unknown) = try EntryDefaults.decode(body: record.body, at: record.head.bodyOffset)
+                format.defaults = defaults
+                for chunk in unknown {
+                    add(FormatError(.chunkAncillaryUnknown, at: record.head.bodyOffset, "ancillary chunk \(chunk.type) of the defaults record is unknown; readers skip it"), .warning)
+                }
+            } catch let error as FormatError {
+                add(error)
             }
         }
 
@@ -88,7 +104,7 @@ public struct Validator {
         var rows: [IndexRow] = []
         var indexIsReadable = false
         do {
-            rows = try ArchiveReader.readIndex(source)
+            rows = try ArchiveReader.readIndex(source, version: header.version)
             indexIsReadable = true
         } catch let error as FormatError {
             if !scan.problems.contains(where: { $0.offset == error.offset && $0.code == error.code }) { add(error) }
@@ -122,7 +138,7 @@ public struct Validator {
                                 "index row for \(quoted(row.summary.name)) says \(row.summary.recordLength) bytes; the record has \(record.head.totalLength)",
                                 entry: row.summary.name))
             }
-            if let entry = check(record, add: addInEntry) {
+            if let entry = check(record, format: format, add: addInEntry) {
                 let actual = entry.summary(recordLength: record.head.totalLength)
                 var expected = row.summary
                 expected.recordLength = actual.recordLength
@@ -136,7 +152,7 @@ public struct Validator {
 
         // Entry records the index does not list: lost to a reader that trusts the index.
         for record in scan.records where record.head.kind == .entry && !indexed.contains(record.head.offset) {
-            let entry = check(record, add: addInEntry)
+            let entry = check(record, format: format, add: addInEntry)
             if indexIsReadable {
                 add(FormatError(.entryUnindexed, at: record.head.offset, "entry record is not listed in the index", entry: entry?.name))
             }
@@ -146,9 +162,9 @@ public struct Validator {
     }
 
     /// Decodes one entry record and its prompt; reports what is wrong and returns the entry if it is whole.
-    private func check(_ record: RecordScanner.Record, add: (FormatError, Violation.Severity) -> Void) -> Entry? {
+    private func check(_ record: RecordScanner.Record, format: ArchiveFormat, add: (FormatError, Violation.Severity) -> Void) -> Entry? {
         do {
-            let (entry, promptOffset) = try Entry.decodeLocated(body: record.body, at: record.head.bodyOffset)
+            let (entry, promptOffset) = try Entry.decodeLocated(body: record.body, at: record.head.bodyOffset, format: format)
             for unknown in entry.unknownChunks {
                 add(FormatError(.chunkAncillaryUnknown, at: record.head.bodyOffset,
                                 "ancillary chunk \(unknown.type) is unknown; readers skip it", entry: entry.name), .warning)

@@ -68,17 +68,18 @@ public struct ArchiveEditor {
     private enum Fate { case keep, drop, rename(String) }
 
     private func rewrite(_ reader: ArchiveReader, source: FileSource, fate: (IndexRow) -> Fate) throws {
-        let writer = try ArchiveFileWriter(path: path, mode: .overwrite)
+        // The archive keeps its version and defaults: the entries kept are copied as they are.
+        let writer = try ArchiveFileWriter(path: path, mode: .overwrite, format: reader.format, keepsFullHash: true)
         do {
             for row in reader.rows {
                 let decision = fate(row)
                 if case .drop = decision { continue }
-                var entry = try reader.entry(at: row)  // CRC, chunks and index row checked
                 if case .rename(let name) = decision {
+                    var entry = try reader.entry(at: row)  // CRC, chunks and index row checked
                     entry.source.name = name
                     try writer.add(entry)
                 } else {
-                    try writer.addRecord(try source.read(at: row.offset, count: row.summary.recordLength), summary: row.summary)
+                    try writer.copyEntry(row, from: reader)
                 }
             }
             try writer.finish()

@@ -71,14 +71,19 @@ public struct ArchiveMerger {
         var report = Report()
         report.duplicates = clashes.map { ($0.key, inputs[chosen[$0.key]!.archive]) }
         var byContent: [[UInt8]: [String]] = [:]
-        let writer = try ArchiveFileWriter(path: output, mode: mode)
+        // Parts packed alike share their defaults, and their records are then copied as they are.
+        let formats = try readers.map { try $0.reader.format }
+        let shared = formats.allSatisfy { $0 == formats.first && $0.version == .current }
+        let defaults = shared ? formats.first?.defaults ?? EntryDefaults() : EntryDefaults()
+        let writer = try ArchiveFileWriter(path: output, mode: mode, format: ArchiveFormat(defaults: defaults), keepsFullHash: true)
         do {
             for name in sequence {
                 let (archive, row) = chosen[name]!
-                let (source, reader) = readers[archive]
+                let reader = readers[archive].1
                 let entry = try reader.entry(at: row)  // CRC, chunks and index row checked
-                byContent[entry.source.contentHash, default: []].append(name)
-                try writer.addRecord(try source.read(at: row.offset, count: row.summary.recordLength), summary: row.summary)
+                // Archives may keep 8 or 32 bytes of the hash; the first 8 identify the content.
+                byContent[Array(entry.source.contentHash.prefix(SourceMetadata.truncatedHashSize)), default: []].append(name)
+                try writer.copyEntry(row, from: reader)
             }
             try writer.finish()
         } catch {

@@ -25,6 +25,17 @@ public struct PackOptions: Sendable {
     /// photo and the place it was taken are sensitive together.
     public var keepLocation = false
 
+    /// The container version of a new archive (an archive appended to keeps its own).
+    public var formatVersion: FormatVersion = .current
+    /// Keep all 32 bytes of each photo's SHA-256; version 2 keeps the first 8 by default.
+    public var keepsFullHash = false
+
+    /// What a new archive of these options is: version 2 writes the captioner and generator
+    /// once, in its defaults record, instead of in every entry.
+    public var archiveFormat: ArchiveFormat {
+        formatVersion == .v1 ? .v1 : ArchiveFormat(version: formatVersion, defaults: EntryDefaults(generator: generator, captioner: captioner.metadata))
+    }
+
     public static let defaultThumbnailQuality = 50
 
     public init() {}

@@ -79,7 +79,8 @@ public final class Packer {
         try Packer.refuseOverwriting(archive, with: inputs)
         let existed = FileManager.default.fileExists(atPath: archive)
         let replaced = update && mode == .append ? Packer.changed(inputs, in: archive) : []
-        let writer = try ArchiveFileWriter(path: archive, mode: mode, recoverDamaged: recoverDamaged, excluding: replaced)
+        let writer = try ArchiveFileWriter(path: archive, mode: mode, format: options.archiveFormat, keepsFullHash: options.keepsFullHash,
+                                           recoverDamaged: recoverDamaged, excluding: replaced)
         progress(.opened(writer.report))
         var summary = Summary()
         let builder = EntryBuilder(options: options)

@@ -53,7 +53,11 @@ public final class ArchiveFileWriter {
     ///   refused with ``DamagedArchiveError`` and left untouched.
     /// - Parameter excluding: when appending, entries of the target with these names are not
     ///   carried over (they are about to be replaced).
-    public init(path given: String, mode: Mode, recoverDamaged: Bool = false, excluding: Set<String> = []) throws {
+    /// - Parameter format: the version and defaults of a new archive. An archive appended to, or
+    ///   an interrupted write resumed, keeps its own.
+    /// - Parameter keepsFullHash: version 2 keeps all 32 bytes of each photo's SHA-256, not 8.
+    public init(path given: String, mode: Mode, format: ArchiveFormat = ArchiveFormat(), keepsFullHash: Bool = false,
+                recoverDamaged: Bool = false, excluding: Set<String> = []) throws {
         let path = try ArchiveFileWriter.resolve(given)
         self.path = path
         partialPath = path + ".partial"
@@ -67,7 +71,10 @@ public final class ArchiveFileWriter {
                               reason: "an interrupted write left this file")
         }
         descriptor = -1
-        encoder = ArchiveEncoder()
+        // An archive appended to keeps its version and defaults, so its records are copied as they are.
+        let fileFormat = mode == .append && targetExists ? try ArchiveFileWriter.format(of: path, recoverDamaged: recoverDamaged) : format
+        encoder = ArchiveEncoder(format: fileFormat)
+        encoder.keepsFullHash = keepsFullHash
         let created = !partialExists
         descriptor = try ArchiveFileWriter.openLocked(partialPath, flags: created ? O_RDWR | O_CREAT | O_EXCL : O_RDWR)
         do {
@@ -77,7 +84,7 @@ public final class ArchiveFileWriter {
                 guard ftruncate(descriptor, 0) == 0 else { throw FileIOError.system("truncate", partialPath) }
                 try writeAll(encoder.header())
             } else {
-                try resumePartial()
+                try resumePartial(keepsFullHash: keepsFullHash)
             }
             // A resumed partial may hold only part of the target's entries if the copy was cut short.
             if mode == .append && targetExists { try copyEntries(from: path, recoverDamaged: recoverDamaged, excluding: excluding) }
@@ -116,11 +123,21 @@ public final class ArchiveFileWriter {
         return encoder.rows[encoder.rows.count - 1]
     }
 
-    /// Appends an entry record as it is, byte for byte (its CRC and its agreement with `summary`
-    /// checked by the caller, e.g. with `ArchiveReader.entry(at:)`): moving entries between
-    /// archives never re-encodes them.
+    /// Copies the entry of `row` from `reader`'s archive, checked first (CRC, chunks, agreement
+    /// with its row): byte for byte when both archives have one format, so moving entries between
+    /// them never re-encodes; re-encoded otherwise (a version 1 archive merged into a new one).
     @discardableResult
-    public func addRecord(_ record: [UInt8], summary: EntrySummary) throws -> IndexRow {
+    public func copyEntry(_ row: IndexRow, from reader: ArchiveReader) throws -> IndexRow {
+        let entry = try reader.entry(at: row)
+        guard try reader.format == encoder.format else { return try add(entry) }
+        return try addRecord(try reader.source.read(at: row.offset, count: row.summary.recordLength), summary: row.summary)
+    }
+
+    /// Appends an entry record as it is, byte for byte (its CRC and its agreement with `summary`
+    /// checked by the caller, e.g. with `ArchiveReader.entry(at:)`), into an archive of the
+    /// format it was made for.
+    @discardableResult
+    func addRecord(_ record: [UInt8], summary: EntrySummary) throws -> IndexRow {
         precondition(record.count == summary.recordLength, "the record and its summary disagree")
         try encoder.registerRecord(of: summary)
         do {
@@ -172,26 +189,46 @@ public final class ArchiveFileWriter {
         return fd
     }
 
+    /// The version and defaults of an existing archive; a file that is not one is refused as damaged.
+    /// With `recoverDamaged`, a damaged defaults record is left behind (its entries keep all but it).
+    static func format(of path: String, recoverDamaged: Bool) throws -> ArchiveFormat {
+        let source = try FileSource(path: path)
+        let header: FileHeader
+        do {
+            header = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
+        } catch let error as FormatError {
+            throw DamagedArchiveError(path: path, problems: ["\(error)"], intactEntries: 0, isArchive: false)
+        }
+        do {
+            return try ArchiveReader.readFormat(source, version: header.version)
+        } catch let error as FormatError {
+            guard recoverDamaged else { throw DamagedArchiveError(path: path, problems: ["\(error)"], intactEntries: 0, isArchive: true) }
+            return ArchiveFormat(version: header.version)
+        }
+    }
+
     /// Takes over the complete entries of an interrupted write and cuts off its damaged tail.
-    private func resumePartial() throws {
+    private func resumePartial(keepsFullHash: Bool) throws {
         let source = try FileSource(path: partialPath)
-        _ = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
-        let scan = try RecordScanner(source: source).scan(resynchronise: false)
+        let header = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
+        let format = try ArchiveReader.readFormat(source, version: header.version)
+        let scan = try RecordScanner(source: source, version: format.version).scan(resynchronise: false)
         var rows: [IndexRow] = []
         var names: Set<String> = []
         for record in scan.records where record.head.kind == .entry {
-            let entry = try Entry.decode(body: record.body, at: record.head.bodyOffset)
+            let entry = try Entry.decode(body: record.body, at: record.head.bodyOffset, format: format)
             guard names.insert(entry.name).inserted else { continue }
             rows.append(IndexRow(offset: record.head.offset, summary: entry.summary(recordLength: record.head.totalLength)))
         }
         // A finished partial (killed between writing the trailer and renaming) ends with index and
         // trailer; cut back to the last entry so the new index is the only one.
-        let end = rows.last?.end ?? FileHeader.size
+        let end = rows.last?.end ?? ArchiveEncoder(format: format).endOffset
         report.droppedBytes = source.size - end
         report.resumedPartial = true
         guard ftruncate(descriptor, off_t(end)) == 0 else { throw FileIOError.system("truncate", partialPath) }
         guard lseek(descriptor, off_t(end), SEEK_SET) >= 0 else { throw FileIOError.system("seek", partialPath) }
-        encoder = ArchiveEncoder(continuing: rows, at: end)
+        encoder = ArchiveEncoder(format: format, continuing: rows, at: end)
+        encoder.keepsFullHash = keepsFullHash
     }
 
     /// Copies the target's entry records byte for byte into the partial file, each checked first
@@ -221,6 +258,11 @@ public final class ArchiveFileWriter {
         report.recoveredTarget = reader.recoveredFrom
         report.droppedEntries = reader.recoveredFrom == nil ? problems : Array(problems.dropFirst())
         for row in intact {
+            guard try reader.format == encoder.format else {
+                // A partial file resumed after its target was replaced by one of another format.
+                try add(try reader.entry(at: row))
+                continue
+            }
             let record = try source.read(at: row.offset, count: row.summary.recordLength)
             try encoder.registerRecord(of: row.summary)
             try writeAll(record)

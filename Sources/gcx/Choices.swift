@@ -21,6 +21,13 @@ enum ThumbnailScaleChoice: String, CaseIterable, ExpressibleByArgument {
 }
 
 /// `--thumbnail-codec`.
+/// `--format-version`: the container version of a new archive.
+enum FormatVersionChoice: String, CaseIterable, ExpressibleByArgument {
+    case v1 = "1", v2 = "2"
+
+    var version: FormatVersion { self == .v1 ? .v1 : .v2 }
+}
+
 enum ThumbnailCodecChoice: String, CaseIterable, ExpressibleByArgument {
     case jpeg, png, tiny
 

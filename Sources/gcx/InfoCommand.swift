@@ -110,7 +110,7 @@ struct EntryDetails {
             "size:        \(summary.width)x\(summary.height)",
             "mode:        \(summary.mode.name)",
             "entry:       \(summary.recordLength) bytes at offset \(offset), \(formatBPP(summary.bitsPerPixel)) bpp",
-            "original:    \(source.originalSize) bytes, sha256 \(hexString(source.contentHash))",
+            "original:    \(source.originalSize) bytes, sha256 \(hexString(source.contentHash))\(source.contentHash.count < 32 ? " (its first \(source.contentHash.count) bytes)" : "")",
         ]
         if let time = source.captureTime { lines.append("captured:    \(formatTimestamp(time, offsetMinutes: source.utcOffsetMinutes))") }
         if let orientation = source.orientation { lines.append("orientation: \(orientation)") }

@@ -85,6 +85,12 @@ struct PackCommand: AsyncParsableCommand {
     @Flag(help: "Keep each photo's GPS position (left out by default: a description and a place are sensitive together).")
     var keepLocation = false
 
+    @Flag(help: "Keep all 32 bytes of each photo's SHA-256 (default: the first 8, which `gcx verify` checks as well).")
+    var fullHash = false
+
+    @Option(help: "Container version of a new archive: 2, or 1 for readers that predate version 2. An archive appended to keeps its own.")
+    var formatVersion: FormatVersionChoice = .v2
+
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
 
@@ -144,6 +150,8 @@ struct PackCommand: AsyncParsableCommand {
         options.thumbnailBytes = thumbnailBytes
         options.jobs = jobs
         options.keepLocation = keepLocation
+        options.keepsFullHash = fullHash
+        options.formatVersion = formatVersion.version
         var progress = Progress(quiet: quiet)
         do {
             options.captioner = try makeCaptioner()
@@ -168,7 +176,8 @@ struct PackCommand: AsyncParsableCommand {
         if shard != nil && collected.inputs.isEmpty && collected.failures.isEmpty && output != "-" {
             // A part with no photos is still a part: an empty archive, so that every shard exists to merge.
             do {
-                try ArchiveFileWriter(path: output, mode: force ? .overwrite : append || update ? .append : .create).finish()
+                try ArchiveFileWriter(path: output, mode: force ? .overwrite : append || update ? .append : .create,
+                                      format: options.archiveFormat).finish()
             } catch {
                 Output.err("gcx: \(Hints.describe(error, command: "pack"))")
                 throw ExitCode(ExitStatus.usageOrIO)

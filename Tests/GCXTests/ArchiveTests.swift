@@ -8,13 +8,26 @@ import GCXPromptCoder
         var rng = SeededGenerator(seed: seed)
         let count = seed == 5 ? 2_000 : [1, 7, 60].randomElement(using: &rng)!
         let entries = (0..<count).map { Samples.entry(&rng, number: $0) }
-        let bytes = try Samples.archive(entries)
+        // Version 1; version 2 with the first entry's generator and captioner as defaults, keeping
+        // 8 or 32 bytes of each hash; version 2 without defaults.
+        let format = switch seed % 3 {
+        case 1: ArchiveFormat.v1
+        case 2: ArchiveFormat(version: .v2, defaults: EntryDefaults(generator: entries[0].generator, captioner: entries[0].captioner))
+        default: ArchiveFormat(version: .v2)
+        }
+        let fullHash = format.version == .v1 || seed == 5
+        let bytes = try Samples.archive(entries, format: format, keepsFullHash: fullHash)
         let reader = try ArchiveReader(source: MemorySource(bytes))
         #expect(reader.recoveredFrom == nil)
+        #expect(try reader.format == format)
         #expect(reader.rows.map(\.summary.name) == entries.map(\.name))
         for entry in entries {
             let read = try reader.entry(named: entry.name)
-            #expect(read == entry)
+            var expected = entry
+            if !fullHash { expected.source.contentHash = Array(entry.source.contentHash.prefix(8)) }
+            expected.generator = entry.generator ?? format.defaults.generator
+            expected.captioner = entry.captioner ?? format.defaults.captioner
+            #expect(read == expected)
             #expect(try PromptDecoding.standard.text(of: read.prompt, at: 0).utf8.elementsEqual(entry.prompt.payload))
         }
         let report = try Validator(promptDecoding: .standard).validate(MemorySource(bytes))
@@ -41,13 +54,22 @@ import GCXPromptCoder
     }
 
     @Test func containerOverheadPerEntryIsSmall() throws {
-        // A text entry: framing (kind, length, CRC) plus 2 bytes of type and length per chunk.
         let source = SourceMetadata(name: "a.png", width: 768, height: 512, originalSize: 600_000, contentHash: [UInt8](repeating: 7, count: 32))
-        let entry = Entry(source: source, mode: .text, prompt: .stored(String(repeating: "x", count: 100)))
-        let record = RecordFraming.encode(kind: .entry, body: try entry.encodedBody())
-        let fields = source.encoded().count + 1 + entry.prompt.encoded().count
-        let framing = record.count - fields
-        #expect(framing == RecordFraming.overhead(bodyLength: record.count - 7) + 3 * 2, "entry framing is \(framing) bytes")
+        let entry = Entry(source: source, mode: .text, prompt: .stored(String(repeating: "x", count: 60)))
+        // Version 1: framing (kind, length, CRC) plus 2 bytes of type and length per chunk.
+        let v1 = RecordFraming.encode(kind: .entry, body: try entry.encodedBody(format: .v1))
+        let v1Fields = source.encoded().count + 1 + entry.prompt.encoded().count
+        #expect(v1.count - v1Fields == RecordFraming.overhead(bodyLength: v1.count - 7) + 3 * 2)
+        // Version 2: framing plus one flags byte; the name (6), size (2 + 2), original size (3),
+        // the hash's first 8 bytes, method (1), length (1) and text (60) are the entry's values.
+        var encoder = ArchiveEncoder()
+        let v2 = try encoder.encode(entry)
+        let v2Values = 6 + 4 + 3 + 8 + 2 + 60
+        #expect(v2.count - v2Values == RecordFraming.overhead(bodyLength: v2.count - 7) + 1)
+        // With the whole hash kept, 24 bytes more.
+        encoder = ArchiveEncoder()
+        encoder.keepsFullHash = true
+        #expect(try encoder.encode(entry).count == v2.count + 24)
     }
 }
 
@@ -62,6 +84,8 @@ import GCXPromptCoder
         let expected = FileHeader.size + Trailer.size + indexRecord
         #expect(source.bytesRead == expected)
 
+        // The first entry read also looks once at the record after the header, for defaults.
+        _ = try reader.entry(at: reader.rows[3])
         let before = source.bytesRead
         let row = reader.rows[17]
         _ = try reader.entry(at: row)

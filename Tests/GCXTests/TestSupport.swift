@@ -99,8 +99,9 @@ enum Samples {
             + [UInt8](repeating: 0x42, count: extra)
     }
 
-    static func archive(_ entries: [Entry]) throws -> [UInt8] {
-        var encoder = ArchiveEncoder()
+    static func archive(_ entries: [Entry], format: ArchiveFormat = ArchiveFormat(), keepsFullHash: Bool = false) throws -> [UInt8] {
+        var encoder = ArchiveEncoder(format: format)
+        encoder.keepsFullHash = keepsFullHash
         var bytes = encoder.header()
         for entry in entries { bytes += try encoder.encode(entry) }
         return bytes + encoder.finish()

@@ -87,7 +87,7 @@ for count in counts {
     let recordLength = reader.row(named: target)!.summary.recordLength
 
     let scanStart = now()
-    let scanned = try ArchiveReader.scanEntries(FileSource(path: path)).rows.count
+    let scanned = try ArchiveReader.scanEntries(FileSource(path: path), format: reader.format).rows.count
     let scanMs = (now() - scanStart) * 1000
     precondition(scanned == count)
 

@@ -132,7 +132,7 @@ func jpegEntry(_ name: String) -> Entry {
 
 /// A whole valid archive of `entries`.
 func archive(_ entries: [Entry]) -> [UInt8] {
-    var encoder = ArchiveEncoder()
+    var encoder = ArchiveEncoder(format: .v1)
     var bytes = encoder.header()
     for entry in entries { bytes += try! encoder.encode(entry) }
     return bytes + encoder.finish()
@@ -152,7 +152,8 @@ func archive(entryBody: [UInt8], summary: EntrySummary) -> [UInt8] {
 }
 
 /// An archive of raw records; entry records are indexed with their summaries.
-func archive(records: [(RecordKind, [UInt8], EntrySummary?)], header: [UInt8] = FileHeader().encoded()) -> [UInt8] {
+func archive(records: [(RecordKind, [UInt8], EntrySummary?)], header: [UInt8] = FileHeader(version: .v1).encoded(),
+             index: ([IndexRow]) -> [UInt8] = { ArchiveIndex(rows: $0).encodedBody(version: .v1) }) -> [UInt8] {
     var bytes = header
     var rows: [IndexRow] = []
     for (kind, body, summary) in records {
@@ -163,10 +164,10 @@ func archive(records: [(RecordKind, [UInt8], EntrySummary?)], header: [UInt8] = 
         }
         bytes += record
     }
-    let index = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: rows).encodedBody())
+    let indexRecord = RecordFraming.encode(kind: .index, body: index(rows))
     let indexOffset = bytes.count
-    bytes += index
-    return bytes + Trailer(indexOffset: indexOffset, indexLength: index.count).encoded()
+    bytes += indexRecord
+    return bytes + Trailer(indexOffset: indexOffset, indexLength: indexRecord.count).encoded()
 }
 
 func summary(_ name: String, mode: CodingMode = .text, prompt: Int = samplePrompt.utf8.count, thumbnail: Int = 0) -> EntrySummary {
@@ -275,7 +276,7 @@ do {
 }
 do {
     let first = archive([textEntry("a.png"), textEntry("b.png")])
-    var encoder = ArchiveEncoder(continuing: try! ArchiveReader(source: MemorySource(first)).rows, at: first.count)
+    var encoder = ArchiveEncoder(format: .v1, continuing: try! ArchiveReader(source: MemorySource(first)).rows, at: first.count)
     let appended = first + (try! encoder.encode(textEntry("c.png"))) + encoder.finish()
     valid("appended-in-place", "entries appended after an earlier index and trailer, which stay as superseded records", appended)
 }
@@ -311,8 +312,8 @@ do {
     var crlf: [UInt8] = []
     for byte in one { if byte == 0x0A { crlf.append(0x0D) }; crlf.append(byte) }
     invalid("signature-crlf", .signatureInvalid, "every LF became CR LF in a text-mode transfer", crlf)
-    bytes = one; bytes[8] = 2; fixHeaderCRC(&bytes)
-    invalid("version-2", .versionUnsupported, "container version 2", bytes)
+    bytes = one; bytes[8] = 3; fixHeaderCRC(&bytes)
+    invalid("version-3", .versionUnsupported, "container version 3", bytes)
     bytes = one; bytes[9] = 0x01; fixHeaderCRC(&bytes)
     invalid("required-flag", .headerFlagsUnknown, "a required header flag a v1 reader does not know", bytes)
     bytes = one; bytes[11] = 0x01; fixHeaderCRC(&bytes)
@@ -355,7 +356,7 @@ do {
     var writer = ByteWriter()
     writer.writeUInt8(RecordKind.entry.rawValue)
     writer.writeVarint(Limits.entryRecordBody + 1)
-    invalid("entry-over-limit", .limitExceeded, "an entry record claiming 16 MiB + 1 bytes", FileHeader().encoded() + writer.bytes + [UInt8](repeating: 0, count: 64))
+    invalid("entry-over-limit", .limitExceeded, "an entry record claiming 16 MiB + 1 bytes", FileHeader(version: .v1).encoded() + writer.bytes + [UInt8](repeating: 0, count: 64))
 
     var bytes = one
     let trailer = bytes.count - Trailer.size
@@ -365,12 +366,12 @@ do {
 
     // An index row whose gap puts the entry past the index.
     let rows = [IndexRow(offset: 5_000, summary: summary("a.png"))]
-    var withRow = FileHeader().encoded()
+    var withRow = FileHeader(version: .v1).encoded()
     let entry = RecordFraming.encode(kind: .entry, body: textBody(name: "a.png"))
     withRow += entry
     var broken = rows
     broken[0].summary.recordLength = entry.count
-    let index = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: broken).encodedBody())
+    let index = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: broken).encodedBody(version: .v1))
     let indexOffset = withRow.count
     withRow += index + Trailer(indexOffset: indexOffset, indexLength: index.count).encoded()
     invalid("index-row-outside", .indexRange, "an index row points past the entries region", withRow)
@@ -379,31 +380,31 @@ do {
     // Gaps keep rows ascending, so the second row points at a second copy of b.png after them.
     let a = RecordFraming.encode(kind: .entry, body: textBody(name: "a.png"))
     let b = RecordFraming.encode(kind: .entry, body: textBody(name: "b.png"))
-    var overlap = FileHeader().encoded() + a + b + b
+    var overlap = FileHeader(version: .v1).encoded() + a + b + b
     let overlapRows = [
         IndexRow(offset: 16, summary: { var s = summary("a.png"); s.recordLength = a.count + b.count; return s }()),
         IndexRow(offset: 16 + a.count + b.count, summary: { var s = summary("b.png"); s.recordLength = b.count; return s }()),
     ]
-    let overlapIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: overlapRows).encodedBody())
+    let overlapIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: overlapRows).encodedBody(version: .v1))
     let overlapIndexOffset = overlap.count
     overlap += overlapIndex + Trailer(indexOffset: overlapIndexOffset, indexLength: overlapIndex.count).encoded()
     invalid("overlapping-entries", .indexOverlap, "an index row spans its entry and the next one", overlap)
 
-    var dupRows = FileHeader().encoded()
+    var dupRows = FileHeader(version: .v1).encoded()
     let dupIndexRows = [IndexRow(offset: 16, summary: { var s = summary("a.png"); s.recordLength = a.count; return s }()),
                         IndexRow(offset: 16 + a.count, summary: { var s = summary("a.png"); s.recordLength = a.count; return s }())]
     dupRows += a + a
-    let dupIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: dupIndexRows).encodedBody())
+    let dupIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: dupIndexRows).encodedBody(version: .v1))
     let dupIndexOffset = dupRows.count
     dupRows += dupIndex + Trailer(indexOffset: dupIndexOffset, indexLength: dupIndex.count).encoded()
     invalid("duplicate-names", .nameDuplicate, "two entries named a.png", dupRows)
 
     let countOnly: [UInt8] = { var w = ByteWriter(); w.writeVarint(Limits.entryCount + 1); return w.bytes }()
     invalid("index-count-over-limit", .limitExceeded, "an index claiming 1,000,001 entries",
-            { var f = FileHeader().encoded(); let i = RecordFraming.encode(kind: .index, body: countOnly); let o = f.count; f += i; return f + Trailer(indexOffset: o, indexLength: i.count).encoded() }())
+            { var f = FileHeader(version: .v1).encoded(); let i = RecordFraming.encode(kind: .index, body: countOnly); let o = f.count; f += i; return f + Trailer(indexOffset: o, indexLength: i.count).encoded() }())
 
     // An index whose one row says its name suffix is 200 bytes, in a body that ends sooner.
-    var cutRow = FileHeader().encoded() + a
+    var cutRow = FileHeader(version: .v1).encoded() + a
     var rowBody = ByteWriter()
     rowBody.writeVarint(1)                  // entry_count
     rowBody.writeVarint(0)                  // gap
@@ -431,7 +432,7 @@ do {
             archive(entryBody: textBody(name: "a.png"), summary: summary("a.png", prompt: 100_000)))
     let countFive: [UInt8] = { var w = ByteWriter(); w.writeVarint(5); return w.bytes }()
     invalid("index-count-over-rows", .indexInvalid, "an index claiming 5 entries with no row bytes after the count (at most 0 / 9)",
-            { var f = FileHeader().encoded(); let i = RecordFraming.encode(kind: .index, body: countFive); let o = f.count; f += i; return f + Trailer(indexOffset: o, indexLength: i.count).encoded() }())
+            { var f = FileHeader(version: .v1).encoded(); let i = RecordFraming.encode(kind: .index, body: countFive); let o = f.count; f += i; return f + Trailer(indexOffset: o, indexLength: i.count).encoded() }())
 
     var short = one
     let shortLayout = offsets(one)
@@ -442,24 +443,24 @@ do {
 
     // The row for b.png points at a superseded index record instead of b.png's entry.
     let aRecord = RecordFraming.encode(kind: .entry, body: textBody(name: "a.png"))
-    let staleIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody())
-    var pointsAtIndex = FileHeader().encoded() + aRecord + staleIndex + aRecord
+    let staleIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody(version: .v1))
+    var pointsAtIndex = FileHeader(version: .v1).encoded() + aRecord + staleIndex + aRecord
     let wrongRows = [
         IndexRow(offset: 16, summary: { var s = summary("a.png"); s.recordLength = aRecord.count; return s }()),
         IndexRow(offset: 16 + aRecord.count, summary: { var s = summary("b.png"); s.recordLength = staleIndex.count + aRecord.count; return s }()),
     ]
-    let wrongIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: wrongRows).encodedBody())
+    let wrongIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: wrongRows).encodedBody(version: .v1))
     let wrongIndexOffset = pointsAtIndex.count
     pointsAtIndex += wrongIndex + Trailer(indexOffset: wrongIndexOffset, indexLength: wrongIndex.count).encoded()
     invalid("index-row-not-an-entry", .indexEntryMissing, "an index row pointing at a record that is not an entry", pointsAtIndex)
 
-    var trailingIndex = FileHeader().encoded()
-    let paddedIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody() + [0])
+    var trailingIndex = FileHeader(version: .v1).encoded()
+    let paddedIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody(version: .v1) + [0])
     trailingIndex += paddedIndex + Trailer(indexOffset: 16, indexLength: paddedIndex.count).encoded()
     invalid("index-trailing-bytes", .indexInvalid, "an index with a byte after its last row", trailingIndex)
 
-    var longTrailer = FileHeader().encoded()
-    let emptyIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody())
+    var longTrailer = FileHeader(version: .v1).encoded()
+    let emptyIndex = RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody(version: .v1))
     longTrailer += emptyIndex + RecordFraming.encode(kind: .trailer, body: [UInt8](repeating: 0, count: 13))
     invalid("trailer-wrong-length", .trailerInvalid, "a trailer record whose body is 13 bytes, not 12", longTrailer)
 
@@ -578,6 +579,161 @@ do {
     secret.parameters = [("api_key", "not-a-real-key")]
     invalid("generator-secret", .generatorSecret, "a generator parameter named api_key",
             archive(entryBody: s + modeText + promptChunk + chunk(ChunkType.generator.rawValue, secret.encoded()), summary: sum))
+}
+
+// MARK: - Version 2 (spec §3.1): compact entry heads, index rows and a defaults record
+
+let v2Defaults = EntryDefaults(generator: GeneratorMetadata(kind: .builtin), captioner: CaptionerMetadata(kind: .sidecar, instructionVersion: 1))
+
+/// A whole valid version 2 archive of `entries`.
+func archiveV2(_ entries: [Entry], defaults: EntryDefaults = v2Defaults, fullHash: Bool = false) -> [UInt8] {
+    var encoder = ArchiveEncoder(format: ArchiveFormat(version: .v2, defaults: defaults))
+    encoder.keepsFullHash = fullHash
+    var bytes = encoder.header()
+    for entry in entries { bytes += try! encoder.encode(entry) }
+    return bytes + encoder.finish()
+}
+
+/// A version 2 archive of raw records (a defaults record among them if wanted), entries indexed
+/// with their summaries by the version 2 index unless `index` writes the index body itself.
+func archiveV2(records: [(RecordKind, [UInt8], EntrySummary?)], index: (([IndexRow]) -> [UInt8])? = nil) -> [UInt8] {
+    archive(records: records, header: FileHeader(version: .v2).encoded(), index: index ?? { ArchiveIndex(rows: $0).encodedBody(version: .v2) })
+}
+
+/// A version 2 text entry's body built field by field: name, flags, 96×64, size, 8 hash bytes,
+/// stored method, the sample prompt's length, then `chunks` (flagged when given) and the prompt.
+func v2TextBody(name: String, flags: UInt8 = 0, chunks: [UInt8]? = nil, chunksLength: Int? = nil) -> [UInt8] {
+    var writer = ByteWriter()
+    writer.writeString(name)
+    writer.writeUInt8(flags | (chunks == nil ? 0 : 0x20))
+    writer.writeVarint(96)
+    writer.writeVarint(64)
+    writer.writeVarint(18_432)
+    writer.writeBytes(Array(SHA256.hash(Array(name.utf8)).prefix(8)))
+    writer.writeVarint(0)
+    writer.writeVarint(samplePrompt.utf8.count)
+    if let chunks {
+        writer.writeVarint(chunksLength ?? chunks.count)
+        writer.writeBytes(chunks)
+    }
+    writer.writeBytes(Array(samplePrompt.utf8))
+    return writer.bytes
+}
+
+let v2Record = RecordFraming.encode(kind: .defaults, body: v2Defaults.encodedBody())
+
+do {
+    var night = tinyEntry("trip/day2/night.png", quantizer: 40)
+    night.captioner = CaptionerMetadata(kind: .openAI, model: "gpt-4o", instructionVersion: 1)
+    var dated = textEntry("trip/day2/IMG_0102.jpg")
+    dated.source.captureTime = 1_717_236_000
+    dated.source.utcOffsetMinutes = 120
+    dated.source.orientation = 6
+    dated.camera = CameraMetadata(make: "FUJIFILM", model: "X-T5")
+    var tall = textEntry("trip/day2/IMG_0103.jpg")
+    tall.source.width = 64
+    tall.source.height = 96
+    let entries = [textEntry("trip/day1/IMG_0100.jpg"), textEntry("trip/day1/IMG_0101.jpg"), dated, tall,
+                   tinyEntry("trip/day2/IMG_0104.jpg"), night, pngEntry("trip/day3/garden.png"), textEntry("trip/day3/garden-2.png")]
+    valid("v2-entries", "version 2: a defaults record (g, c); text and multimodal entries inheriting it or overriding c; names front- and back-coded; sizes repeated and changed; capture time, offset, orientation, camera",
+          archiveV2(entries))
+    valid("v2-full-hash", "version 2 entries keeping the whole SHA-256 (entry flag 4)", archiveV2([textEntry("a.png"), pngEntry("b.png")], fullHash: true))
+    valid("v2-no-defaults", "version 2 without a defaults record: every entry carries its own chunks", archiveV2([textEntry("a.png"), tinyEntry("b.png")], defaults: EntryDefaults()))
+    valid("v2-no-entries", "an empty version 2 archive with a defaults record", archiveV2([]))
+    let first = archiveV2([textEntry("a.png"), textEntry("b.png")])
+    let reader = try! ArchiveReader(source: MemorySource(first))
+    var encoder = ArchiveEncoder(format: try! reader.format, continuing: reader.rows, at: first.count)
+    let appended = first + (try! encoder.encode(textEntry("c.png"))) + encoder.finish()
+    valid("v2-appended-in-place", "version 2 entries appended after a superseded index and trailer: the new row flags its gap", appended)
+}
+do {
+    let a = v2TextBody(name: "a.png"), b = v2TextBody(name: "b.png")
+    invalid("v2-defaults-misplaced", .recordMisplaced, "a defaults record after an entry",
+            archiveV2(records: [(.entry, a, summary("a.png")), (.defaults, v2Defaults.encodedBody(), nil), (.entry, b, summary("b.png"))]))
+    invalid("v2-defaults-twice", .recordMisplaced, "a second defaults record right after the first",
+            archiveV2(records: [(.defaults, v2Defaults.encodedBody(), nil), (.defaults, v2Defaults.encodedBody(), nil), (.entry, a, summary("a.png"))]))
+    invalid("v2-defaults-camera", .chunkForbidden, "a defaults record holding a camera chunk",
+            archiveV2(records: [(.defaults, chunk(ChunkType.camera.rawValue, CameraMetadata(make: "X", model: "").encoded()), nil), (.entry, a, summary("a.png"))]))
+    invalid("v2-defaults-duplicate", .chunkDuplicate, "a defaults record with two captioner chunks",
+            archiveV2(records: [(.defaults, v2Defaults.encodedBody() + chunk(ChunkType.captioner.rawValue, CaptionerMetadata(kind: .builtin).encoded()), nil), (.entry, a, summary("a.png"))]))
+    var v1WithDefaults = FileHeader(version: .v1).encoded() + v2Record
+    v1WithDefaults += RecordFraming.encode(kind: .index, body: ArchiveIndex(rows: []).encodedBody(version: .v1))
+    v1WithDefaults += Trailer(indexOffset: FileHeader.size + v2Record.count, indexLength: v1WithDefaults.count - FileHeader.size - v2Record.count).encoded()
+    invalid("v1-defaults-record", .recordKindUnknown, "a defaults record (\"D\") in a version 1 file, where it is an unknown critical record", v1WithDefaults)
+    invalid("v2-entry-flags", .fieldInvalid, "entry flag bit 6, which version 2 does not define",
+            archiveV2(records: [(.entry, v2TextBody(name: "a.png", flags: 0x40), summary("a.png"))]))
+    invalid("v2-chunks-empty", .fieldInvalid, "chunks flagged with a chunks length of 0",
+            archiveV2(records: [(.entry, v2TextBody(name: "a.png", chunks: []), summary("a.png"))]))
+    invalid("v2-chunks-overrun", .limitExceeded, "a chunks length longer than the rest of the body",
+            archiveV2(records: [(.entry, v2TextBody(name: "a.png", chunks: [], chunksLength: 5000), summary("a.png"))]))
+    invalid("v2-source-chunk", .chunkUnknownCritical, "an \"S\" chunk in a version 2 entry's chunks",
+            archiveV2(records: [(.entry, v2TextBody(name: "a.png", chunks: sourceChunk(name: Array("a.png".utf8))), summary("a.png"))]))
+    let thumbnail = chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .jpeg, scale: 8, width: 12, height: 8, payload: jpeg12x8).encoded())
+    invalid("v2-thumbnail-in-text", .chunkForbidden, "a version 2 text entry with a thumbnail chunk",
+            archiveV2(records: [(.entry, v2TextBody(name: "a.png", chunks: thumbnail), summary("a.png", thumbnail: jpeg12x8.count))]))
+    invalid("v2-missing-thumbnail", .chunkMissing, "a version 2 entry flagged multimodal without a thumbnail chunk",
+            archiveV2(records: [(.entry, v2TextBody(name: "a.png", flags: 0x01), summary("a.png", mode: .multimodal))]))
+    invalid("v2-hash-cut", .truncated, "a version 2 entry that ends inside its 8 hash bytes",
+            archiveV2(records: [(.entry, Array(v2TextBody(name: "a.png").prefix(14)), summary("a.png", prompt: 0))]))
+
+    // Index rows, written by hand: flags (with the kept length), [gap], record length change,
+    // prefix, [kept escaped], middle, [size], [thumbnail bytes], other bytes.
+    let records: [(RecordKind, [UInt8], EntrySummary?)] = [(.entry, a, summary("a.png")), (.entry, b, summary("b.png"))]
+    func rows(_ second: @escaping (IndexRow, IndexRow) -> [UInt8]) -> ([IndexRow]) -> [UInt8] {
+        { rows in
+            var writer = ByteWriter()
+            writer.writeVarint(2)
+            writer.writeUInt8(0x02)
+            writer.writeSignedVarint(Int64(rows[0].summary.recordLength))
+            writer.writeVarint(0); writer.writeString("a.png")
+            writer.writeVarint(96); writer.writeVarint(64)
+            writer.writeVarint(rows[0].summary.recordLength - rows[0].summary.promptBytes)
+            return writer.bytes + second(rows[0], rows[1])
+        }
+    }
+    func row(_ flags: UInt8, _ row: IndexRow, after previous: IndexRow, gap: Int? = nil, prefix: Int = 0, kept: Int = 4, middle: String = "b",
+             size: Bool = false, thumbnail: Int? = nil, escapedKept: Int? = nil) -> [UInt8] {
+        var writer = ByteWriter()
+        writer.writeUInt8(flags | UInt8(escapedKept == nil ? kept : 31) << 3)
+        if let gap { writer.writeVarint(gap) }
+        writer.writeSignedVarint(Int64(row.summary.recordLength - previous.summary.recordLength))
+        writer.writeVarint(prefix)
+        if let escapedKept { writer.writeVarint(escapedKept) }
+        writer.writeString(middle)
+        if size { writer.writeVarint(96); writer.writeVarint(64) }
+        if let thumbnail { writer.writeVarint(thumbnail) }
+        writer.writeVarint(row.summary.recordLength - row.summary.promptBytes - (thumbnail ?? 0))
+        return writer.bytes
+    }
+    valid("v2-index-by-hand", "the version 2 index rows of two entries, written field by field (the second row keeps \".png\" from the first)",
+          archiveV2(records: records, index: rows { first, second in row(0, second, after: first) }))
+    invalid("v2-row-size-repeated", .indexInvalid, "an index row giving the same size as the row before instead of leaving it out",
+            archiveV2(records: records, index: rows { first, second in row(0x02, second, after: first, size: true) }))
+    invalid("v2-row-gap-zero", .indexInvalid, "an index row flagging a gap of 0",
+            archiveV2(records: records, index: rows { first, second in row(0x04, second, after: first, gap: 0) }))
+    invalid("v2-row-kept-too-long", .limitExceeded, "an index row keeping more of the previous name than its prefix leaves",
+            archiveV2(records: records, index: rows { first, second in row(0, second, after: first, prefix: 2, kept: 4, middle: "") }))
+    invalid("v2-row-kept-escaped", .indexInvalid, "an index row escaping a kept length of 4, which fits its flags",
+            archiveV2(records: records, index: rows { first, second in row(0, second, after: first, escapedKept: 4) }))
+    invalid("v2-row-mode-mismatch", .indexMismatch, "an index row flagged multimodal for a text entry (its thumbnail size 0)",
+            archiveV2(records: records, index: rows { first, second in row(0x01, second, after: first, thumbnail: 0) }))
+    invalid("v2-row-length-negative", .indexRange, "an index row whose record length change makes it shorter than any entry",
+            archiveV2(records: records, index: rows { first, second in
+                var writer = ByteWriter()
+                writer.writeUInt8(0)
+                writer.writeSignedVarint(-Int64(first.summary.recordLength))
+                return writer.bytes + Array(row(0, second, after: first).dropFirst(2))
+            }))
+    invalid("v2-row-other-too-large", .limitExceeded, "an index row whose other bytes exceed its record length",
+            archiveV2(records: records, index: rows { first, second in Array(row(0, second, after: first).dropLast()) + [0xFF, 0x7F] }))
+    var firstWithout = ByteWriter()
+    firstWithout.writeVarint(1)
+    firstWithout.writeUInt8(0)
+    firstWithout.writeSignedVarint(Int64(RecordFraming.encode(kind: .entry, body: a).count))
+    firstWithout.writeVarint(0); firstWithout.writeString("a.png")
+    firstWithout.writeVarint(RecordFraming.encode(kind: .entry, body: a).count - samplePrompt.utf8.count)
+    invalid("v2-row-first-without-size", .indexInvalid, "a first index row that leaves out its size",
+            archiveV2(records: [(.entry, a, summary("a.png"))], index: { _ in firstWithout.bytes }))
 }
 
 // MARK: - Writing
