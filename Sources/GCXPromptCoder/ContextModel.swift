@@ -1,4 +1,5 @@
 import CGCXSystem
+import GCX
 
 
 /// The context-mixing model of spec/gcx.md §B.4: bucketed bit-probability tables (one 16-word
@@ -309,10 +310,48 @@ final class ContextModel: @unchecked Sendable {
 
         static let model1 = PrimedState(ContextModel(tables: .model1, primed: nil))
 
+        /// SHA-256 of each part of this state (spec B.8).
+        func digests() -> [(part: String, sha256: String)] {
+            ContextModel(tables: .model1, primed: self).primedDigests(self)
+        }
+
         static func of(_ tables: ModelTables) -> PrimedState {
             precondition(tables.modelID == 1)
             return model1
         }
+    }
+
+    /// The primed state's parts serialised as spec B.8 defines them (little-endian words; table 0
+    /// as its 17 buckets, without this implementation's padding), each with its SHA-256.
+    func primedDigests(_ state: PrimedState) -> [(part: String, sha256: String)] {
+        func hex(_ bytes: [UInt8]) -> String {
+            let digits = Array("0123456789abcdef")
+            return String(SHA256.hash(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        }
+        func words<T: FixedWidthInteger>(_ base: UnsafePointer<T>, _ count: Int) -> [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(count * T.bitWidth / 8)
+            for k in 0..<count {
+                let value = base[k]
+                for b in 0..<(T.bitWidth / 8) { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * b))) }
+            }
+            return bytes
+        }
+        var parts: [(String, String)] = []
+        for i in 0..<ContextModel.localFirst {
+            let buckets = i == 0 ? 17 : 1 << ContextModel.tableBits[i]
+            parts.append(("T\(i)", hex(words(UnsafePointer(state.mem + firstBucket[i] * 16), buckets * 16))))
+        }
+        parts.append(("A", hex(words(UnsafePointer(state.apm), ContextModel.apmRows * 24))))
+        let w = UnsafePointer(state.weights)
+        parts.append(("W0", hex(words(w + ContextModel.w0Base, ContextModel.w1Base - ContextModel.w0Base))))
+        parts.append(("W1", hex(words(w + ContextModel.w1Base, ContextModel.w2Base - ContextModel.w1Base))))
+        parts.append(("W2", hex(words(w + ContextModel.w2Base, ContextModel.wfBase - ContextModel.w2Base))))
+        parts.append(("WF", hex(words(w + ContextModel.wfBase, ContextModel.weightCount - ContextModel.wfBase))))
+        parts.append(("MT", hex(words(UnsafePointer(state.mt), 1 << ContextModel.matchBits))))
+        parts.append(("SM", hex(words(UnsafePointer(state.sm), 32))))
+        parts.append(("hist", hex(Array(UnsafeBufferPointer(start: state.hist, count: state.histLen)))))
+        return parts
     }
 
     /// Priming model only: hands its whole-table overlays to the primed state.

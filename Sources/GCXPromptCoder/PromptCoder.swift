@@ -64,6 +64,13 @@ public enum PromptCoder {
         }
     }
 
+    /// SHA-256 (hex) of each part of model 1's state after priming (spec B.8), in the spec's order:
+    /// tables T0...T7, the APM, the mixer weights W0, W1, W2, WF, the match table MT, the match
+    /// probabilities SM and the history. A reimplementation whose priming differs sees which part.
+    public static func primedStateDigests() -> [(part: String, sha256: String)] {
+        ContextModel.PrimedState.model1.digests()
+    }
+
     /// The first `bits` steps of decoding `payload` (all of them when it has fewer): where a
     /// reimplementation compares its own to find the first bit it gets wrong.
     public static func trace(_ payload: [UInt8], decodedLength: Int, bits: Int) throws(PromptCodingError) -> [TraceStep] {

@@ -9,12 +9,16 @@ import GCXPromptCoder
         var text: String
         var decoded_length: Int
         var payload: String
+        var primed: [String: String]
         var steps: [[UInt64]]
     }
 
     @Test func theSpecsTestVectorsAreThisCoders() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.packageRoot + "/spec/prompt-model/vectors-1.json"))
         let vectors = try JSONDecoder().decode(Vectors.self, from: data)
+        let digests = PromptCoder.primedStateDigests()
+        #expect(digests.map(\.part) == ["T0", "T1", "T2", "T3", "T4", "T5", "T6", "T7", "A", "W0", "W1", "W2", "WF", "MT", "SM", "hist"])
+        for (part, sha256) in digests { #expect(vectors.primed[part] == sha256, "primed state part \(part)") }
         let payload = PromptCoder.encode(vectors.text)
         #expect(payload.map { String(format: "%02x", $0) }.joined() == vectors.payload)
         #expect(try PromptCoder.decode(payload, decodedLength: vectors.decoded_length) == vectors.text)

@@ -17,9 +17,11 @@ if let i = args.firstIndex(of: "--vectors"), i + 1 < args.count {
     let payload = PromptCoder.encode(text)
     let length = text.utf8.count
     let steps = try PromptCoder.trace(payload, decodedLength: length, bits: 128)
-    var json = "{\n  \"about\": \"spec/gcx.md B.8: prompt method 1 test vectors (model 1). Decoding payload (hex) with decoded_length gives text; steps are the first decoded bits as [P1, bit, low, high] after each bit, low and high as decoded after the bit's normalisation.\",\n"
+    var json = "{\n  \"about\": \"spec/gcx.md B.8: prompt method 1 test vectors (model 1). Decoding payload (hex) with decoded_length gives text; primed gives the SHA-256 of each part of the state after priming, serialised as B.8 says; steps are the first decoded bits as [P1, bit, low, high] after each bit, low and high as decoded after the bit's normalisation.\",\n"
     json += "  \"text\": \"\(text)\",\n  \"decoded_length\": \(length),\n"
-    json += "  \"payload\": \"\(payload.map { String(format: "%02x", $0) }.joined())\",\n  \"steps\": [\n"
+    json += "  \"payload\": \"\(payload.map { String(format: "%02x", $0) }.joined())\",\n"
+    json += "  \"primed\": {\n" + PromptCoder.primedStateDigests().map { "    \"\($0.part)\": \"\($0.sha256)\"" }.joined(separator: ",\n") + "\n  },\n"
+    json += "  \"steps\": [\n"
     json += steps.map { "    [\($0.p1), \($0.bit), \($0.low), \($0.high)]" }.joined(separator: ",\n")
     json += "\n  ]\n}\n"
     try json.write(toFile: args[i + 1], atomically: true, encoding: .utf8)

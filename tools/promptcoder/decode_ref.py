@@ -10,6 +10,7 @@ Usage:
 Slow (pure Python, about 20 us per coded bit) but bit-exact.
 """
 import bisect
+import hashlib
 import json
 import os
 import sys
@@ -495,10 +496,38 @@ def decode(payload, length, trace=None):
     return bytes(out).decode("utf-8")  # raises UnicodeDecodeError on invalid UTF-8
 
 
+def primed_digests(model):
+    """B.8: SHA-256 of each part of the primed state, little-endian words in the spec's order."""
+    def le(values, size, signed=False):
+        return b"".join(v.to_bytes(size, "little", signed=signed) for v in values)
+    parts = {}
+    for i in range(LOCAL_FIRST):
+        parts["T%d" % i] = le(model.T[i], 4)
+    parts["A"] = le(model.A, 2)
+    for name in ("W0", "W1", "W2", "WF"):
+        parts[name] = le(getattr(model, name), 4, signed=True)
+    parts["MT"] = le(model.MT, 4)
+    parts["SM"] = le(model.SM, 4)
+    parts["hist"] = bytes(model.hist)
+    return {name: hashlib.sha256(data).hexdigest() for name, data in parts.items()}
+
+
 def check_vectors(path):
-    """B.8: decode the test vector's payload and compare every traced step."""
+    """B.8: compare the primed state's digests, then decode the test vector's payload and compare
+    every traced step."""
     with open(path, encoding="utf-8") as f:
         vectors = json.load(f)
+    decode(b"\x01\x00\x00", 0)  # primes model 1 (and checks the empty text)
+    phrases, model, snap = _models[1]
+    model.restore(snap)
+    digests = primed_digests(model)
+    for part, digest in vectors["primed"].items():
+        if digests.get(part) != digest:
+            print("vectors: the primed state's %s differs: ours %s, the file's %s" % (part, digests.get(part), digest))
+            return 1
+    if set(digests) != set(vectors["primed"]):
+        print("vectors: parts %s vs the file's %s" % (sorted(digests), sorted(vectors["primed"])))
+        return 1
     trace = []
     text = decode(bytes.fromhex(vectors["payload"]), vectors["decoded_length"], trace)
     if text != vectors["text"]:
@@ -508,7 +537,7 @@ def check_vectors(path):
         if ours != theirs:
             print("vectors: bit %d differs: ours %s, the file's %s" % (k, ours, theirs))
             return 1
-    print("decode_ref: the %d steps of %s agree" % (len(vectors["steps"]), path))
+    print("decode_ref: the %d primed-state digests and the %d steps of %s agree" % (len(digests), len(vectors["steps"]), path))
     return 0
 
 
