@@ -62,6 +62,20 @@ struct ThumbnailTests {
         #expect(try Thumbnailer.downsample(rPrime, scale: scale) == t)
     }
 
+    @Test("the exact pass moves a block's centre more than its edges, so it leaves no step there")
+    func exactPassIsTentShaped() throws {
+        // A flat 16×16 reconstruction whose 8×8 blocks must each rise by 3 levels on average.
+        let flat = RGBImage(width: 16, height: 16, fill: (100, 100, 100))
+        let thumbnail = RGBImage(width: 2, height: 2, fill: (103, 103, 103))
+        var image = flat
+        Consistency.exactPass(&image, thumbnail: thumbnail, scale: 8)
+        #expect(try Thumbnailer.downsample(image, scale: 8) == thumbnail)
+        func rise(_ x: Int, _ y: Int) -> Int { Int(image.pixels[(y * 16 + x) * 3]) - 100 }
+        #expect(rise(3, 3) > rise(0, 3) && rise(4, 4) > rise(7, 4), "centre \(rise(3, 3)), edges \(rise(0, 3)) \(rise(7, 4))")
+        // Across the edge between the two blocks the image is continuous: no step.
+        for y in 0..<16 { #expect(abs(rise(8, y) - rise(7, y)) <= 1) }
+    }
+
     @Test("consistency keeps a reconstruction that already matches")
     func consistencyIdentity() throws {
         let image = RGBImage.gradient(width: 64, height: 40)
