@@ -88,7 +88,12 @@ extension ContextModel {
             chks[i] = (x & 0xFFFF) | 0x10000
             let i0 = firstBucket[i] &+ Int(x >> shifts[i])
             cand[i] = i0
-            prefetch(UnsafeRawPointer(pmem + (i0 &<< 4)))
+            // All four ways of the set: a miss on way 0 is usually followed by reads of the others.
+            let set = pmem + ((i0 & ~3) &<< 4)
+            prefetch(UnsafeRawPointer(set))
+            prefetch(UnsafeRawPointer(set + 16))
+            prefetch(UnsafeRawPointer(set + 32))
+            prefetch(UnsafeRawPointer(set + 48))
             prefetch(UnsafeRawPointer(ovSlot + i0))
         }
         var h = 0
