@@ -117,6 +117,7 @@ public struct ArchiveIndex: Equatable, Sendable {
         names.reserveCapacity(count)
         var expected = FileHeader.size
         var previousName: [UInt8] = []
+        var nameBytes: [UInt8] = []
         var previousSize: (width: Int, height: Int)?
         var previousLength = 0
         for number in 0..<count {
@@ -162,12 +163,15 @@ public struct ArchiveIndex: Equatable, Sendable {
                 throw FormatError(.limitExceeded, at: rowOffset, "index row \(number) keeps \(kept) bytes of the previous name's end; after its \(shared)-byte prefix only \(previousName.count - shared) are left")
             }
             let middleLength = try reader.readLength(field: "index row \(number) name bytes", max: Limits.nameBytes - shared - kept)
-            let nameBytes = Array(previousName.prefix(shared)) + (try reader.readBytes(count: middleLength, field: "index row \(number) name"))
-                + Array(previousName.suffix(kept))
+            // The name is assembled in one buffer, reused from row to row.
+            nameBytes.removeAll(keepingCapacity: true)
+            nameBytes.append(contentsOf: previousName[..<shared])
+            nameBytes.append(contentsOf: try reader.readSlice(count: middleLength, field: "index row \(number) name"))
+            nameBytes.append(contentsOf: previousName[(previousName.count - kept)...])
             guard let name = String(validating: nameBytes, as: UTF8.self) else {
                 throw FormatError(.utf8Invalid, at: rowOffset, "index row \(number): the name is not valid UTF-8")
             }
-            do { try EntryName.validate(name, at: rowOffset) } catch let error as FormatError { throw error.inEntry(name) }
+            do { try EntryName.validate(utf8: nameBytes, name: name, at: rowOffset) } catch let error as FormatError { throw error.inEntry(name) }
             guard names.insert(name).inserted else {
                 throw FormatError(.nameDuplicate, at: rowOffset, "index lists the name \(quoted(name)) twice", entry: name)
             }
@@ -212,7 +216,7 @@ public struct ArchiveIndex: Equatable, Sendable {
             }
             rows.append(IndexRow(offset: offset, summary: summary))
             expected = offset + recordLength
-            previousName = nameBytes
+            swap(&previousName, &nameBytes)
             previousSize = (summary.width, summary.height)
             previousLength = recordLength
         }
