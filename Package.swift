@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "gcx-fuzz", dependencies: ["GCX", "GCXImage", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/fuzz",
                           exclude: ["README.md", "seeds", "lsan.supp"]),
         // Thumbnail codec 3 at byte budgets: thumbnail and reconstruction PSNR, encoding time.
-        .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec"], path: "tools/thumb-bench",
+        .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec", "GCXArchiver"], path: "tools/thumb-bench",
                           exclude: ["check_priors.sh"]),
         // Measures what list and single-entry reads cost on large archives.
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCXBytes", "GCX", "GCXFileIO"], path: "tools/bench-container"),

@@ -120,23 +120,24 @@ public struct EntryBuilder: Sendable {
 
 /// `--thumbnail-scale auto`: of the scales 8, 16 and 32, the one whose tiny thumbnail at the budget
 /// gives the best reconstruction, as the built-in reconstructor draws it (upsampled, consistency
-/// step), measured at a reduced size (long side at most 512 pixels) to stay fast.
-enum TinyThumbnailScale {
-    static let candidates = [8, 16, 32]
+/// step), measured at a reduced size (long side at most 512 pixels) to stay fast. The photo is read
+/// once: its block sums at the reduction give the reference and every candidate's thumbnail exactly.
+public enum TinyThumbnailScale {
+    public static let candidates = [8, 16, 32]
 
-    static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
+    public static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
         var reduction = 1
         while reduction < candidates[0] && max(image.width, image.height) > 512 * reduction { reduction *= 2 }
-        let reference = reduction > 1 ? try Thumbnailer.downsample(image, scale: reduction) : image
+        let sums = Thumbnailer.blockSums(image, scale: reduction)
+        let reference = reduction > 1 ? Thumbnailer.thumbnail(of: sums) : image
         var best: (scale: Int, thumbnail: RGBImage, payload: [UInt8], error: Double)?
         for scale in candidates {
-            let small = try Thumbnailer.downsample(image, scale: scale)
+            let factor = scale / reduction
+            let small = Thumbnailer.thumbnail(of: Thumbnailer.merged(sums, by: factor))
             guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget) else { continue }
             let decoded = RGBImage(width: small.width, height: small.height,
                                    pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height))
-            let factor = scale / reduction
-            var drawn = try Resampler.upsample(decoded, width: reference.width, height: reference.height, scale: factor)
-            drawn = try Consistency.enforce(drawn, thumbnail: decoded, scale: factor)
+            let drawn = try Resampler.upsample(decoded, width: reference.width, height: reference.height, scale: factor)
             let error = try ImageMetrics.mse(drawn, reference)
             if best == nil || error < best!.error { best = (scale, small, payload, error) }
         }

@@ -21,7 +21,14 @@ public enum Thumbnailer {
         guard (1...255).contains(scale) else {
             throw ImageError.invalidArgument("thumbnail scale \(scale) is outside 1...255")
         }
-        let sums = blockSums(image, scale: scale)
+        return thumbnail(of: blockSums(image, scale: scale))
+    }
+
+    /// Per-block channel sums and pixel counts of an image at one scale.
+    public typealias BlockSums = (width: Int, height: Int, sums: [Int], counts: [Int])
+
+    /// The thumbnail whose block sums these are: each mean rounded half up.
+    public static func thumbnail(of sums: BlockSums) -> RGBImage {
         var out = [UInt8](repeating: 0, count: sums.sums.count)
         for i in 0..<sums.sums.count {
             let n = sums.counts[i / 3]
@@ -30,22 +37,44 @@ public enum Thumbnailer {
         return RGBImage(width: sums.width, height: sums.height, pixels: out)
     }
 
+    /// The block sums at `factor` times the scale of `sums`, exactly: a block at scale s·f is the
+    /// union of f×f blocks at scale s (fewer at the right and bottom edges), since
+    /// ceil(W / (s·f)) = ceil(ceil(W / s) / f). One pass over a photo gives every coarser thumbnail.
+    public static func merged(_ sums: BlockSums, by factor: Int) -> BlockSums {
+        let tw = (sums.width + factor - 1) / factor, th = (sums.height + factor - 1) / factor
+        var merged = [Int](repeating: 0, count: tw * th * 3)
+        var counts = [Int](repeating: 0, count: tw * th)
+        for y in 0..<sums.height {
+            for x in 0..<sums.width {
+                let from = y * sums.width + x, to = (y / factor) * tw + x / factor
+                counts[to] += sums.counts[from]
+                for c in 0..<3 { merged[3 * to + c] += sums.sums[3 * from + c] }
+            }
+        }
+        return (tw, th, merged, counts)
+    }
+
     /// Per-block channel sums and pixel counts (shared with the consistency step).
-    static func blockSums(_ image: RGBImage, scale s: Int) -> (width: Int, height: Int, sums: [Int], counts: [Int]) {
+    public static func blockSums(_ image: RGBImage, scale s: Int) -> BlockSums {
         let (tw, th) = thumbnailSize(width: image.width, height: image.height, scale: s)
         var sums = [Int](repeating: 0, count: tw * th * 3)
         var counts = [Int](repeating: 0, count: tw * th)
         let w = image.width
         image.pixels.withUnsafeBufferPointer { src in
             sums.withUnsafeMutableBufferPointer { sum in
+                // Block by block along each row: no division per pixel.
                 for y in 0..<image.height {
-                    let by = y / s
-                    for x in 0..<w {
-                        let b = by * tw + x / s
-                        let i = (y * w + x) * 3
-                        sum[3 * b] += Int(src[i])
-                        sum[3 * b + 1] += Int(src[i + 1])
-                        sum[3 * b + 2] += Int(src[i + 2])
+                    let row = (y / s) * tw * 3
+                    var i = y * w * 3
+                    for bx in 0..<tw {
+                        var r = 0, g = 0, b = 0
+                        for _ in 0..<(min((bx + 1) * s, w) - bx * s) {
+                            r &+= Int(src[i]); g &+= Int(src[i + 1]); b &+= Int(src[i + 2])
+                            i &+= 3
+                        }
+                        sum[row + 3 * bx] &+= r
+                        sum[row + 3 * bx + 1] &+= g
+                        sum[row + 3 * bx + 2] &+= b
                     }
                 }
             }

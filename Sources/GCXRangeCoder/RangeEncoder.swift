@@ -17,6 +17,15 @@ public struct RangeEncoder {
     /// Bytes written so far (the finished stream is at most one more).
     public var bytesWritten: Int { count }
 
+    /// True when the finished stream will be longer than `limit` bytes whatever is coded next: a
+    /// non-zero byte is already written at or past index `limit` (finishing only drops trailing
+    /// zeros and adds a byte).
+    public func exceeds(_ limit: Int) -> Bool {
+        guard count > limit else { return false }
+        for i in max(limit, 0)..<count where out[i] != 0 { return true }
+        return false
+    }
+
     /// Codes `bit` where `p1` (1...4095) is the probability of a 1 in 1/4096 units.
     @inlinable @inline(__always)
     public mutating func encode(bit: Int, p1: Int) {

@@ -59,7 +59,24 @@ public enum TinyImageCodec {
 
     /// The quantiser `encode(_:width:height:maxBytes:)` picks, or nil when none fits.
     public static func quantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> Int? {
-        finestFitting(maxBytes) { encode(pixels, width: width, height: height, quantizer: $0).count }
+        fitting(pixels, width: width, height: height, maxBytes: maxBytes)?.quantizer
+    }
+
+    /// The finest quantiser whose payload fits and that payload. The colour and wavelet transforms
+    /// are made once for all the quantisers tried, and a trial stops after a channel once its
+    /// payload can no longer fit.
+    private static func fitting(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> (quantizer: Int, payload: [UInt8])? {
+        precondition(width > 0 && height > 0 && pixels.count == width * height * 3)
+        let layout = Layout(width: width, height: height)
+        var planes = forwardColour(pixels, count: width * height)
+        for channel in 0..<3 { layout.forward(&planes[channel]) }
+        var best: (quantizer: Int, payload: [UInt8])?
+        _ = finestFitting(maxBytes) { q in
+            guard let payload = code(planes, layout: layout, quantizer: q, limit: maxBytes) else { return maxBytes + 1 }
+            if payload.count <= maxBytes && (best == nil || q < best!.quantizer) { best = (q, payload) }
+            return payload.count
+        }
+        return best
     }
 
     /// The smallest quantiser whose size is at most `maxBytes`, by binary search: the size falls as
@@ -80,23 +97,30 @@ public enum TinyImageCodec {
 
     private static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, counts: UnsafeMutablePointer<[Int]>?) -> [UInt8] {
         precondition(width > 0 && height > 0 && pixels.count == width * height * 3)
-        let q = min(max(quantizer, 0), maxQuantizer)
-        let planes = forwardColour(pixels, count: width * height)
         let layout = Layout(width: width, height: height)
+        var planes = forwardColour(pixels, count: width * height)
+        for channel in 0..<3 { layout.forward(&planes[channel]) }
+        return code(planes, layout: layout, quantizer: quantizer, counts: counts)!
+    }
+
+    /// The payload of transformed `planes` at one quantiser; nil as soon as more than `limit`
+    /// bytes are written.
+    private static func code(_ planes: [[Int]], layout: Layout, quantizer: Int, limit: Int? = nil,
+                             counts: UnsafeMutablePointer<[Int]>? = nil) -> [UInt8]? {
+        let q = min(max(quantizer, 0), maxQuantizer)
         // Counting is training, which starts from untrained contexts.
         var coder = Coder(layout: layout, untrained: counts != nil)
         if let counts { coder.counts = counts.pointee }
         defer { if let counts, let made = coder.counts { counts.pointee = made } }
         // At most 1 + 1 + 15 + 14 bits per value (zero flag, sign, length, mantissa).
-        let bits = 6 + 3 * width * height * 31
+        let bits = 6 + 3 * layout.width * layout.height * 31
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: RangeEncoder.worstCaseBytes(bits: bits))
         defer { buffer.deallocate() }
         var encoder = RangeEncoder(buffer: buffer)
         for bit in (0..<6).reversed() { encoder.encode(bit: (q >> bit) & 1, p1: 2048) }
         for channel in 0..<3 {
-            var plane = planes[channel]
-            layout.forward(&plane)
-            coder.encode(layout.quantise(plane, quantizer: q, channel: channel), channel: channel, into: &encoder)
+            coder.encode(layout.quantise(planes[channel], quantizer: q, channel: channel), channel: channel, into: &encoder)
+            if let limit, encoder.exceeds(limit) { return nil }
         }
         return encoder.finish()
     }
@@ -104,7 +128,7 @@ public enum TinyImageCodec {
     /// The best payload of at most `maxBytes` bytes: the finest quantiser that fits. Nil when even
     /// the coarsest does not fit.
     public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> [UInt8]? {
-        quantizer(pixels, width: width, height: height, maxBytes: maxBytes).map { encode(pixels, width: width, height: height, quantizer: $0) }
+        fitting(pixels, width: width, height: height, maxBytes: maxBytes)?.payload
     }
 
     // MARK: - Decoding

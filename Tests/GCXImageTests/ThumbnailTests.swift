@@ -62,6 +62,13 @@ struct ThumbnailTests {
         #expect(try Thumbnailer.downsample(rPrime, scale: scale) == t)
     }
 
+    @Test("coarser thumbnails from finer block sums equal the operator applied to the photo", arguments: [(1, 8), (2, 4), (4, 8), (8, 2), (3, 5)])
+    func mergedBlockSums(scale: Int, factor: Int) throws {
+        let image = RGBImage.random(width: 101, height: 67, seed: 7)
+        let merged = Thumbnailer.merged(Thumbnailer.blockSums(image, scale: scale), by: factor)
+        #expect(Thumbnailer.thumbnail(of: merged) == (try Thumbnailer.downsample(image, scale: scale * factor)))
+    }
+
     @Test("the exact pass moves a block's centre more than its edges, so it leaves no step there")
     func exactPassIsTentShaped() throws {
         // A flat 16×16 reconstruction whose 8×8 blocks must each rise by 3 levels on average.

@@ -1,12 +1,16 @@
 import Foundation
 import GCXImage
 import GCXThumbnailCodec
+import GCXArchiver
 
 // Thumbnail codec 3 at byte budgets: mean PSNR of the decoded thumbnail against the
 // area-downsampled photo, and of the built-in reconstruction (upsampled, consistency step)
 // against the photo; encoding time per thumbnail.
 //
-//     gcx-thumb-bench DIR [--scale 8] [--budgets 150,300,600] [--limit N]
+//     gcx-thumb-bench DIR [--scale 8] [--budgets 150,300,600] [--limit N] [--auto]
+//
+// --auto: `--thumbnail-scale auto` as pack runs it, timed from the decoded photo (scale choice,
+// downsampling, coding) with the scales it chose.
 var arguments = Array(CommandLine.arguments.dropFirst())
 @MainActor func option(_ name: String) -> String? {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
@@ -16,6 +20,8 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 let scales = (option("--scale") ?? "8").split(separator: ",").compactMap { Int($0) }
 let budgets = (option("--budgets") ?? "150,300,600").split(separator: ",").compactMap { Int($0) }
 let limit = Int(option("--limit") ?? "") ?? Int.max
+let auto = arguments.contains("--auto")
+arguments.removeAll { $0 == "--auto" }
 // Training (spec Appendix C.5's PRIOR table): code every photo of the given folders at several scales
 // and budgets, count the bits under each context, and write the table as Swift and as spec text.
 if let folders = option("--train") {
@@ -76,6 +82,34 @@ func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
     for i in 0..<a.count { let d = Double(a[i]) - Double(b[i]); sum += d * d }
     let mse = sum / Double(a.count)
     return mse == 0 ? 99 : 10 * log10(255 * 255 / mse)
+}
+
+if auto {
+    print("| budget | photos | scales chosen (8/16/32) | mean bytes | reconstruction PSNR | ms per photo (mean, max) |")
+    print("|---:|---:|---|---:|---:|---:|")
+    var photos: [RGBImage] = []
+    for name in names { photos.append(try ImageDecoder.decode(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))).image) }
+    for budget in budgets {
+        var chosen = [8: 0, 16: 0, 32: 0], bytes = 0, reconPSNR = 0.0, total = 0.0, slowest = 0.0
+        for image in photos {
+            let start = Date()
+            let best = try TinyThumbnailScale.best(for: image, budget: budget)
+            let seconds = Date().timeIntervalSince(start)
+            total += seconds
+            slowest = max(slowest, seconds)
+            chosen[best.scale, default: 0] += 1
+            bytes += best.payload.count
+            let decoded = RGBImage(width: best.thumbnail.width, height: best.thumbnail.height,
+                                   pixels: try TinyImageCodec.decode(best.payload, width: best.thumbnail.width, height: best.thumbnail.height))
+            var drawn = try Resampler.upsample(decoded, width: image.width, height: image.height, scale: best.scale)
+            drawn = try Consistency.enforce(drawn, thumbnail: decoded, scale: best.scale)
+            reconPSNR += psnr(drawn.pixels, image.pixels)
+        }
+        let n = Double(photos.count)
+        print(String(format: "| %d | %d | %d/%d/%d | %.0f | %.2f dB | %.1f, %.1f |", budget, photos.count, chosen[8]!, chosen[16]!, chosen[32]!,
+                     Double(bytes) / n, reconPSNR / n, 1000 * total / n, 1000 * slowest))
+    }
+    exit(0)
 }
 
 print("| scale | budget | photos fitted | mean bytes | thumbnail PSNR | reconstruction PSNR | encode ms |")
