@@ -126,17 +126,26 @@ public enum TinyThumbnailScale {
     public static let candidates = [8, 16, 32]
 
     public static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
+        // The reference: the photo reduced by a power of two to a long side of at most 512.
         var reduction = 1
-        while reduction < candidates[0] && max(image.width, image.height) > 512 * reduction { reduction *= 2 }
-        let sums = Thumbnailer.blockSums(image, scale: reduction)
-        let reference = reduction > 1 ? Thumbnailer.thumbnail(of: sums) : image
+        while reduction < 8 && max(image.width, image.height) > 512 * reduction { reduction *= 2 }
+        // One pass over the photo, at the largest scale that divides the reduction and every candidate.
+        // Coarser sums are merged from the coarsest already made that divides them.
+        var sums = [candidates.reduce(reduction) { gcd($0, $1) }: Thumbnailer.BlockSums(width: 0, height: 0, sums: [], counts: [])]
+        let base = sums.keys.first!
+        sums[base] = Thumbnailer.blockSums(image, scale: base)
+        for scale in ([reduction] + candidates).sorted() where sums[scale] == nil {
+            let from = sums.keys.filter { scale % $0 == 0 }.max()!
+            sums[scale] = Thumbnailer.merged(sums[from]!, by: scale / from)
+        }
+        let reference = reduction > 1 ? Thumbnailer.thumbnail(of: sums[reduction]!) : image
         var best: (scale: Int, thumbnail: RGBImage, payload: [UInt8], error: Double)?
         for scale in candidates {
-            let factor = scale / reduction
-            let small = Thumbnailer.thumbnail(of: Thumbnailer.merged(sums, by: factor))
+            let small = Thumbnailer.thumbnail(of: sums[scale]!)
             guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget) else { continue }
             let decoded = RGBImage(width: small.width, height: small.height,
                                    pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height))
+            let factor = scale % reduction == 0 ? scale / reduction : nil
             let drawn = try Resampler.upsample(decoded, width: reference.width, height: reference.height, scale: factor)
             let error = try ImageMetrics.mse(drawn, reference)
             if best == nil || error < best!.error { best = (scale, small, payload, error) }
@@ -144,6 +153,8 @@ public enum TinyThumbnailScale {
         guard let best else { throw ThumbnailBudgetError(budget: budget, width: image.width / 32, height: image.height / 32) }
         return (best.scale, best.thumbnail, best.payload)
     }
+
+    private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 }
 
 /// Not even the coarsest tiny thumbnail fits the budget.

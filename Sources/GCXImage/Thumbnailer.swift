@@ -45,10 +45,16 @@ public enum Thumbnailer {
         var merged = [Int](repeating: 0, count: tw * th * 3)
         var counts = [Int](repeating: 0, count: tw * th)
         for y in 0..<sums.height {
-            for x in 0..<sums.width {
-                let from = y * sums.width + x, to = (y / factor) * tw + x / factor
-                counts[to] += sums.counts[from]
-                for c in 0..<3 { merged[3 * to + c] += sums.sums[3 * from + c] }
+            let row = (y / factor) * tw
+            var from = y * sums.width
+            for tx in 0..<tw {
+                for _ in 0..<(min((tx + 1) * factor, sums.width) - tx * factor) {
+                    counts[row + tx] &+= sums.counts[from]
+                    merged[3 * (row + tx)] &+= sums.sums[3 * from]
+                    merged[3 * (row + tx) + 1] &+= sums.sums[3 * from + 1]
+                    merged[3 * (row + tx) + 2] &+= sums.sums[3 * from + 2]
+                    from &+= 1
+                }
             }
         }
         return (tw, th, merged, counts)

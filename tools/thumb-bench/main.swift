@@ -85,12 +85,12 @@ func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
 }
 
 if auto {
-    print("| budget | photos | scales chosen (8/16/32) | mean bytes | reconstruction PSNR | ms per photo (mean, max) |")
+    print("| budget | photos | scales chosen (\(TinyThumbnailScale.candidates.map(String.init).joined(separator: "/"))) | mean bytes | reconstruction PSNR | ms per photo (mean, max) |")
     print("|---:|---:|---|---:|---:|---:|")
     var photos: [RGBImage] = []
     for name in names { photos.append(try ImageDecoder.decode(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))).image) }
     for budget in budgets {
-        var chosen = [8: 0, 16: 0, 32: 0], bytes = 0, reconPSNR = 0.0, total = 0.0, slowest = 0.0
+        var chosen: [Int: Int] = [:], bytes = 0, reconPSNR = 0.0, total = 0.0, slowest = 0.0
         for image in photos {
             let start = Date()
             let best = try TinyThumbnailScale.best(for: image, budget: budget)
@@ -106,7 +106,8 @@ if auto {
             reconPSNR += psnr(drawn.pixels, image.pixels)
         }
         let n = Double(photos.count)
-        print(String(format: "| %d | %d | %d/%d/%d | %.0f | %.2f dB | %.1f, %.1f |", budget, photos.count, chosen[8]!, chosen[16]!, chosen[32]!,
+        let scales = TinyThumbnailScale.candidates.map { "\(chosen[$0, default: 0])" }.joined(separator: "/")
+        print(String(format: "| %d | %d | %@ | %.0f | %.2f dB | %.1f, %.1f |", budget, photos.count, scales,
                      Double(bytes) / n, reconPSNR / n, 1000 * total / n, 1000 * slowest))
     }
     exit(0)
