@@ -7,13 +7,13 @@ public struct PackOptions: Sendable {
     public var thumbnailScale = 8
     /// Tiny thumbnails with a byte budget: each photo gets the scale (8, 16 or 32) whose
     /// reconstruction at the budget is best; `thumbnailScale` is then unused.
-    public var autoThumbnailScale = false
-    public var thumbnailCodec: ThumbnailCodec = .jpeg
-    /// libjpeg quality for JPEG thumbnails (50 keeps a Kodak entry near 0.03 bpp in all); for tiny
-    /// thumbnails, 1...100 maps onto the quantiser 63...0. Ignored when `thumbnailBytes` is set.
+    public var autoThumbnailScale = true
+    public var thumbnailCodec: ThumbnailCodec = .tiny
+    /// libjpeg quality for JPEG thumbnails; for tiny thumbnails without a budget, 1...100 maps onto
+    /// the quantiser 63...0. Ignored when `thumbnailBytes` is set.
     public var thumbnailQuality = 50
     /// Tiny thumbnails: the best one that fits this many bytes.
-    public var thumbnailBytes: Int?
+    public var thumbnailBytes: Int? = PackOptions.defaultThumbnailBytes
     /// Who writes the descriptions.
     public var captioner: any Captioner = BuiltinCaptioner()
     /// The generator recorded in each entry, so that extraction repeats it; nil records none (the
@@ -37,6 +37,9 @@ public struct PackOptions: Sendable {
     }
 
     public static let defaultThumbnailQuality = 50
+    /// Kodak at 700 bytes (648 used on average, scale auto): 22.06 dB reconstruction PSNR, above the
+    /// 21.95 dB of the earlier default (baseline JPEG, quality 50, 1/8: 1,243 bytes).
+    public static let defaultThumbnailBytes = 700
 
     public init() {}
 }

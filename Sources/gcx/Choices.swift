@@ -20,7 +20,6 @@ enum ThumbnailScaleChoice: String, CaseIterable, ExpressibleByArgument {
     var scale: Int? { Int(rawValue) }
 }
 
-/// `--thumbnail-codec`.
 /// `--format-version`: the container version of a new archive.
 enum FormatVersionChoice: String, CaseIterable, ExpressibleByArgument {
     case v1 = "1", v2 = "2"
@@ -28,6 +27,7 @@ enum FormatVersionChoice: String, CaseIterable, ExpressibleByArgument {
     var version: FormatVersion { self == .v1 ? .v1 : .v2 }
 }
 
+/// `--thumbnail-codec`.
 enum ThumbnailCodecChoice: String, CaseIterable, ExpressibleByArgument {
     case jpeg, png, tiny
 

@@ -25,17 +25,23 @@ struct PackCommand: AsyncParsableCommand {
     @Option(help: "text (description only) or multimodal (description and thumbnail).")
     var mode: ModeChoice = .multimodal
 
-    @Option(help: "Thumbnail scale: the thumbnail is 1/N of the photo on each side (8, 16, 32), or auto (tiny thumbnails with --thumbnail-bytes: per photo, the scale whose reconstruction is best at the budget).")
-    var thumbnailScale: ThumbnailScaleChoice = .eight
+    @Option(help: "Thumbnail scale: the thumbnail is 1/N of the photo on each side (8, 16, 32), or auto (tiny thumbnails with a byte budget: per photo, the scale whose reconstruction is best at the budget). Default: auto for tiny with a budget, else 8.")
+    var thumbnailScale: ThumbnailScaleChoice?
 
-    @Option(help: "Thumbnail codec: jpeg (baseline), png (lossless) or tiny (gcx's codec for a few hundred bytes, spec Appendix C).")
-    var thumbnailCodec: ThumbnailCodecChoice = .jpeg
+    @Option(help: "Thumbnail codec: tiny (gcx's codec for a few hundred bytes, spec Appendix C), jpeg (baseline) or png (lossless).")
+    var thumbnailCodec: ThumbnailCodecChoice = .tiny
 
-    @Option(help: "Thumbnail quality, 1-100 (JPEG's quality; for tiny, the quantiser).")
-    var thumbnailQuality: Int = PackOptions.defaultThumbnailQuality
+    @Option(help: "Thumbnail quality, 1-100: JPEG's quality (default 50); for tiny, the quantiser, instead of a byte budget.")
+    var thumbnailQuality: Int?
 
-    @Option(help: "tiny: the best thumbnail that fits this many bytes (16 to 65536; overrides --thumbnail-quality).")
+    @Option(help: "tiny: the best thumbnail that fits this many bytes (16 to 65536). Default \(PackOptions.defaultThumbnailBytes) unless --thumbnail-quality is given.")
     var thumbnailBytes: Int?
+
+    /// The tiny thumbnail's byte budget: the one given, else the default unless a quality is given.
+    var budget: Int? {
+        guard thumbnailCodec == .tiny else { return nil }
+        return thumbnailBytes ?? (thumbnailQuality == nil ? PackOptions.defaultThumbnailBytes : nil)
+    }
 
     @Option(help: "A JSONL file of {\"image\": NAME, \"prompt\": TEXT} lines; NAME is the photo's file name or its path relative to the packed folder. Each prompt is stored exactly as given.")
     var prompts: String?
@@ -100,14 +106,14 @@ struct PackCommand: AsyncParsableCommand {
     var batch: Bool { batching.batch }
 
     func validate() throws {
-        guard (1...100).contains(thumbnailQuality) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
+        guard (1...100).contains(thumbnailQuality ?? 50) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         if let thumbnailBytes {
             guard thumbnailCodec == .tiny else { throw ValidationError("--thumbnail-bytes goes with --thumbnail-codec tiny") }
             guard (16...65536).contains(thumbnailBytes) else { throw ValidationError("--thumbnail-bytes must be 16 to 65536") }
         }
-        guard thumbnailScale != .auto || thumbnailBytes != nil else {
-            throw ValidationError("--thumbnail-scale auto goes with --thumbnail-codec tiny --thumbnail-bytes N")
+        guard thumbnailScale != .auto || budget != nil else {
+            throw ValidationError("--thumbnail-scale auto goes with --thumbnail-codec tiny and a byte budget (not --thumbnail-quality)")
         }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
         guard !(update && force) else { throw ValidationError("--update and --force cannot be combined") }
@@ -143,11 +149,11 @@ struct PackCommand: AsyncParsableCommand {
     func run() async throws {
         var options = PackOptions()
         options.mode = mode.mode
-        options.thumbnailScale = thumbnailScale.scale ?? 8
-        options.autoThumbnailScale = thumbnailScale == .auto
+        options.thumbnailScale = thumbnailScale?.scale ?? 8
+        options.autoThumbnailScale = thumbnailScale == .auto || (thumbnailScale == nil && budget != nil)
         options.thumbnailCodec = thumbnailCodec.codec
-        options.thumbnailQuality = thumbnailQuality
-        options.thumbnailBytes = thumbnailBytes
+        options.thumbnailQuality = thumbnailQuality ?? PackOptions.defaultThumbnailQuality
+        options.thumbnailBytes = budget
         options.jobs = jobs
         options.keepLocation = keepLocation
         options.keepsFullHash = fullHash

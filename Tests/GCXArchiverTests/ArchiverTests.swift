@@ -17,6 +17,7 @@ import GCXImage
         let path = Self.datasets + "/kodak/kodim04.png"
         var options = PackOptions()
         options.thumbnailScale = 16
+        options.autoThumbnailScale = false
         let entry = try await EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png")).entry
         let bytes = try FileSource.readAll(path: path)
         #expect(entry.source.width == 512 && entry.source.height == 768)

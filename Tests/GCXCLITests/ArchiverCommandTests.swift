@@ -37,7 +37,7 @@ import GCXImage
             let prompt = try #require(FileManager.default.contents(atPath: stem + ".txt"))
             #expect(prompt == Data(try PromptDecoding.standard.text(of: entry.prompt, at: 0).utf8), "\(row.summary.name)")
             let thumbnail = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".thumb.png")).image
-            let stored = try ImageDecoder.decode(entry.thumbnail!.payload).image
+            let stored = try decodedThumbnail(entry.thumbnail!)
             #expect(thumbnail == stored)
             let reconstruction = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".png")).image
             #expect(reconstruction.width == entry.source.width && reconstruction.height == entry.source.height)
@@ -70,7 +70,7 @@ import GCXImage
             let decoded = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".thumb.png")).image
             let reconstruction = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".png")).image
             // The consistency step makes the reconstruction's thumbnail the decoded one.
-            #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(reconstruction, scale: 8), decoded) >= 45)
+            #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(reconstruction, scale: thumbnail.scale), decoded) >= 45)
             let original = try ImageDecoder.decode(try FileSource.readAll(path: CLI.datasets + "/kodak/" + row.summary.name)).image
             #expect(try ImageMetrics.psnr(reconstruction, original) > 17)
         }
@@ -81,8 +81,23 @@ import GCXImage
         let autoReader = try ArchiveReader(source: FileSource(path: auto))
         let scales = try autoReader.rows.map { try autoReader.entry(at: $0).thumbnail!.scale }
         #expect(scales.allSatisfy { [8, 16, 32].contains($0) } && scales.contains { $0 > 8 }, "\(scales)")
-        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/d.gcx", "--thumbnail-scale", "auto"]).status == 2, "auto needs a budget")
-        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/b.gcx", "--thumbnail-bytes", "200"]).status == 2, "a budget is for tiny thumbnails")
+        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/d.gcx", "--thumbnail-scale", "auto", "--thumbnail-quality", "40"]).status == 2, "auto needs a budget")
+        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/e.gcx", "--thumbnail-scale", "auto", "--thumbnail-codec", "jpeg"]).status == 2, "auto is for tiny thumbnails")
+        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/b.gcx", "--thumbnail-bytes", "200", "--thumbnail-codec", "png"]).status == 2, "a budget is for tiny thumbnails")
+        // The defaults: tiny, a 700-byte budget, the scale chosen per photo; a quality instead of a
+        // budget codes at that quantiser and scale 8; JPEG at 1/8 by option.
+        let defaults = directory + "/defaults.gcx", quality = directory + "/quality.gcx", jpeg = directory + "/jpeg.gcx"
+        #expect(try CLI.run(["pack", photos[0], "-o", defaults]).status == 0)
+        #expect(try CLI.run(["pack", photos[0], "-o", quality, "--thumbnail-quality", "40"]).status == 0)
+        #expect(try CLI.run(["pack", photos[0], "-o", jpeg, "--thumbnail-codec", "jpeg"]).status == 0)
+        let first = { (path: String) throws -> Thumbnail in
+            let reader = try ArchiveReader(source: FileSource(path: path))
+            return try #require(try reader.entry(at: reader.rows[0]).thumbnail)
+        }
+        let (d, q, j) = (try first(defaults), try first(quality), try first(jpeg))
+        #expect(d.codec == .tiny && d.payload.count <= 700 && d.payload.count > 500, "\(d.payload.count) B")
+        #expect(q.codec == .tiny && q.scale == 8)
+        #expect(j.codec == .jpeg && j.scale == 8)
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/c.gcx", "--thumbnail-codec", "tiny", "--thumbnail-bytes", "8"]).status == 2)
     }
 

@@ -114,8 +114,8 @@ import GCXTestSupport
                 let entry = try reader.entry(at: row)
                 let image = try ImageDecoder.decode(try FileSource.readAll(path: out + "/" + row.summary.name)).image
                 #expect(image.width == entry.source.width && image.height == entry.source.height)
-                let thumbnail = try ImageDecoder.decode(entry.thumbnail!.payload).image
-                #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(image, scale: 8), thumbnail) >= 45)
+                let thumbnail = try decodedThumbnail(entry.thumbnail!)
+                #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(image, scale: entry.thumbnail!.scale), thumbnail) >= 45)
             }
             let edits = server.log().filter { ($0["path"] as? String) == "/v1/images/edits" }
             #expect(edits.count == 2, "round \(round): the second extraction must be served from the cache")

@@ -1,4 +1,7 @@
 import Foundation
+import GCX
+import GCXImage
+import GCXThumbnailCodec
 
 /// Runs the built `gcx` binary, as a user would.
 struct CLI {
@@ -104,4 +107,11 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// A stored thumbnail's pixels, whatever its codec (tiny, PNG or JPEG).
+func decodedThumbnail(_ thumbnail: Thumbnail) throws -> RGBImage {
+    guard thumbnail.codec == .tiny else { return try ImageDecoder.decode(thumbnail.payload).image }
+    return RGBImage(width: thumbnail.width, height: thumbnail.height,
+                    pixels: try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height))
 }
