@@ -165,6 +165,9 @@ extension Entry {
                 guard flags & ~HeadFlag.known == 0 else {
                     throw FormatError(.fieldInvalid, at: flagsOffset, "entry flag bits 0x\(String(flags & ~HeadFlag.known, radix: 16)) are undefined")
                 }
+                guard flags & HeadFlag.utcOffset == 0 || flags & HeadFlag.captureTime != 0 else {
+                    throw FormatError(.fieldInvalid, at: flagsOffset, "a UTC offset is flagged without a capture time")
+                }
                 var source = try SourceMetadata.readSizes(&reader, name: name)
                 let hashSize = flags & HeadFlag.fullHash != 0 ? SHA256.digestSize : SourceMetadata.truncatedHashSize
                 source.contentHash = try reader.readBytes(count: hashSize, field: "SHA-256 of the original")

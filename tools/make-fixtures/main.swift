@@ -662,6 +662,8 @@ do {
     invalid("v1-defaults-record", .recordKindUnknown, "a defaults record (\"D\") in a version 1 file, where it is an unknown critical record", v1WithDefaults)
     invalid("v2-entry-flags", .fieldInvalid, "entry flag bit 6, which version 2 does not define",
             archiveV2(records: [(.entry, v2TextBody(name: "a.png", flags: 0x40), summary("a.png"))]))
+    invalid("v2-utc-without-time", .fieldInvalid, "entry flags giving a UTC offset without a capture time",
+            archiveV2(records: [(.entry, v2TextBody(name: "a.png", flags: 0x04), summary("a.png"))]))
     invalid("v2-chunks-empty", .fieldInvalid, "chunks flagged with a chunks length of 0",
             archiveV2(records: [(.entry, v2TextBody(name: "a.png", chunks: []), summary("a.png"))]))
     invalid("v2-chunks-overrun", .limitExceeded, "a chunks length longer than the rest of the body",
