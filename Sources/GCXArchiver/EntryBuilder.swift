@@ -118,12 +118,12 @@ public struct EntryBuilder: Sendable {
     }
 }
 
-/// `--thumbnail-scale auto`: of the scales 8, 16 and 32, the one whose tiny thumbnail at the budget
+/// `--thumbnail-scale auto`: of the scales 8, 16, 32 and 64, the one whose tiny thumbnail at the budget
 /// gives the best reconstruction, as the built-in reconstructor draws it (upsampled, consistency
 /// step), measured at a reduced size (long side at most 512 pixels) to stay fast. The photo is read
 /// once: its block sums at the reduction give the reference and every candidate's thumbnail exactly.
 public enum TinyThumbnailScale {
-    public static let candidates = [8, 16, 32]
+    public static let candidates = [8, 16, 32, 64]
 
     public static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
         // The reference: the photo reduced by a power of two to a long side of at most 512.

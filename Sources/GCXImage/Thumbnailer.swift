@@ -1,6 +1,6 @@
 /// The normative thumbnail operator of the gcx format: a block average in sRGB values.
 ///
-/// For a W×H image and scale `s` (1...255; gcx uses 8, 16 or 32) the thumbnail is
+/// For a W×H image and scale `s` (1...255; gcx uses 8 to 64) the thumbnail is
 /// `tw = ceil(W / s)` by `th = ceil(H / s)`. Thumbnail pixel (x, y), channel c, is the
 /// mean of channel c over the source block `[x*s, min((x+1)*s, W)) × [y*s, min((y+1)*s, H))`
 /// (edge blocks are partial), rounded half up in integers:
