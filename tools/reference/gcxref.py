@@ -5,8 +5,9 @@ every entry against its index row, decodes each prompt (method 0 itself, method 
 reference prompt decoder in tools/promptcoder when present) and prints one JSON array:
 
     python3 tools/reference/gcxref.py ARCHIVE.gcx
+    python3 tools/reference/gcxref.py --overhead ARCHIVE.gcx...   # bytes per entry, field by field
 
-with the fields of `gcx list --json` plus "prompt". Exit 0 on success; 1 with a message naming the
+with the fields of `gcx list --json` plus "prompt". It reads versions 1 and 2 (spec §3.1). Exit 0 on success; 1 with a message naming the
 offset when the file breaks a rule it checks.
 
 It is a reader, not a validator: it reads only what the index points at, skips ancillary chunks
