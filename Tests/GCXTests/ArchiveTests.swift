@@ -126,8 +126,16 @@ import GCXPromptCoder
 }
 
 @Suite struct CorruptionSweepTests {
-    /// A small archive with two text entries and one multimodal entry.
-    static let archive: [UInt8] = {
+    /// A small archive with two text entries and one multimodal entry: version 2 with a defaults
+    /// record, and version 1.
+    static let archives: [[UInt8]] = [
+        try! Samples.archive(sampleEntries, format: ArchiveFormat(defaults: EntryDefaults(generator: GeneratorMetadata(kind: .builtin),
+                                                                                           captioner: CaptionerMetadata(kind: .sidecar, instructionVersion: 1)))),
+        try! Samples.archive(sampleEntries, format: .v1, keepsFullHash: true),
+    ]
+    static let archive = archives[0]
+
+    static let sampleEntries: [Entry] = {
         var rng = SeededGenerator(seed: 5)
         var entries: [Entry] = []
         for number in 0..<3 {
@@ -145,11 +153,13 @@ import GCXPromptCoder
             entry.generator?.parameters = [("steps", "30")]
             entries.append(entry)
         }
-        return try! Samples.archive(entries)
+        return entries
     }()
 
-    @Test func everySingleByteChangeIsReportedInvalid() throws {
-        let original = CorruptionSweepTests.archive
+    @Test(arguments: [0, 1])
+    func everySingleByteChangeIsReportedInvalid(version: Int) throws {
+        let original = CorruptionSweepTests.archives[version]
+        #expect(original[8] == (version == 0 ? 2 : 1) && (version == 1 || original[16] == UInt8(ascii: "D")), "a version 2 file with its defaults record, and a version 1 file")
         #expect(try Validator(promptDecoding: .standard).validate(MemorySource(original)).isValid)
         var undetected: [String] = []
         for offset in 0..<original.count {
@@ -167,8 +177,9 @@ import GCXPromptCoder
         #expect(undetected.isEmpty, "\(undetected.count) changes not detected: \(undetected.prefix(10))")
     }
 
-    @Test func everyTruncationIsReportedInvalid() throws {
-        let original = CorruptionSweepTests.archive
+    @Test(arguments: [0, 1])
+    func everyTruncationIsReportedInvalid(version: Int) throws {
+        let original = CorruptionSweepTests.archives[version]
         for length in 0..<original.count {
             let report = try Validator(promptDecoding: .standard).validate(MemorySource(Array(original.prefix(length))))
             #expect(!report.isValid, "truncation to \(length) bytes was not detected")
