@@ -94,8 +94,8 @@ struct PackCommand: AsyncParsableCommand {
     @Flag(help: "Keep all 32 bytes of each photo's SHA-256 (default: the first 8, which `gcx verify` checks as well).")
     var fullHash = false
 
-    @Option(help: "Container version of a new archive: 2, or 1 for readers that predate version 2. An archive appended to keeps its own.")
-    var formatVersion: FormatVersionChoice = .v2
+    @Option(help: "Container version of a new archive: 2 (the default), or 1 for readers that predate version 2. Not with --append or --update: an archive keeps its version.")
+    var formatVersion: FormatVersionChoice?
 
     @Flag(help: "Print a JSON summary on stdout.")
     var json = false
@@ -116,6 +116,9 @@ struct PackCommand: AsyncParsableCommand {
             throw ValidationError("--thumbnail-scale auto goes with --thumbnail-codec tiny and a byte budget (not --thumbnail-quality)")
         }
         guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
+        guard formatVersion == nil || !(append || update) else {
+            throw ValidationError("--format-version is for a new archive; an archive appended to or updated keeps its version")
+        }
         guard !(update && force) else { throw ValidationError("--update and --force cannot be combined") }
         guard !recover || append || update else { throw ValidationError("--recover goes with --append or --update") }
         guard output != "-" || !(append || update) else { throw ValidationError("--append and --update need an archive file, not standard output") }
@@ -157,7 +160,7 @@ struct PackCommand: AsyncParsableCommand {
         options.jobs = jobs
         options.keepLocation = keepLocation
         options.keepsFullHash = fullHash
-        options.formatVersion = formatVersion.version
+        options.formatVersion = formatVersion?.version ?? .current
         var progress = Progress(quiet: quiet)
         do {
             options.captioner = try makeCaptioner()

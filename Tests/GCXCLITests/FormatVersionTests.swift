@@ -69,6 +69,8 @@ import GCXFileIO
         #expect(try CLI.run(["pack", directory + "/a", "-o", old, "-q", "--format-version", "1"]).status == 0)
         #expect(try CLI.run(["pack", directory + "/b", "-o", old, "-q", "--append"]).status == 0)
         #expect(try Self.format(old) == .v1, "appending keeps the archive's version")
+        let refused = try CLI.run(["pack", directory + "/b", "-o", old, "-q", "--append", "--format-version", "2"])
+        #expect(refused.status == 2 && refused.stderr.contains("keeps its version"), "\(refused.stderr)")
         #expect(try Self.entries(old).count == names.count)
         #expect(try CLI.run(["validate", old]).status == 0)
 
