@@ -119,16 +119,17 @@ public struct EntryBuilder: Sendable {
 }
 
 /// `--thumbnail-scale auto`: of the scales 8, 16, 32 and 64, the one whose tiny thumbnail at the budget
-/// gives the best reconstruction, as the built-in reconstructor draws it (upsampled, consistency
-/// step), measured at a reduced size (long side at most 512 pixels) to stay fast. The photo is read
-/// once: its block sums at the reduction give the reference and every candidate's thumbnail exactly.
+/// gives the best reconstruction, judged by the upsampled thumbnail (the consistency step changes
+/// the ranking too little to pay for itself) at a reduced size (long side at most 384 pixels, or
+/// 1/8) to stay fast. The photo is read once: its block sums at the reduction give the reference
+/// and every candidate's thumbnail exactly.
 public enum TinyThumbnailScale {
     public static let candidates = [8, 16, 32, 64]
 
     public static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
-        // The reference: the photo reduced by a power of two to a long side of at most 512.
+        // The reference: the photo reduced by a power of two to a long side of at most 384 (at most 8).
         var reduction = 1
-        while reduction < 8 && max(image.width, image.height) > 512 * reduction { reduction *= 2 }
+        while reduction < 8 && max(image.width, image.height) > 384 * reduction { reduction *= 2 }
         // One pass over the photo, at the largest scale that divides the reduction and every candidate.
         // Coarser sums are merged from the coarsest already made that divides them.
         var sums = [candidates.reduce(reduction) { gcd($0, $1) }: Thumbnailer.BlockSums(width: 0, height: 0, sums: [], counts: [])]
