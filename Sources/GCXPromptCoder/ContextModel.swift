@@ -61,6 +61,11 @@ final class ContextModel: @unchecked Sendable {
     static let rowBase2 = rowBase1 + sets1
     static let rowBaseF = rowBase2 + sets2
     static let weightRows = rowBaseF + 14 * 256
+    /// The first bucket of each table in the one bucket array, and the total at the end. Even
+    /// starts (table 0 padded from 17 to 20 buckets), so that a set of 4 ways stays in one table.
+    static let tableStarts: [Int] = (0..<inputCount).reduce(into: [0]) { starts, i in
+        starts.append(starts[i] + (i == 0 ? 20 : 1 << tableBits[i]))
+    }
 
 
     let tables: ModelTables
@@ -153,15 +158,9 @@ final class ContextModel: @unchecked Sendable {
         let n = ContextModel.inputCount
         firstBucket = .allocate(capacity: n + 1)
         shifts = .allocate(capacity: n)
-        var total = 0
-        for i in 0..<n {
-            firstBucket[i] = total
-            let b = ContextModel.tableBits[i]
-            shifts[i] = UInt32(32 - b)
-            // Even starts, so that a pair of buckets b, b ^ 1 stays inside one table.
-            total += i == 0 ? 20 : 1 << b
-        }
-        firstBucket[n] = total
+        for i in 0...n { firstBucket[i] = ContextModel.tableStarts[i] }
+        for i in 0..<n { shifts[i] = UInt32(32 - ContextModel.tableBits[i]) }
+        let total = ContextModel.tableStarts[n]
         bucketCount = total
         let rows = ContextModel.apmRows
         ovSlot = .allocate(capacity: total)
@@ -312,7 +311,7 @@ final class ContextModel: @unchecked Sendable {
 
         /// SHA-256 of each part of this state (spec B.8).
         func digests() -> [(part: String, sha256: String)] {
-            ContextModel(tables: .model1, primed: self).primedDigests(self)
+            ContextModel.primedDigests(self)
         }
 
         static func of(_ tables: ModelTables) -> PrimedState {
@@ -323,7 +322,7 @@ final class ContextModel: @unchecked Sendable {
 
     /// The primed state's parts serialised as spec B.8 defines them (little-endian words; table 0
     /// as its 17 buckets, without this implementation's padding), each with its SHA-256.
-    func primedDigests(_ state: PrimedState) -> [(part: String, sha256: String)] {
+    static func primedDigests(_ state: PrimedState) -> [(part: String, sha256: String)] {
         func hex(_ bytes: [UInt8]) -> String {
             let digits = Array("0123456789abcdef")
             return String(SHA256.hash(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
@@ -340,7 +339,7 @@ final class ContextModel: @unchecked Sendable {
         var parts: [(String, String)] = []
         for i in 0..<ContextModel.localFirst {
             let buckets = i == 0 ? 17 : 1 << ContextModel.tableBits[i]
-            parts.append(("T\(i)", hex(words(UnsafePointer(state.mem + firstBucket[i] * 16), buckets * 16))))
+            parts.append(("T\(i)", hex(words(UnsafePointer(state.mem + tableStarts[i] * 16), buckets * 16))))
         }
         parts.append(("A", hex(words(UnsafePointer(state.apm), ContextModel.apmRows * 24))))
         let w = UnsafePointer(state.weights)
