@@ -79,11 +79,9 @@ public struct ArchiveMerger {
         do {
             for name in sequence {
                 let (archive, row) = chosen[name]!
-                let reader = readers[archive].1
-                let entry = try reader.entry(at: row)  // CRC, chunks and index row checked
+                let entry = try writer.copyEntry(row, from: readers[archive].1)  // CRC, chunks and index row checked
                 // Archives may keep 8 or 32 bytes of the hash; the first 8 identify the content.
                 byContent[Array(entry.source.contentHash.prefix(SourceMetadata.truncatedHashSize)), default: []].append(name)
-                try writer.copyEntry(row, from: reader)
             }
             try writer.finish()
         } catch {

@@ -132,9 +132,8 @@ public enum TinyThumbnailScale {
         while reduction < 8 && max(image.width, image.height) > 384 * reduction { reduction *= 2 }
         // One pass over the photo, at the largest scale that divides the reduction and every candidate.
         // Coarser sums are merged from the coarsest already made that divides them.
-        var sums = [candidates.reduce(reduction) { gcd($0, $1) }: Thumbnailer.BlockSums(width: 0, height: 0, sums: [], counts: [])]
-        let base = sums.keys.first!
-        sums[base] = Thumbnailer.blockSums(image, scale: base)
+        let base = candidates.reduce(reduction, gcd)
+        var sums = [base: Thumbnailer.blockSums(image, scale: base)]
         for scale in ([reduction] + candidates).sorted() where sums[scale] == nil {
             let from = sums.keys.filter { scale % $0 == 0 }.max()!
             sums[scale] = Thumbnailer.merged(sums[from]!, by: scale / from)

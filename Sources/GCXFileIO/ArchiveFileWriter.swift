@@ -126,11 +126,16 @@ public final class ArchiveFileWriter {
     /// Copies the entry of `row` from `reader`'s archive, checked first (CRC, chunks, agreement
     /// with its row): byte for byte when both archives have one format, so moving entries between
     /// them never re-encodes; re-encoded otherwise (a version 1 archive merged into a new one).
+    /// Returns the entry as checked, so that a caller needs not read it again.
     @discardableResult
-    public func copyEntry(_ row: IndexRow, from reader: ArchiveReader) throws -> IndexRow {
+    public func copyEntry(_ row: IndexRow, from reader: ArchiveReader) throws -> Entry {
         let entry = try reader.entry(at: row)
-        guard try reader.format == encoder.format else { return try add(entry) }
-        return try addRecord(try reader.source.read(at: row.offset, count: row.summary.recordLength), summary: row.summary)
+        if try reader.format == encoder.format {
+            try addRecord(try reader.source.read(at: row.offset, count: row.summary.recordLength), summary: row.summary)
+        } else {
+            try add(entry)
+        }
+        return entry
     }
 
     /// Appends an entry record as it is, byte for byte (its CRC and its agreement with `summary`
