@@ -307,7 +307,10 @@ final class ContextModel: @unchecked Sendable {
             allocatedBytes = bytes + ContextModel.weightCount * 4 + (1 << ContextModel.matchBits) * 4 + 128 + histLen + trie.allocatedBytes
         }
 
+        // Each primed on first use (lazy, thread-safe globals): a process that reads only one
+        // model's payloads pays for that model only.
         static let model1 = PrimedState(ContextModel(tables: .model1, primed: nil))
+        static let model2 = PrimedState(ContextModel(tables: .model2, primed: nil))
 
         /// SHA-256 of each part of this state (spec B.8).
         func digests() -> [(part: String, sha256: String)] {
@@ -315,8 +318,11 @@ final class ContextModel: @unchecked Sendable {
         }
 
         static func of(_ tables: ModelTables) -> PrimedState {
-            precondition(tables.modelID == 1)
-            return model1
+            switch tables.modelID {
+            case 1: return model1
+            case 2: return model2
+            default: preconditionFailure("no primed state for model \(tables.modelID)")
+            }
         }
     }
 

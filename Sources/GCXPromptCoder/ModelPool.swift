@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Primed models ready for use, one per concurrent caller. The first call of the process primes
-/// the shared read-only primed state (about 60-70 ms, 24.2 MiB). Each instance holds only its
+/// Primed models ready for use, one per concurrent caller and model. The first call of the process
+/// for a model primes its shared read-only primed state (about 100 ms, 24.2 MiB). Each instance holds only its
 /// working state on top of it (about 3.4 MiB: overlay index arrays, a small copy-on-write
 /// overlay of touched buckets and APM rows, private mixer weights, match history and table); instances are made when no
 /// idle one is left and reused after that. So memory grows by one instance per thread coding at
@@ -12,6 +12,8 @@ final class ModelPool: Sendable {
     private struct State {
         var idle: [ContextModel] = []
         var created = 0
+        /// Models with at least one instance (so their primed state exists).
+        var modelIDs: Set<Int> = []
     }
     private let state = Mutex<State>(State())
 
@@ -22,7 +24,7 @@ final class ModelPool: Sendable {
             return s.idle.remove(at: i)
         } ?? {
             let m = ContextModel(tables: tables)
-            state.withLock { $0.created += 1 }
+            state.withLock { $0.created += 1; $0.modelIDs.insert(tables.modelID) }
             return m
         }()
         defer {
@@ -34,7 +36,7 @@ final class ModelPool: Sendable {
 
     /// Instances created so far, and the bytes allocated by those now idle (in-use instances are
     /// not inspected: they belong to another thread).
-    func usage() -> (instances: Int, idle: Int, idleBytes: Int) {
-        state.withLock { s in (s.created, s.idle.count, s.idle.reduce(0) { $0 + $1.allocatedBytes }) }
+    func usage() -> (instances: Int, idle: Int, idleBytes: Int, modelIDs: [Int]) {
+        state.withLock { s in (s.created, s.idle.count, s.idle.reduce(0) { $0 + $1.allocatedBytes }, s.modelIDs.sorted()) }
     }
 }

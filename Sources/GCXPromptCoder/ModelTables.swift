@@ -13,18 +13,37 @@ struct ModelTables: Sendable {
     let dictionaryWeights: [Int32]
 
     /// Model ids this build can decode.
-    static let supportedIDs = [1]
+    static let supportedIDs = [1, 2]
 
     /// Tables for model 1, decoded from the base64 literal on first use (a thread-safe global).
-    static let model1: ModelTables = {
-        guard let blob = Base64.decode(model1Base64), let tables = ModelTables(blob: blob) else {
-            preconditionFailure("embedded model-1 tables are corrupt; regenerate with tools/promptcoder/train.py")
+    static let model1 = embedded(model1Base64, id: 1)
+    /// Tables for model 2: model 1's algorithm, primed with the built-in describer's form too.
+    static let model2 = embedded(model2Base64, id: 2)
+
+    /// The tables of `id`, or nil if this build does not know it.
+    static func of(id: Int) -> ModelTables? {
+        switch id {
+        case 1: model1
+        case 2: model2
+        default: nil
+        }
+    }
+
+    private static func embedded(_ base64: String, id: Int) -> ModelTables {
+        guard let blob = Base64.decode(base64), let tables = ModelTables(blob: blob), tables.modelID == id else {
+            preconditionFailure("embedded model-\(id) tables are corrupt; regenerate with tools/promptcoder/train.py")
         }
         return tables
-    }()
+    }
 
-    /// The raw bytes of spec/prompt-model/model-1.bin as embedded (tests compare them with the file).
-    static var model1Bytes: [UInt8] { Base64.decode(model1Base64) ?? [] }
+    /// The raw bytes of spec/prompt-model/model-`id`.bin as embedded (tests compare them with the file).
+    static func embeddedBytes(id: Int) -> [UInt8] {
+        switch id {
+        case 1: Base64.decode(model1Base64) ?? []
+        case 2: Base64.decode(model2Base64) ?? []
+        default: []
+        }
+    }
 
     /// Parses "GCXM", model id byte, varint phrase count, phrases, varint prompt count, prompts,
     /// varint word count, front-coded words (varint shared prefix, varint suffix length, suffix,

@@ -10,8 +10,11 @@ import GCXBytes
 /// of the CRC-32 of the decoded UTF-8 bytes (little-endian), then the arithmetic-coded symbols
 /// with trailing zero bytes removed. Thread-safe; the model is primed once per process and per concurrent caller.
 public enum PromptCoder {
-    /// Model id written by `encode`.
-    public static let currentModelID = 1
+    /// Model id written by `encode` unless told otherwise (spec B.3: model 2 is model 1's algorithm
+    /// primed also with the built-in describer's form, which it codes 2.8x smaller).
+    public static let currentModelID = 2
+    /// Model ids this build decodes (and can encode with).
+    public static var supportedModelIDs: [Int] { ModelTables.supportedIDs }
     /// Largest `decodedLength` that `decode` accepts: 64 KiB, many times a description (spec B.1).
     public static let maxDecodedLength = 1 << 16
     /// At most this many decoded bytes per payload byte, plus `ratioAllowance`: decoding costs time
@@ -28,12 +31,14 @@ public enum PromptCoder {
     }
 
     /// Coded payload for `text` (self-describing: starts with the model id; includes a checksum
-    /// of the decoded text).
-    public static func encode(_ text: String) -> [UInt8] {
+    /// of the decoded text). `modelID` must be one of `supportedModelIDs`.
+    public static func encode(_ text: String, modelID: Int = currentModelID) -> [UInt8] {
+        guard let tables = ModelTables.of(id: modelID) else {
+            preconditionFailure("model \(modelID) is not one of \(supportedModelIDs)")
+        }
         let bytes = Array(text.utf8)
-        let tables = ModelTables.model1
-        let symbols = tokenizer1.symbols(for: bytes)
-        var out = Varint.encode(UInt64(currentModelID))
+        let symbols = tokenizer(modelID).symbols(for: bytes)
+        var out = Varint.encode(UInt64(modelID))
         let check = CRC32.checksum(bytes) & 0xFFFF
         out.append(UInt8(truncatingIfNeeded: check))
         out.append(UInt8(truncatingIfNeeded: check >> 8))
@@ -64,11 +69,12 @@ public enum PromptCoder {
         }
     }
 
-    /// SHA-256 (hex) of each part of model 1's state after priming (spec B.8), in the spec's order:
+    /// SHA-256 (hex) of each part of a model's state after priming (spec B.8), in the spec's order:
     /// tables T0...T7, the APM, the mixer weights W0, W1, W2, WF, the match table MT, the match
     /// probabilities SM and the history. A reimplementation whose priming differs sees which part.
-    public static func primedStateDigests() -> [(part: String, sha256: String)] {
-        ContextModel.PrimedState.model1.digests()
+    public static func primedStateDigests(modelID: Int) -> [(part: String, sha256: String)] {
+        guard let tables = ModelTables.of(id: modelID) else { return [] }
+        return ContextModel.PrimedState.of(tables).digests()
     }
 
     /// The first `bits` steps of decoding `payload` (all of them when it has fewer): where a
@@ -92,9 +98,10 @@ public enum PromptCoder {
         var header = ByteCursor<PromptCodingError>(payload)
         let id = try header.readVarint(field: "model id", max: 1 << 28 - 1)
         let expected = UInt32(try header.readUInt16(.littleEndian, field: "check"))
-        guard id == 1 else { throw .unknownModel(id: Int(id), supported: ModelTables.supportedIDs) }
+        guard let tables = ModelTables.of(id: Int(id)) else {
+            throw .unknownModel(id: Int(id), supported: ModelTables.supportedIDs)
+        }
         let pos = header.index
-        let tables = ModelTables.model1
 
         let text = try ModelPool.shared.withModel(tables) { model throws(PromptCodingError) -> [UInt8] in
             try model.decode(payload[pos...], length: decodedLength, trace: trace)
@@ -105,14 +112,16 @@ public enum PromptCoder {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Memory the coder has allocated in this process (model 1).
+    /// Memory the coder has allocated in this process (every model it has used).
     public struct MemoryUsage: Sendable {
-        /// The primed state shared read-only by all threads (0 before the first call).
+        /// The primed states shared read-only by all threads (one per model used; 0 before the first call).
         public let sharedBytes: Int
         /// Working-state instances created (one per thread that was coding at the same time).
         public let instances: Int
         /// Bytes allocated by the idle instances (normally all of them, between calls).
         public let instanceBytes: Int
+        /// The models whose primed state exists, in id order.
+        public let modelIDs: [Int]
         /// `sharedBytes + instanceBytes`.
         public var totalBytes: Int { sharedBytes + instanceBytes }
     }
@@ -120,11 +129,18 @@ public enum PromptCoder {
     /// What the coder has allocated so far. Does not prime the model.
     public static func memoryUsage() -> MemoryUsage {
         let u = ModelPool.shared.usage()
-        let shared = u.instances > 0 ? ContextModel.PrimedState.model1.allocatedBytes : 0
-        return MemoryUsage(sharedBytes: shared, instances: u.instances, instanceBytes: u.idleBytes)
+        let shared = u.modelIDs.compactMap(ModelTables.of(id:)).reduce(0) {
+            $0 + ContextModel.PrimedState.of($1).allocatedBytes
+        }
+        return MemoryUsage(sharedBytes: shared, instances: u.instances, instanceBytes: u.idleBytes, modelIDs: u.modelIDs)
     }
 
     private static let tokenizer1 = PromptTokenizer(phrases: ModelTables.model1.phrases)
+    private static let tokenizer2 = PromptTokenizer(phrases: ModelTables.model2.phrases)
+
+    private static func tokenizer(_ modelID: Int) -> PromptTokenizer {
+        modelID == 1 ? tokenizer1 : tokenizer2
+    }
 
     /// Offset of the first byte that breaks UTF-8 validity, or nil (the stdlib decoder is the oracle).
     private static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {

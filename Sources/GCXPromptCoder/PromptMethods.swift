@@ -16,9 +16,9 @@ extension PromptDecoding {
 }
 
 extension PromptChunk {
-    /// A prompt coded with the model (spec/gcx.md Appendix B).
-    public static func modelCoded(_ text: String) -> PromptChunk {
-        PromptChunk(method: .modelCoded, decodedLength: text.utf8.count, payload: PromptCoder.encode(text))
+    /// A prompt coded with a model (spec/gcx.md Appendix B), by default the one gcx writes.
+    public static func modelCoded(_ text: String, modelID: Int = PromptCoder.currentModelID) -> PromptChunk {
+        PromptChunk(method: .modelCoded, decodedLength: text.utf8.count, payload: PromptCoder.encode(text, modelID: modelID))
     }
 
     /// The smaller of the model-coded and stored forms (stored on a tie), so that no prompt grows

@@ -72,13 +72,21 @@ import GCX
 
 @Suite struct PayloadTests {
     @Test func emptyTextPayloadIsHeaderOnly() {
-        #expect(PromptCoder.encode("") == [1, 0, 0])
+        #expect(PromptCoder.encode("") == [2, 0, 0])
+        #expect(PromptCoder.encode("", modelID: 1) == [1, 0, 0])
+    }
+
+    @Test(arguments: [1, 2]) func eachModelDecodesItsOwnPayloads(modelID: Int) throws {
+        let text = "Type: photograph. Top-left: olive with some grey; mid-toned, lightly textured."
+        let payload = PromptCoder.encode(text, modelID: modelID)
+        #expect(payload[0] == UInt8(modelID))
+        #expect(try PromptCoder.decode(payload, decodedLength: text.utf8.count) == text)
     }
 
     @Test func payloadStartsWithModelIDAndCheck() {
         let text = "Top-left: pale sky"
         let p = PromptCoder.encode(text)
-        #expect(p[0] == 1)
+        #expect(p[0] == 2 && PromptCoder.currentModelID == 2)
         let check = UInt32(p[1]) | UInt32(p[2]) << 8
         #expect(check == CRC32.checksum(Array(text.utf8)) & 0xFFFF)
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
@@ -97,8 +105,8 @@ import GCX
     static let sample = "Type: photograph. Style: realistic.\nTop-left: pale blue sky with thin clouds."
 
     @Test func unknownModelIsRejected() {
-        #expect(throws: PromptCodingError.unknownModel(id: 2, supported: [1])) {
-            try PromptCoder.decode([2, 0, 0], decodedLength: 0)
+        #expect(throws: PromptCodingError.unknownModel(id: 3, supported: [1, 2])) {
+            try PromptCoder.decode([3, 0, 0], decodedLength: 0)
         }
     }
 
@@ -180,7 +188,7 @@ import GCX
     @Test func randomPayloadsNeverTrap() {
         var rng = SplitMix64(state: 99)
         for _ in 0..<200 {
-            var p: [UInt8] = [1]
+            var p: [UInt8] = [UInt8.random(in: 1...2, using: &rng)]
             for _ in 0..<Int.random(in: 0..<64, using: &rng) { p.append(UInt8.random(in: 0...255, using: &rng)) }
             _ = try? PromptCoder.decode(p, decodedLength: Int.random(in: 0..<2000, using: &rng))
         }
@@ -188,15 +196,25 @@ import GCX
 }
 
 @Suite struct ModelTableTests {
-    @Test func embeddedTablesEqualSpecFile() throws {
-        let file = Fixtures.readFile(Fixtures.packageRoot + "/spec/prompt-model/model-1.bin")
+    @Test(arguments: [1, 2]) func embeddedTablesEqualSpecFile(modelID: Int) throws {
+        let file = Fixtures.readFile(Fixtures.packageRoot + "/spec/prompt-model/model-\(modelID).bin")
         #expect(file != nil)
-        #expect(ModelTables.model1Bytes == file)
+        #expect(ModelTables.embeddedBytes(id: modelID) == file)
+        #expect(ModelTables.of(id: modelID)?.modelID == modelID)
     }
 
-    @Test func specRecordsTheTableChecksum() throws {
+    @Test(arguments: [1, 2]) func specRecordsTheTableChecksum(modelID: Int) throws {
         let spec = Fixtures.readFile(Fixtures.packageRoot + "/spec/gcx.md").map { String(decoding: $0, as: UTF8.self) } ?? ""
-        #expect(spec.contains(Self.sha256Hex(ModelTables.model1Bytes)))
+        #expect(spec.contains(Self.sha256Hex(ModelTables.embeddedBytes(id: modelID))))
+    }
+
+    /// Model 2 is model 1 primed with 20 built-in descriptions first: same phrases, same
+    /// dictionary, a longer priming list (spec B.3).
+    @Test func modelTwoAddsTrainingPromptsOnly() {
+        let one = ModelTables.model1, two = ModelTables.model2
+        #expect(two.phrases == one.phrases)
+        #expect(two.dictionary == one.dictionary && two.dictionaryWeights == one.dictionaryWeights)
+        #expect(Array(two.trainingPrompts.dropFirst(20)) == one.trainingPrompts)
     }
 
     @Test func tokenizerUsesLabelsAndPassesOtherBytes() {

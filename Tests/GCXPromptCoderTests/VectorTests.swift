@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import GCXPromptCoder
 
-/// spec/prompt-model/vectors-1.json (spec B.8): the test vectors a reimplementation checks itself
+/// spec/prompt-model/vectors-N.json (spec B.8): the test vectors a reimplementation checks itself
 /// against, bit by bit, are what this coder does. (check_ref.sh checks the Python reference too.)
 @Suite struct VectorTests {
     struct Vectors: Decodable {
@@ -13,13 +13,13 @@ import GCXPromptCoder
         var steps: [[UInt64]]
     }
 
-    @Test func theSpecsTestVectorsAreThisCoders() throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.packageRoot + "/spec/prompt-model/vectors-1.json"))
-        let vectors = try JSONDecoder().decode(Vectors.self, from: data)
-        let digests = PromptCoder.primedStateDigests()
+    @Test(arguments: [1, 2]) func theSpecsTestVectorsAreThisCoders(modelID: Int) throws {
+        let path = Fixtures.packageRoot + "/spec/prompt-model/vectors-\(modelID).json"
+        let vectors = try JSONDecoder().decode(Vectors.self, from: try Data(contentsOf: URL(fileURLWithPath: path)))
+        let digests = PromptCoder.primedStateDigests(modelID: modelID)
         #expect(digests.map(\.part) == ["T0", "T1", "T2", "T3", "T4", "T5", "T6", "T7", "A", "W0", "W1", "W2", "WF", "MT", "SM", "hist"])
         for (part, sha256) in digests { #expect(vectors.primed[part] == sha256, "primed state part \(part)") }
-        let payload = PromptCoder.encode(vectors.text)
+        let payload = PromptCoder.encode(vectors.text, modelID: modelID)
         #expect(payload.map { String(format: "%02x", $0) }.joined() == vectors.payload)
         #expect(try PromptCoder.decode(payload, decodedLength: vectors.decoded_length) == vectors.text)
         let steps = try PromptCoder.trace(payload, decodedLength: vectors.decoded_length, bits: vectors.steps.count)

@@ -79,6 +79,20 @@ let samplePrompt = """
     Bottom-right: short green grass.
     Composition: eye-level view, gate centred, horizon in the upper third.
     """
+/// A description in the form gcx's built-in describer writes (what model 2 is primed for).
+let builtinPrompt = """
+    Type: photograph. Style: natural colours, moderate contrast. Lighting: mid-toned overall, brighter toward the left. Palette: olive, charcoal grey, grey, dark red, green.
+    Top-left: olive with some charcoal grey and a little green; mid-toned, lightly textured, mostly diagonal edges rising to the right.
+    Top-center: grey with brown; mid-toned, lightly textured, mostly diagonal edges rising to the right.
+    Top-right: charcoal grey with some grey and a little dark brown; mid-toned, lightly textured, mostly vertical edges.
+    Middle-left: olive with some charcoal grey and a little green; mid-toned, textured, mostly diagonal edges falling to the right.
+    Middle-center: olive with some green and a little beige; mid-toned, textured, mostly vertical edges.
+    Middle-right: dark red with some red and a little charcoal grey; dark, lightly textured, mostly diagonal edges falling to the right.
+    Bottom-left: yellow with dark green and a little charcoal grey; mid-toned, lightly textured, mostly vertical edges.
+    Bottom-center: olive with some teal and a little green; mid-toned, lightly textured, mostly vertical edges.
+    Bottom-right: dark red with some dark green; dark, lightly textured, mostly vertical edges.
+    Composition: landscape frame, 3:2 (768x512); most detail in the middle-left, least in the top-center; brightest area middle-center, darkest bottom-right.
+    """
 
 func source(_ name: String, width: Int = 96, height: Int = 64) -> SourceMetadata {
     SourceMetadata(name: name, width: width, height: height, originalSize: UInt64(width * height * 3),
@@ -241,13 +255,23 @@ valid("thumbnail-tiny", "tiny (codec 3) thumbnails: a 12×8 gradient at quantise
 valid("empty-prompt", "an entry whose prompt is the empty string", archive([textEntry("blank.png", prompt: "")]))
 do {
     var coded = textEntry("coded.png")
-    coded.prompt = .modelCoded(samplePrompt)
+    coded.prompt = .modelCoded(samplePrompt, modelID: 1)
     var codedUnicode = textEntry("coded-unicode.png")
-    codedUnicode.prompt = .modelCoded("Type: photograph. 月光 🌙, лунный свет.\n\u{1}\t")
+    codedUnicode.prompt = .modelCoded("Type: photograph. 月光 🌙, лунный свет.\n\u{1}\t", modelID: 1)
     var codedEmpty = textEntry("coded-empty.png")
-    codedEmpty.prompt = .modelCoded("")
+    codedEmpty.prompt = .modelCoded("", modelID: 1)
     valid("prompt-model-coded", "prompts coded with method 1 (model 1): a raster-scan description, other scripts and control characters, the empty text",
           archive([coded, codedUnicode, codedEmpty]))
+}
+do {
+    var coded = textEntry("coded.png")
+    coded.prompt = .modelCoded(samplePrompt, modelID: 2)
+    var builtin = textEntry("builtin.png")
+    builtin.prompt = .modelCoded(builtinPrompt, modelID: 2)
+    var codedEmpty = textEntry("coded-empty.png")
+    codedEmpty.prompt = .modelCoded("", modelID: 2)
+    valid("prompt-model-2", "prompts coded with method 1 (model 2): a raster-scan description, one in the built-in describer's form, the empty text",
+          archive([coded, builtin, codedEmpty]))
 }
 valid("unicode", "NFC names and a prompt in several scripts", archive([
     textEntry("фото/月光 🌙.png", prompt: "Type: photograph. 月光, лунный свет, 🌙.\n"), textEntry("Ünïcödé/é.jpg"),
@@ -524,7 +548,7 @@ do {
             archive(entryBody: sourceChunk(name: Array("a.png".utf8), width: [0xE0, 0x00]) + modeText + promptChunk, summary: sum))
     invalid("prompt-method-unknown", .promptMethodUnknown, "prompt coding method 9",
             archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [9, 3, 1, 2, 3]), summary: summary("a.png", prompt: 3)))
-    let codedPayload = PromptChunk.modelCoded(samplePrompt).payload
+    let codedPayload = PromptChunk.modelCoded(samplePrompt, modelID: 1).payload
     let codedLength = samplePrompt.utf8.count
     func codedChunk(_ payload: [UInt8], length: Int = codedLength) -> [UInt8] {
         chunk(ChunkType.prompt.rawValue, PromptChunk(method: .modelCoded, decodedLength: length, payload: payload).encoded())
@@ -538,7 +562,7 @@ do {
     invalid("prompt-coded-unknown-model", .promptInvalid, "a model-coded prompt naming model 9",
             archive(entryBody: s + modeText + codedChunk([9] + codedPayload.dropFirst()), summary: summary("a.png", prompt: codedPayload.count)))
     let bomb = String(repeating: "Top-left: pale blue sky with thin clouds. ", count: 1_500)
-    let bombPayload = PromptCoder.encode(bomb)
+    let bombPayload = PromptCoder.encode(bomb, modelID: 1)
     invalid("prompt-coded-ratio", .promptInvalid, "63,000 bytes of one repeated sentence model-coded in \(bombPayload.count) bytes: more than 32 decoded bytes per payload byte plus 2,048",
             archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, PromptChunk(method: .modelCoded, decodedLength: bomb.utf8.count, payload: bombPayload).encoded()),
                     summary: summary("a.png", prompt: bombPayload.count)))

@@ -3,24 +3,35 @@ import GCXPromptCoder
 
 // Reads JSONL files of {"image", "prompt"} and prints, as JSON, each prompt's coded size and the
 // total encode/decode time in the same process (so timings exclude the one-off model priming).
-// Usage: gcx-prompt-bench [--repeat N] file.jsonl...
-//        gcx-prompt-bench --dump [--adversarial N] file.jsonl...   (JSONL of payloads for decode_ref.py)
+// Usage: gcx-prompt-bench [--model ID] [--repeat N] file.jsonl...
+//        gcx-prompt-bench [--model ID] --dump [--adversarial N] file.jsonl...   (JSONL of payloads for decode_ref.py)
+//        gcx-prompt-bench [--model ID] --vectors OUT.json
+// --model: the model id to encode with (default: the one gcx writes).
 struct Entry: Decodable { let image: String; let prompt: String }
 struct Dump: Encodable { let payload: String; let length: Int; let text: String }
 
 var args = Array(CommandLine.arguments.dropFirst())
+var modelID = PromptCoder.currentModelID
+if let i = args.firstIndex(of: "--model"), i + 1 < args.count, let n = Int(args[i + 1]) {
+    guard PromptCoder.supportedModelIDs.contains(n) else {
+        FileHandle.standardError.write("model \(n) is not one of \(PromptCoder.supportedModelIDs)\n".data(using: .utf8)!)
+        exit(64)
+    }
+    modelID = n
+    args.removeSubrange(i...(i + 1))
+}
 
 // gcx-prompt-bench --vectors OUT.json: spec B.8's test vectors (a short text, its payload, and the
 // first 128 decoded bits with their probabilities and the coder's interval).
 if let i = args.firstIndex(of: "--vectors"), i + 1 < args.count {
     let text = "Type: photograph. Top-left: pale grey sky."
-    let payload = PromptCoder.encode(text)
+    let payload = PromptCoder.encode(text, modelID: modelID)
     let length = text.utf8.count
     let steps = try PromptCoder.trace(payload, decodedLength: length, bits: 128)
-    var json = "{\n  \"about\": \"spec/gcx.md B.8: prompt method 1 test vectors (model 1). Decoding payload (hex) with decoded_length gives text; primed gives the SHA-256 of each part of the state after priming, serialised as B.8 says; steps are the first decoded bits as [P1, bit, low, high] after each bit, low and high as decoded after the bit's normalisation.\",\n"
+    var json = "{\n  \"about\": \"spec/gcx.md B.8: prompt method 1 test vectors (model \(modelID)). Decoding payload (hex) with decoded_length gives text; primed gives the SHA-256 of each part of the state after priming, serialised as B.8 says; steps are the first decoded bits as [P1, bit, low, high] after each bit, low and high as decoded after the bit's normalisation.\",\n"
     json += "  \"text\": \"\(text)\",\n  \"decoded_length\": \(length),\n"
     json += "  \"payload\": \"\(payload.map { String(format: "%02x", $0) }.joined())\",\n"
-    json += "  \"primed\": {\n" + PromptCoder.primedStateDigests().map { "    \"\($0.part)\": \"\($0.sha256)\"" }.joined(separator: ",\n") + "\n  },\n"
+    json += "  \"primed\": {\n" + PromptCoder.primedStateDigests(modelID: modelID).map { "    \"\($0.part)\": \"\($0.sha256)\"" }.joined(separator: ",\n") + "\n  },\n"
     json += "  \"steps\": [\n"
     json += steps.map { "    [\($0.p1), \($0.bit), \($0.low), \($0.high)]" }.joined(separator: ",\n")
     json += "\n  ]\n}\n"
@@ -41,7 +52,7 @@ if let i = args.firstIndex(of: "--repeat"), i + 1 < args.count, let n = Int(args
     args.removeSubrange(i...(i + 1))
 }
 guard !args.isEmpty else {
-    FileHandle.standardError.write("usage: gcx-prompt-bench [--repeat N] file.jsonl...\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: gcx-prompt-bench [--model ID] [--repeat N] file.jsonl...\n".data(using: .utf8)!)
     exit(64)
 }
 var prompts: [Entry] = []
@@ -61,7 +72,7 @@ if dump {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys  // dumps of two builds compare with cmp
     for t in texts {
-        let p = PromptCoder.encode(t)
+        let p = PromptCoder.encode(t, modelID: modelID)
         let hex = p.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
         print(String(decoding: try encoder.encode(Dump(payload: hex, length: t.utf8.count, text: t)), as: UTF8.self))
     }
@@ -83,7 +94,7 @@ func residentMiB() -> Double {
 }
 let rssBefore = residentMiB()  // everything but the coder (runtime, Foundation, corpus)
 let t0 = now()
-_ = PromptCoder.encode("warm up")  // primes the model once
+_ = PromptCoder.encode("warm up", modelID: modelID)  // primes the model once
 let primeNs = now() - t0
 let rssAfterPrime = residentMiB()
 
@@ -93,7 +104,7 @@ var mismatches = 0
 for r in 0..<repeats {
     for e in prompts {
         let a = now()
-        let p = PromptCoder.encode(e.prompt)
+        let p = PromptCoder.encode(e.prompt, modelID: modelID)
         let b = now()
         let d = try? PromptCoder.decode(p, decodedLength: e.prompt.utf8.count)
         let c = now()
@@ -109,6 +120,6 @@ let items = zip(prompts, payloads).map { e, p in
     "{\"image\":\"\(e.image)\",\"bytes\":\(e.prompt.utf8.count),\"chars\":\(e.prompt.count),\"coded\":\(p.count)}"
 }
 print("{\"prompts\":[\(items.joined(separator: ","))],")
-print("\"prime_ms\":\(Double(primeNs) / 1e6),\"encode_MBps\":\(Double(inputBytes) / Double(encNs) * 1e3),\"decode_MBps\":\(Double(inputBytes) / Double(decNs) * 1e3),")
+print("\"model\":\(modelID),\"prime_ms\":\(Double(primeNs) / 1e6),\"encode_MBps\":\(Double(inputBytes) / Double(encNs) * 1e3),\"decode_MBps\":\(Double(inputBytes) / Double(decNs) * 1e3),")
 print("\"coder_shared_MiB\":\(Double(mem.sharedBytes) / 1048576),\"coder_instances\":\(mem.instances),\"coder_instance_MiB\":\(Double(mem.instanceBytes) / 1048576),\"rss_before_coder_MiB\":\(rssBefore),\"rss_after_first_call_MiB\":\(rssAfterPrime),\"rss_end_MiB\":\(residentMiB()),")
 print("\"peak_rss_MiB\":\(Double(usage.ru_maxrss) / 1024),\"mismatches\":\(mismatches)}")

@@ -1,6 +1,6 @@
 #!/bin/sh
 # CI check: the Python reference decoder (written from the spec) must decode every payload the
-# Swift encoder writes, for all corpus prompts and 30 seeded adversarial strings + the empty one;
+# Swift encoder writes with each model, for all corpus prompts and 30 seeded adversarial strings + the empty one;
 # and train.py must reproduce the committed tables byte for byte.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -10,8 +10,11 @@ python3 tools/promptcoder/train.py --corpus "$CORPUS" --check
 swift build -c release --product gcx-prompt-bench
 OUT="$(mktemp)"
 trap 'rm -f "$OUT"' EXIT
-.build/release/gcx-prompt-bench --dump --adversarial 30 "$CORPUS"/prompts-*.jsonl > "$OUT"
-python3 tools/promptcoder/decode_ref.py --jsonl "$OUT"
-# The test vectors of spec B.8: the Swift decoder's first 128 bits, probabilities and intervals,
-# reproduced by the reference decoder step by step.
-python3 tools/promptcoder/decode_ref.py --vectors spec/prompt-model/vectors-1.json
+# Every model this build writes or reads (2 is the default, 1 is still read).
+for MODEL in 1 2; do
+    .build/release/gcx-prompt-bench --model "$MODEL" --dump --adversarial 30 "$CORPUS"/prompts-*.jsonl > "$OUT"
+    python3 tools/promptcoder/decode_ref.py --jsonl "$OUT"
+    # The test vectors of spec B.8: the Swift decoder's first 128 bits, probabilities and intervals,
+    # reproduced by the reference decoder step by step.
+    python3 tools/promptcoder/decode_ref.py --vectors spec/prompt-model/vectors-"$MODEL".json
+done

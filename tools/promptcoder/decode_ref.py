@@ -5,7 +5,7 @@ Usage:
   decode_ref.py PAYLOAD_HEX DECODED_LENGTH          prints the decoded text
   decode_ref.py --jsonl FILE                        lines {"payload": hex, "length": n, "text": s};
                                                     decodes each and reports mismatches (exit 1)
-  decode_ref.py --vectors spec/prompt-model/vectors-1.json
+  decode_ref.py --vectors spec/prompt-model/vectors-N.json
                                                     checks the test vectors of spec B.8 bit by bit
 Slow (pure Python, about 20 us per coded bit) but bit-exact.
 """
@@ -517,8 +517,9 @@ def check_vectors(path):
     every traced step."""
     with open(path, encoding="utf-8") as f:
         vectors = json.load(f)
-    decode(b"\x01\x00\x00", 0)  # primes model 1 (and checks the empty text)
-    phrases, model, snap = _models[1]
+    model_id = bytes.fromhex(vectors["payload"])[0]  # every model id so far is one varint byte
+    decode(bytes([model_id, 0, 0]), 0)  # primes the model (and checks the empty text)
+    phrases, model, snap = _models[model_id]
     model.restore(snap)
     digests = primed_digests(model)
     for part, digest in vectors["primed"].items():

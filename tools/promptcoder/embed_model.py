@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Generates Sources/GCXPromptCoder/ModelTables+Data.swift from spec/prompt-model/model-N.bin.
+"""Generates Sources/GCXPromptCoder/ModelTables+ModelN.swift from spec/prompt-model/model-N.bin.
 
-The Swift file embeds the model tables as a base64 string literal (a literal compiles fast; an array
-of 400 KB would not). It is generated, never edited: `.gitattributes` marks it so.
+Each Swift file embeds one model's tables as a base64 string literal (a literal compiles fast; an
+array of 400 KB would not). They are generated, never edited: `.gitattributes` marks them so.
 
-    python3 tools/promptcoder/embed_model.py           # rewrite the Swift file from the .bin
-    python3 tools/promptcoder/embed_model.py --check   # exit 1 if the committed file differs
+    python3 tools/promptcoder/embed_model.py           # rewrite the Swift files from the .bin files
+    python3 tools/promptcoder/embed_model.py --check   # exit 1 if a committed file differs
 """
 import argparse
 import base64
@@ -14,12 +14,18 @@ import os
 import sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-MODEL_ID = 1
-SWIFT_PATH = os.path.join(ROOT, "Sources", "GCXPromptCoder", "ModelTables+Data.swift")
-BIN_PATH = os.path.join(ROOT, "spec", "prompt-model", "model-%d.bin" % MODEL_ID)
+MODEL_IDS = [1, 2]
 
 
-def swift_source(blob, model_id=MODEL_ID):
+def swift_path(model_id):
+    return os.path.join(ROOT, "Sources", "GCXPromptCoder", "ModelTables+Model%d.swift" % model_id)
+
+
+def bin_path(model_id):
+    return os.path.join(ROOT, "spec", "prompt-model", "model-%d.bin" % model_id)
+
+
+def swift_source(blob, model_id):
     b64 = base64.b64encode(blob).decode("ascii")
     body = "\n".join(b64[i:i + 100] for i in range(0, len(b64), 100))
     return (
@@ -32,20 +38,33 @@ def swift_source(blob, model_id=MODEL_ID):
     )
 
 
+def write_or_check(path, data, check):
+    """Writes `data` to `path`, or with `check` compares it with the file there; 1 if they differ."""
+    shown = os.path.relpath(path, ROOT)
+    if check:
+        try:
+            with open(path, "rb") as f:
+                same = f.read() == data
+        except FileNotFoundError:
+            same = False
+        print("%s %s" % ("OK  " if same else "DIFF", shown))
+        return 0 if same else 1
+    with open(path, "wb") as f:
+        f.write(data)
+    print("wrote %s (%d bytes)" % (shown, len(data)))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="compare with the committed file instead of writing")
     args = ap.parse_args()
-    with open(BIN_PATH, "rb") as f:
-        source = swift_source(f.read()).encode("utf-8")
-    if args.check:
-        with open(SWIFT_PATH, "rb") as f:
-            same = f.read() == source
-        print("%s %s" % ("OK  " if same else "DIFF", os.path.relpath(SWIFT_PATH, ROOT)))
-        sys.exit(0 if same else 1)
-    with open(SWIFT_PATH, "wb") as f:
-        f.write(source)
-    print("wrote %s (%d bytes)" % (os.path.relpath(SWIFT_PATH, ROOT), len(source)))
+    status = 0
+    for model_id in MODEL_IDS:
+        with open(bin_path(model_id), "rb") as f:
+            source = swift_source(f.read(), model_id).encode("utf-8")
+        status |= write_or_check(swift_path(model_id), source, args.check)
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,10 @@
 
 Usage: train.py [--corpus DIR] [--out-spec DIR] [--out-swift FILE] [--check]
 
-Training is deterministic: it reads the training prompts (prompts-cid22-a.jsonl, then
-prompts-clic.jsonl, lines in file order), picks the phrase vocabulary by counting, and
-appends the dictionary (spec/prompt-model/words-en-gb.txt.xz, front-coded), and
+Training is deterministic. For each model id it reads the training prompts (model 2 first the
+built-in describer's 20 descriptions of spec/prompt-model/builtin-2.jsonl; then, for both,
+prompts-cid22-a.jsonl and prompts-clic.jsonl, lines in file order), picks the phrase vocabulary
+by counting, appends the dictionary (spec/prompt-model/words-en-gb.txt.xz, front-coded), and
 writes spec/prompt-model/model-<id>.bin plus the Swift source that embeds the same bytes.
 With --check it writes nothing and exits 1 if a committed file differs.
 See spec/gcx.md §B.3 for the file layout.
@@ -22,8 +23,11 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import embed_model  # noqa: E402  (the one writer of the Swift table file)
 
-MODEL_ID = 1
+# The corpus prompts every model is primed with (the held-out half, prompts-cid22-b.jsonl, never).
 TRAIN_FILES = ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"]
+# Per model id: the committed texts primed before the corpus prompts (spec B.3). Model 2 adds
+# the built-in describer's form, which model 1 codes at about 1 bit per character.
+MODEL_PRELUDES = {1: [], 2: ["builtin-2.jsonl"]}
 # Byte values that never occur in valid UTF-8; each stands for one phrase.
 TOKEN_BYTES = [0xC0, 0xC1] + list(range(0xF5, 0x100))
 # Field labels of the raster-scan form: at text start, after a newline or after ". ".
@@ -51,13 +55,18 @@ def varint(n):
             return bytes(out)
 
 
-def load_prompts(corpus):
+def read_prompts(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line)["prompt"] for line in f if line.strip()]
+
+
+def load_prompts(corpus, model_id=1):
+    """The training prompts of `model_id`, in priming order."""
     prompts = []
+    for name in MODEL_PRELUDES[model_id]:
+        prompts += read_prompts(os.path.join(ROOT, "spec", "prompt-model", name))
     for name in TRAIN_FILES:
-        with open(os.path.join(corpus, name), encoding="utf-8") as f:
-            for line in f:
-                if line.strip():
-                    prompts.append(json.loads(line)["prompt"])
+        prompts += read_prompts(os.path.join(corpus, name))
     return prompts
 
 
@@ -83,10 +92,10 @@ def load_dictionary(path):
     return sorted(entries.items())
 
 
-def build_model(prompts, words):
+def build_model(prompts, words, model_id=1):
     phrases = choose_phrases(prompts)
     out = bytearray(b"GCXM")
-    out.append(MODEL_ID)
+    out.append(model_id)
     out += varint(len(phrases))
     for ph in phrases:
         out += varint(len(ph)) + ph
@@ -111,30 +120,25 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus")))
     ap.add_argument("--out-spec", default=os.path.join(ROOT, "spec", "prompt-model"))
-    ap.add_argument("--out-swift", default=os.path.join(ROOT, "Sources", "GCXPromptCoder", "ModelTables+Data.swift"))
+    ap.add_argument("--out-swift", default=os.path.join(ROOT, "Sources", "GCXPromptCoder"),
+                    help="folder of the generated ModelTables+ModelN.swift files")
     ap.add_argument("--check", action="store_true", help="compare with the committed files instead of writing")
     args = ap.parse_args()
 
-    blob = build_model(load_prompts(args.corpus), load_dictionary(os.path.join(ROOT, "spec", "prompt-model", DICT_FILE)))
-    outputs = {
-        os.path.join(args.out_spec, "model-%d.bin" % MODEL_ID): blob,
-        args.out_swift: embed_model.swift_source(blob, MODEL_ID).encode("utf-8"),
-    }
+    words = load_dictionary(os.path.join(ROOT, "spec", "prompt-model", DICT_FILE))
+    outputs = {}
+    blobs = {}
+    for model_id in sorted(MODEL_PRELUDES):
+        blob = build_model(load_prompts(args.corpus, model_id), words, model_id)
+        blobs[model_id] = blob
+        outputs[os.path.join(args.out_spec, "model-%d.bin" % model_id)] = blob
+        swift = os.path.join(args.out_swift, os.path.basename(embed_model.swift_path(model_id)))
+        outputs[swift] = embed_model.swift_source(blob, model_id).encode("utf-8")
     status = 0
     for path, data in outputs.items():
-        if args.check:
-            try:
-                with open(path, "rb") as f:
-                    same = f.read() == data
-            except FileNotFoundError:
-                same = False
-            print("%s %s" % ("OK  " if same else "DIFF", path))
-            status |= 0 if same else 1
-        else:
-            with open(path, "wb") as f:
-                f.write(data)
-            print("wrote %s (%d bytes)" % (path, len(data)))
-    print("model-%d.bin sha256 %s" % (MODEL_ID, hashlib.sha256(blob).hexdigest()))
+        status |= embed_model.write_or_check(path, data, args.check)
+    for model_id, blob in blobs.items():
+        print("model-%d.bin %d bytes, sha256 %s" % (model_id, len(blob), hashlib.sha256(blob).hexdigest()))
     sys.exit(status)
 
 
