@@ -142,7 +142,8 @@ public enum TinyThumbnailScale {
         var best: (scale: Int, thumbnail: RGBImage, payload: [UInt8], error: Double)?
         for scale in candidates {
             let small = Thumbnailer.thumbnail(of: sums[scale]!)
-            guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget) else { continue }
+            guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget,
+                                                      refine: false) else { continue }
             let decoded = RGBImage(width: small.width, height: small.height,
                                    pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height))
             let factor = scale % reduction == 0 ? scale / reduction : nil
@@ -151,7 +152,10 @@ public enum TinyThumbnailScale {
             if best == nil || error < best!.error { best = (scale, small, payload, error) }
         }
         guard let best else { throw ThumbnailBudgetError(budget: budget, width: image.width / 32, height: image.height / 32) }
-        return (best.scale, best.thumbnail, best.payload)
+        // Refining moves every scale's reconstruction about alike: only the chosen one pays for it.
+        let small = best.thumbnail
+        return (best.scale, small, TinyImageCodec.refined(best.payload, pixels: small.pixels, width: small.width,
+                                                          height: small.height, maxBytes: budget))
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

@@ -64,19 +64,84 @@ public enum TinyImageCodec {
 
     /// The finest quantiser whose payload fits and that payload. The colour and wavelet transforms
     /// are made once for all the quantisers tried, and a trial stops after a channel once its
-    /// payload can no longer fit.
-    private static func fitting(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> (quantizer: Int, payload: [UInt8])? {
-        precondition(width > 0 && height > 0 && pixels.count == width * height * 3)
-        let layout = Layout(width: width, height: height)
-        var planes = forwardColour(pixels, count: width * height)
-        for channel in 0..<3 { layout.forward(&planes[channel]) }
+    /// payload can no longer fit. With `refine`, the rounding of detail coefficients is searched
+    /// too (`refined`).
+    private static func fitting(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int,
+                                refine: Bool = false) -> (quantizer: Int, payload: [UInt8])? {
+        let (layout, planes) = transformed(pixels, width: width, height: height)
         var best: (quantizer: Int, payload: [UInt8])?
         _ = finestFitting(maxBytes) { q in
             guard let payload = code(planes, layout: layout, quantizer: q, limit: maxBytes) else { return maxBytes + 1 }
             if payload.count <= maxBytes && (best == nil || q < best!.quantizer) { best = (q, payload) }
             return payload.count
         }
-        return best
+        guard refine, let plain = best else { return best }
+        return refined(plain, planes: planes, layout: layout, pixels: pixels, maxBytes: maxBytes)
+    }
+
+    /// `payload` (which fits `maxBytes`, coded from `pixels` by `encode(_:width:height:maxBytes:refine:)`
+    /// without refining) refined as `encode` refines: the same or a better payload within `maxBytes`.
+    /// For choosing among several sizes first and refining only the one chosen.
+    public static func refined(_ payload: [UInt8], pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> [UInt8] {
+        var decoder = RangeDecoder(payload[...])
+        var q = 0
+        for _ in 0..<6 { q = q << 1 | decoder.decode(p1: 2048) }
+        let (layout, planes) = transformed(pixels, width: width, height: height)
+        return refined((q, payload), planes: planes, layout: layout, pixels: pixels, maxBytes: maxBytes).payload
+    }
+
+    /// The layout and the three transformed planes of `pixels`.
+    private static func transformed(_ pixels: [UInt8], width: Int, height: Int) -> (Layout, [[Int]]) {
+        precondition(width > 0 && height > 0 && pixels.count == width * height * 3)
+        let layout = Layout(width: width, height: height)
+        var planes = forwardColour(pixels, count: width * height)
+        for channel in 0..<3 { layout.forward(&planes[channel]) }
+        return (layout, planes)
+    }
+
+    /// Roundings tried by `refined`: at the quantiser found, narrower dead zones (the budget's slack
+    /// spent on more coefficients); at the next finer quantisers, wider ones.
+    static let slackRoundings = [6, 7, 8]
+    static let finerRoundings = [4, 3, 2, 1, 0]
+
+    /// The best of the payloads that fit, by squared error against `pixels`: the finest quantiser
+    /// with the default rounding leaves part of the budget unspent (steps are 2^(1/6) apart), and a
+    /// finer step with a wider dead zone often codes the same bytes with less error.
+    private static func refined(_ plain: (quantizer: Int, payload: [UInt8]), planes: [[Int]], layout: Layout,
+                                pixels: [UInt8], maxBytes: Int) -> (quantizer: Int, payload: [UInt8]) {
+        // The pixels a payload decodes to, from its quantised planes (no entropy decoding needed).
+        func error(_ q: Int, _ rounding: Int) -> Int {
+            var decoded: [[Int]] = []
+            for channel in 0..<3 {
+                let quantised = layout.quantise(planes[channel], quantizer: q, channel: channel, rounding: rounding)
+                var plane = layout.dequantise(quantised, quantizer: q, channel: channel)
+                layout.inverse(&plane)
+                decoded.append(plane)
+            }
+            let rgb = inverseColour(decoded, count: layout.width * layout.height)
+            var sum = 0
+            for i in 0..<pixels.count {
+                let d = Int(rgb[i]) - Int(pixels[i])
+                sum += d * d
+            }
+            return sum
+        }
+        var best = (plain.quantizer, plain.payload, error(plain.quantizer, Layout.defaultRounding))
+        func consider(_ q: Int, _ roundings: [Int]) {
+            // Roundings in order of falling size: the first that fits spends the most of the budget.
+            for r in roundings {
+                guard let payload = code(planes, layout: layout, quantizer: q, rounding: r, limit: maxBytes),
+                      payload.count <= maxBytes else { continue }
+                let e = error(q, r)
+                if e < best.2 { best = (q, payload, e) }
+                return
+            }
+        }
+        consider(plain.quantizer, slackRoundings.reversed())
+        for q in stride(from: plain.quantizer - 1, through: max(0, plain.quantizer - 2), by: -1) {
+            consider(q, finerRoundings)
+        }
+        return (best.0, best.1)
     }
 
     /// The smallest quantiser whose size is at most `maxBytes`, by binary search: the size falls as
@@ -96,16 +161,13 @@ public enum TinyImageCodec {
     }
 
     private static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, counts: UnsafeMutablePointer<[Int]>?) -> [UInt8] {
-        precondition(width > 0 && height > 0 && pixels.count == width * height * 3)
-        let layout = Layout(width: width, height: height)
-        var planes = forwardColour(pixels, count: width * height)
-        for channel in 0..<3 { layout.forward(&planes[channel]) }
+        let (layout, planes) = transformed(pixels, width: width, height: height)
         return code(planes, layout: layout, quantizer: quantizer, counts: counts)!
     }
 
     /// The payload of transformed `planes` at one quantiser; nil as soon as more than `limit`
     /// bytes are written.
-    private static func code(_ planes: [[Int]], layout: Layout, quantizer: Int, limit: Int? = nil,
+    private static func code(_ planes: [[Int]], layout: Layout, quantizer: Int, rounding: Int = Layout.defaultRounding, limit: Int? = nil,
                              counts: UnsafeMutablePointer<[Int]>? = nil) -> [UInt8]? {
         let q = min(max(quantizer, 0), maxQuantizer)
         // Counting is training, which starts from untrained contexts.
@@ -119,16 +181,18 @@ public enum TinyImageCodec {
         var encoder = RangeEncoder(buffer: buffer)
         for bit in (0..<6).reversed() { encoder.encode(bit: (q >> bit) & 1, p1: 2048) }
         for channel in 0..<3 {
-            coder.encode(layout.quantise(planes[channel], quantizer: q, channel: channel), channel: channel, into: &encoder)
+            coder.encode(layout.quantise(planes[channel], quantizer: q, channel: channel, rounding: rounding),
+                         channel: channel, into: &encoder)
             if let limit, encoder.exceeds(limit) { return nil }
         }
         return encoder.finish()
     }
 
-    /// The best payload of at most `maxBytes` bytes: the finest quantiser that fits. Nil when even
-    /// the coarsest does not fit.
-    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> [UInt8]? {
-        fitting(pixels, width: width, height: height, maxBytes: maxBytes)?.payload
+    /// The best payload of at most `maxBytes` bytes: the finest quantiser that fits, then (with
+    /// `refine`) the least error among that and finer quantisers with wider dead zones. Nil when
+    /// even the coarsest does not fit.
+    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, refine: Bool = true) -> [UInt8]? {
+        fitting(pixels, width: width, height: height, maxBytes: maxBytes, refine: refine)?.payload
     }
 
     // MARK: - Decoding

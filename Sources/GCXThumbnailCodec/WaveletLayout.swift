@@ -107,13 +107,18 @@ struct Layout {
 
     /// Largest quantised magnitude a stream can carry.
     static let maxMagnitude = (1 << 15) - 1
+    /// The rounding of detail coefficients at a quantiser's first trial (`quantise`).
+    static let defaultRounding = 5
 
-    func quantise(_ plane: [Int], quantizer q: Int, channel: Int) -> [Int] {
+    /// A detail coefficient's magnitude is |c| / step plus `rounding`/16, rounded down (8 would round
+    /// to nearest; less widens the dead zone around 0, since small coefficients are mostly noise, and
+    /// spends fewer bytes); LL values round to nearest. An encoder's choice: the decoder only sees the
+    /// quantised values.
+    func quantise(_ plane: [Int], quantizer q: Int, channel: Int, rounding: Int = Layout.defaultRounding) -> [Int] {
         var out = plane
         for band in bands {
             let s = step(of: band, quantizer: q, channel: channel)
-            // A dead zone for detail bands (small coefficients are mostly noise); LL rounds to nearest.
-            let offset = band.kind == .low ? s / 2 : (s * 5) >> 4
+            let offset = band.kind == .low ? s / 2 : (s * rounding) >> 4
             for y in band.y0..<(band.y0 + band.height) {
                 for x in band.x0..<(band.x0 + band.width) {
                     let c = plane[y * width + x]
