@@ -92,7 +92,7 @@ import GCXImage
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/d.gcx", "--thumbnail-scale", "auto", "--thumbnail-quality", "40"]).status == 2, "auto needs a budget")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/e.gcx", "--thumbnail-scale", "auto", "--thumbnail-codec", "jpeg"]).status == 2, "auto is for tiny thumbnails")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/b.gcx", "--thumbnail-bytes", "200", "--thumbnail-codec", "png"]).status == 2, "a budget is for tiny thumbnails")
-        // The defaults: tiny, a 700-byte budget, the scale chosen per photo; a quality instead of a
+        // The defaults: tiny, a 640-byte budget, the scale chosen per photo; a quality instead of a
         // budget codes at that quantiser and scale 8; JPEG at 1/8 by option.
         let defaults = directory + "/defaults.gcx", quality = directory + "/quality.gcx", jpeg = directory + "/jpeg.gcx"
         #expect(try CLI.run(["pack", photos[0], "-o", defaults]).status == 0)
@@ -103,7 +103,7 @@ import GCXImage
             return try #require(try reader.entry(at: reader.rows[0]).thumbnail)
         }
         let (d, q, j) = (try first(defaults), try first(quality), try first(jpeg))
-        #expect(d.codec == .tiny && d.payload.count <= 700 && d.payload.count > 500, "\(d.payload.count) B")
+        #expect(d.codec == .tiny && d.payload.count <= 640 && d.payload.count > 500, "\(d.payload.count) B")
         #expect(q.codec == .tiny && q.scale == 8)
         #expect(j.codec == .jpeg && j.scale == 8)
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/c.gcx", "--thumbnail-codec", "tiny", "--thumbnail-bytes", "8"]).status == 2)
