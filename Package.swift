@@ -45,12 +45,14 @@ let package = Package(
         // so every setjmp lives inside these C functions.
         .target(name: "CGCXImageCodecs", linkerSettings: [
             .linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("webp"), .linkedLibrary("webpdemux"),
-            .linkedLibrary("tiff"), .linkedLibrary("gif"), .linkedLibrary("heif"),
+            .linkedLibrary("tiff"), .linkedLibrary("gif"),
         ]),
         // Pixels: decoding, encoding, thumbnails, resampling, consistency, the built-in describer.
         .target(name: "GCXImage", dependencies: ["GCXBytes", "GCXRasterScan", "CGCXImageCodecs"]),
         // libcurl glue: curl_easy_setopt is variadic, which Swift cannot call.
-        .target(name: "CGCXCurl", linkerSettings: [.linkedLibrary("curl")]),
+        // libcurl and libheif are opened on first use (dlopen), not linked: with what they load they
+        // cost every command several milliseconds of start-up.
+        .target(name: "CGCXCurl"),
         // HTTP clients for captioners and generators: retries, rate limits, keys kept secret.
         .target(name: "GCXNet", dependencies: ["CGCXCurl"]),
         // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.

@@ -1,16 +1,56 @@
 #include "gcx_curl.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static pthread_once_t gcx_curl_once = PTHREAD_ONCE_INIT;
+// libcurl is loaded on first use, not linked: with its TLS, SSH, LDAP and Kerberos libraries it
+// costs every gcx command milliseconds of start-up, and most commands never make a request.
+#define GCX_CURL_FUNCTIONS(X) \
+    X(curl_global_init) X(curl_easy_init) X(curl_easy_setopt) X(curl_easy_perform) X(curl_easy_getinfo) \
+    X(curl_easy_strerror) X(curl_easy_cleanup) X(curl_slist_append) X(curl_slist_free_all)
 
-static void gcx_curl_global_init(void) {
-    curl_global_init(CURL_GLOBAL_ALL);
+// curl.h may wrap these in type-checking macros; the pointers take the functions' own names.
+#undef curl_easy_setopt
+#undef curl_easy_getinfo
+#define GCX_CURL_POINTER(name) static __typeof__(&name) gcx_##name;
+GCX_CURL_FUNCTIONS(GCX_CURL_POINTER)
+
+static pthread_once_t gcx_curl_once = PTHREAD_ONCE_INIT;
+static int gcx_curl_loaded;
+static char gcx_curl_load_error[CURL_ERROR_SIZE];
+
+static void gcx_curl_load(void) {
+    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        snprintf(gcx_curl_load_error, sizeof gcx_curl_load_error, "HTTP needs libcurl: %s", dlerror());
+        return;
+    }
+#define GCX_CURL_RESOLVE(name) \
+    if (!(gcx_##name = (__typeof__(&name))dlsym(library, #name))) { \
+        snprintf(gcx_curl_load_error, sizeof gcx_curl_load_error, "libcurl.so.4 lacks %s", #name); \
+        return; \
+    }
+    GCX_CURL_FUNCTIONS(GCX_CURL_RESOLVE)
+    if (gcx_curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+        snprintf(gcx_curl_load_error, sizeof gcx_curl_load_error, "curl_global_init failed");
+        return;
+    }
+    gcx_curl_loaded = 1;
 }
+
+// Below, every libcurl call goes through the pointers loaded above.
+#define curl_easy_init gcx_curl_easy_init
+#define curl_easy_setopt gcx_curl_easy_setopt
+#define curl_easy_perform gcx_curl_easy_perform
+#define curl_easy_getinfo gcx_curl_easy_getinfo
+#define curl_easy_strerror gcx_curl_easy_strerror
+#define curl_easy_cleanup gcx_curl_easy_cleanup
+#define curl_slist_append gcx_curl_slist_append
+#define curl_slist_free_all gcx_curl_slist_free_all
 
 // A server may not make us hold more than this: an image answer is a few MB of base64.
 #define GCX_CURL_MAX_BODY ((size_t)256 << 20)
@@ -81,7 +121,13 @@ void gcx_curl_perform(const char *method,
                       const gcx_curl_network *network,
                       gcx_curl_response *response) {
     memset(response, 0, sizeof(*response));
-    pthread_once(&gcx_curl_once, gcx_curl_global_init);
+    pthread_once(&gcx_curl_once, gcx_curl_load);
+    if (!gcx_curl_loaded) {
+        response->outcome = GCX_CURL_OTHER;
+        response->curl_code = CURLE_FAILED_INIT;
+        strncpy(response->error, gcx_curl_load_error, sizeof(response->error) - 1);
+        return;
+    }
 
     CURL *curl = curl_easy_init();
     if (!curl) {

@@ -1,7 +1,61 @@
 #include "gcx_common.h"
 
+#include <dlfcn.h>
 #include <libheif/heif.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+
+// libheif is loaded on first use, not linked: it and the decoders it loads (x265, de265, dav1d,
+// aom) cost every gcx command milliseconds of start-up, and most commands never meet a HEIF.
+#define GCX_HEIF_FUNCTIONS(X) \
+    X(heif_context_alloc) X(heif_context_free) X(heif_context_set_maximum_image_size_limit) \
+    X(heif_context_read_from_memory_without_copy) X(heif_context_get_primary_image_handle) \
+    X(heif_image_handle_get_width) X(heif_image_handle_get_height) X(heif_image_handle_release) \
+    X(heif_decode_image) X(heif_image_get_plane_readonly) X(heif_image_get_width) \
+    X(heif_image_get_height) X(heif_image_release) X(heif_image_handle_get_list_of_metadata_block_IDs) \
+    X(heif_image_handle_get_metadata_size) X(heif_image_handle_get_metadata)
+
+#define GCX_HEIF_POINTER(name) static __typeof__(&name) gcx_##name;
+GCX_HEIF_FUNCTIONS(GCX_HEIF_POINTER)
+
+static pthread_once_t gcx_heif_once = PTHREAD_ONCE_INIT;
+static int gcx_heif_loaded;
+static char gcx_heif_load_error[256];
+
+static void gcx_heif_load(void) {
+    void *library = dlopen("libheif.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!library) {
+        snprintf(gcx_heif_load_error, sizeof gcx_heif_load_error, "HEIF and AVIF need libheif: %s", dlerror());
+        return;
+    }
+#define GCX_HEIF_RESOLVE(name) \
+    if (!(gcx_##name = (__typeof__(&name))dlsym(library, #name))) { \
+        snprintf(gcx_heif_load_error, sizeof gcx_heif_load_error, "libheif.so.1 lacks %s", #name); \
+        return; \
+    }
+    GCX_HEIF_FUNCTIONS(GCX_HEIF_RESOLVE)
+    gcx_heif_loaded = 1;
+}
+
+// Below, every libheif call goes through the pointers loaded above.
+#define GCX_HEIF_REDIRECT(name) gcx_##name
+#define heif_context_alloc GCX_HEIF_REDIRECT(heif_context_alloc)
+#define heif_context_free GCX_HEIF_REDIRECT(heif_context_free)
+#define heif_context_set_maximum_image_size_limit GCX_HEIF_REDIRECT(heif_context_set_maximum_image_size_limit)
+#define heif_context_read_from_memory_without_copy GCX_HEIF_REDIRECT(heif_context_read_from_memory_without_copy)
+#define heif_context_get_primary_image_handle GCX_HEIF_REDIRECT(heif_context_get_primary_image_handle)
+#define heif_image_handle_get_width GCX_HEIF_REDIRECT(heif_image_handle_get_width)
+#define heif_image_handle_get_height GCX_HEIF_REDIRECT(heif_image_handle_get_height)
+#define heif_image_handle_release GCX_HEIF_REDIRECT(heif_image_handle_release)
+#define heif_decode_image GCX_HEIF_REDIRECT(heif_decode_image)
+#define heif_image_get_plane_readonly GCX_HEIF_REDIRECT(heif_image_get_plane_readonly)
+#define heif_image_get_width GCX_HEIF_REDIRECT(heif_image_get_width)
+#define heif_image_get_height GCX_HEIF_REDIRECT(heif_image_get_height)
+#define heif_image_release GCX_HEIF_REDIRECT(heif_image_release)
+#define heif_image_handle_get_list_of_metadata_block_IDs GCX_HEIF_REDIRECT(heif_image_handle_get_list_of_metadata_block_IDs)
+#define heif_image_handle_get_metadata_size GCX_HEIF_REDIRECT(heif_image_handle_get_metadata_size)
+#define heif_image_handle_get_metadata GCX_HEIF_REDIRECT(heif_image_handle_get_metadata)
 
 // HEIF (HEIC, with HEVC) and AVIF (AV1) through libheif and the decoders it was built with. The
 // image's own transformations (irot, imir, clap) are applied by libheif, so the pixels come out
@@ -11,6 +65,11 @@ int gcx_heif_decode(const uint8_t *bytes, size_t count, uint32_t max_side, uint6
                     gcx_buffer *out, gcx_buffer *exif, char *message, size_t message_capacity) {
     memset(out, 0, sizeof *out);
     memset(exif, 0, sizeof *exif);
+    pthread_once(&gcx_heif_once, gcx_heif_load);
+    if (!gcx_heif_loaded) {
+        gcx_message(message, message_capacity, gcx_heif_load_error);
+        return GCX_ERR_UNSUPPORTED;
+    }
     struct heif_context *context = heif_context_alloc();
     if (!context) return GCX_ERR_NO_MEMORY;
     heif_context_set_maximum_image_size_limit(context, (int)max_side);
