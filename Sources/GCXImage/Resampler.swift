@@ -114,8 +114,14 @@ struct FloatImage {
         self.init(width: image.width, height: image.height, data: image.pixels.map(Float.init))
     }
 
+    /// 8-bit samples: clamped to 0...255, rounded half away from zero, exactly as `rounded()` would
+    /// but without a libm call per sample.
     func quantized() -> RGBImage {
-        RGBImage(width: width, height: height, pixels: data.map { UInt8(min(max($0.rounded(), 0), 255)) })
+        RGBImage(width: width, height: height, pixels: data.map { value in
+            let clamped = min(max(value, 0), 255)
+            let whole = Int(clamped)
+            return UInt8(clamped - Float(whole) >= 0.5 ? whole + 1 : whole)
+        })
     }
 
     func applyingRows(_ taps: [Resampler.Taps], height newHeight: Int) -> FloatImage {

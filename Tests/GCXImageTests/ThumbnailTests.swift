@@ -3,6 +3,20 @@ import Testing
 
 @Suite("Thumbnail, upsampling, consistency")
 struct ThumbnailTests {
+    /// Quantising a resampled image clamps to 0...255 and rounds half away from zero, exactly as
+    /// Float.rounded() does, around every half and at the ends of the range.
+    @Test func quantisingRoundsAsRoundedDoes() {
+        var values: [Float] = [-1e9, -300, -0.5, -0.49999997, -0, 0, 0.49999997, 0.5, 0.50000006, 254.49998, 254.5, 255, 255.49998, 255.5, 256, 1e9]
+        for k in 0..<256 {
+            let half = Float(k) + 0.5
+            values += [half, half.nextDown, half.nextUp, Float(k), Float(k).nextUp, Float(k).nextDown]
+        }
+        let quantised = FloatImage(width: values.count, height: 1, data: values.flatMap { [$0, $0, $0] }).quantized()
+        for (i, v) in values.enumerated() {
+            #expect(quantised.pixels[3 * i] == UInt8(min(max(v.rounded(), 0), 255)), "\(v)")
+        }
+    }
+
     @Test("block average with partial edge blocks and round-half-up")
     func knownAnswer() throws {
         // 3x3 grey image, scale 2: blocks 2x2, 1x2, 2x1, 1x1.
