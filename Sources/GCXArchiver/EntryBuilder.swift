@@ -125,6 +125,8 @@ public struct EntryBuilder: Sendable {
 /// and every candidate's thumbnail exactly.
 public enum TinyThumbnailScale {
     public static let candidates = [8, 16, 32, 64]
+    /// The largest chosen thumbnail that is refined (`TinyImageCodec.refined`): 1/8 of a 2-megapixel photo.
+    public static let refinedPixels = 1 << 15
 
     public static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
         // The reference: the photo reduced by a power of two to a long side of at most 384 (at most 8).
@@ -152,8 +154,11 @@ public enum TinyThumbnailScale {
             if best == nil || error < best!.error { best = (scale, small, payload, error) }
         }
         guard let best else { throw ThumbnailBudgetError(budget: budget, width: image.width / 32, height: image.height / 32) }
-        // Refining moves every scale's reconstruction about alike: only the chosen one pays for it.
+        // Refining moves every scale's reconstruction about alike: only the chosen one pays for it,
+        // and only up to `refinedPixels` (beyond, the scales tried above already cost most of the
+        // 50 ms a photo may take).
         let small = best.thumbnail
+        guard small.width * small.height <= refinedPixels else { return (best.scale, small, best.payload) }
         return (best.scale, small, TinyImageCodec.refined(best.payload, pixels: small.pixels, width: small.width,
                                                           height: small.height, maxBytes: budget))
     }

@@ -100,8 +100,9 @@ public enum TinyImageCodec {
     }
 
     /// Roundings tried by `refined`: at the quantiser found, narrower dead zones (the budget's slack
-    /// spent on more coefficients); at the next finer quantisers, wider ones.
-    static let slackRoundings = [6, 7, 8]
+    /// spent on more coefficients); at the next finer quantiser, wider ones. (Trying the one after
+    /// that too gained 0.00-0.04 dB on Kodak for a third more time.)
+    static let slackRoundings = [8, 7, 6]
     static let finerRoundings = [4, 3, 2, 1, 0]
 
     /// The best of the payloads that fit, by squared error against `pixels`: the finest quantiser
@@ -129,18 +130,25 @@ public enum TinyImageCodec {
         var best = (plain.quantizer, plain.payload, error(plain.quantizer, Layout.defaultRounding))
         func consider(_ q: Int, _ roundings: [Int]) {
             // Roundings in order of falling size: the first that fits spends the most of the budget.
-            for r in roundings {
-                guard let payload = code(planes, layout: layout, quantizer: q, rounding: r, limit: maxBytes),
-                      payload.count <= maxBytes else { continue }
-                let e = error(q, r)
-                if e < best.2 { best = (q, payload, e) }
-                return
+            // Sizes fall along the list (almost always), so it is found by binary search.
+            var low = 0, high = roundings.count - 1
+            var found: (rounding: Int, payload: [UInt8])?
+            while low <= high {
+                let middle = (low + high) / 2
+                if let payload = code(planes, layout: layout, quantizer: q, rounding: roundings[middle], limit: maxBytes),
+                   payload.count <= maxBytes {
+                    found = (roundings[middle], payload)
+                    high = middle - 1
+                } else {
+                    low = middle + 1
+                }
             }
+            guard let found else { return }
+            let e = error(q, found.rounding)
+            if e < best.2 { best = (q, found.payload, e) }
         }
-        consider(plain.quantizer, slackRoundings.reversed())
-        for q in stride(from: plain.quantizer - 1, through: max(0, plain.quantizer - 2), by: -1) {
-            consider(q, finerRoundings)
-        }
+        consider(plain.quantizer, slackRoundings)
+        if plain.quantizer > 0 { consider(plain.quantizer - 1, finerRoundings) }
         return (best.0, best.1)
     }
 
