@@ -14,6 +14,7 @@ import lzma
 import os
 import subprocess
 import sys
+import time
 
 import brotli
 import zstandard
@@ -22,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus"))
 TRAIN = ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"]
+MODELS = [1, 2]  # every model gcx reads; the last is the one it writes
 
 
 def prompts_of(path):
@@ -39,11 +41,13 @@ def main():
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "gcx-prompt-bench"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
-    out = subprocess.run([os.path.join(ROOT, ".build", "release", "gcx-prompt-bench"), "--repeat", str(args.repeat)]
-                         + args.files, check=True, capture_output=True, text=True).stdout
-    gcx = json.loads(out)
-    if gcx["mismatches"]:
-        sys.exit("gcx round trip failed on %d prompts" % gcx["mismatches"])
+    runs = {}
+    for model in MODELS:
+        out = subprocess.run([os.path.join(ROOT, ".build", "release", "gcx-prompt-bench"), "--model", str(model),
+                              "--repeat", str(args.repeat)] + args.files, check=True, capture_output=True, text=True).stdout
+        runs[model] = json.loads(out)
+        if runs[model]["mismatches"]:
+            sys.exit("gcx round trip failed on %d prompts with model %d" % (runs[model]["mismatches"], model))
 
     prompts = [p for f in args.files for p in prompts_of(f)]
     raw = [p.encode("utf-8") for p in prompts]
@@ -59,16 +63,28 @@ def main():
 
     chars = sum(len(p) for p in prompts)
     nbytes = sum(len(b) for b in raw)
-    rows = [
-        ("gcx (model 1)", sum(p["coded"] for p in gcx["prompts"])),
-        ("brotli -q 11", sum(len(brotli.compress(b, quality=11)) for b in raw)),
+    # brotli in the same run, timed like gcx (CPU time, all prompts, `repeat` passes), for reference.
+    start = time.process_time()
+    for _ in range(args.repeat):
+        packed = [brotli.compress(b, quality=11) for b in raw]
+    brotli_encode = args.repeat * nbytes / (time.process_time() - start) / 1e6
+    start = time.process_time()
+    for _ in range(args.repeat):
+        for b in packed:
+            brotli.decompress(b)
+    brotli_decode = args.repeat * nbytes / (time.process_time() - start) / 1e6
+    rows = [("gcx (model %d%s)" % (m, ", what gcx writes" if m == MODELS[-1] else ""), sum(p["coded"] for p in r["prompts"]))
+            for m, r in runs.items()]
+    brotli_row = len(rows)
+    rows += [
+        ("brotli -q 11", sum(len(b) for b in packed)),
         ("zstd -19", sum(len(z19.compress(b)) for b in raw)),
         ("zstd -19 + dict (%s)" % dict_kind, sum(len(z19d.compress(b)) for b in raw)),
         ("xz -9", sum(len(lzma.compress(b, preset=9)) for b in raw)),
         ("gzip -9", sum(len(gzip.compress(b, compresslevel=9, mtime=0)) for b in raw)),
         ("stored (UTF-8)", nbytes),
     ]
-    brotli_total = rows[1][1]
+    brotli_total = rows[brotli_row][1]
     print("%d prompts from %s: %d bytes, %d characters" % (
         len(prompts), ", ".join(os.path.basename(f) for f in args.files), nbytes, chars))
     print("| coder | total bytes | bits/char | vs brotli-11 |")
@@ -76,9 +92,12 @@ def main():
     for name, total in rows:
         print("| %s | %d | %.3f | %.3f |" % (name, total, total * 8 / chars, total / brotli_total))
     print()
-    print("gcx throughput (release, one thread, CPU time, %d passes): encode %.2f MB/s, decode %.2f MB/s; "
-          "model priming %.0f ms once per process; peak RSS of the bench process %.1f MiB" % (
-              args.repeat, gcx["encode_MBps"], gcx["decode_MBps"], gcx["prime_ms"], gcx["peak_rss_MiB"]))
+    print("Throughput (release, one thread, CPU time, %d passes over the prompts, one at a time):" % args.repeat)
+    for model, gcx in runs.items():
+        print("- gcx model %d: encode %.2f MB/s, decode %.2f MB/s; model priming %.0f ms once per process; "
+              "peak RSS of the bench process %.1f MiB" % (
+                  model, gcx["encode_MBps"], gcx["decode_MBps"], gcx["prime_ms"], gcx["peak_rss_MiB"]))
+    print("- brotli -q 11 (Python binding, same run): compress %.2f MB/s, decompress %.1f MB/s" % (brotli_encode, brotli_decode))
 
 
 if __name__ == "__main__":
