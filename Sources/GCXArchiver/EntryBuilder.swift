@@ -118,20 +118,20 @@ public struct EntryBuilder: Sendable {
     }
 }
 
-/// `--thumbnail-scale auto`: of the scales 8, 16, 32 and 64, the one whose tiny thumbnail at the budget
-/// gives the best reconstruction, judged by the upsampled thumbnail (the consistency step changes
-/// the ranking too little to pay for itself) at a reduced size (long side at most 384 pixels, or
-/// 1/8) to stay fast. The photo is read once: its block sums at the reduction give the reference
+/// `--thumbnail-scale auto`: of the scales 8, 16, 24, 32 and 64, the one whose tiny thumbnail at the
+/// budget gives the best reconstruction, judged by the upsampled thumbnail (the consistency step
+/// changes the ranking too little to pay for itself) at a reduced size (long side at most 256
+/// pixels, or 1/8) to stay fast. The photo is read once: its block sums at the reduction give the reference
 /// and every candidate's thumbnail exactly.
 public enum TinyThumbnailScale {
-    public static let candidates = [8, 16, 32, 64]
+    public static let candidates = [8, 16, 24, 32, 64]
     /// The largest chosen thumbnail that is refined (`TinyImageCodec.refined`): 1/8 of a 2-megapixel photo.
     public static let refinedPixels = 1 << 15
 
     public static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
-        // The reference: the photo reduced by a power of two to a long side of at most 384 (at most 8).
+        // The reference: the photo reduced by a power of two to a long side of at most 256 (at most 8).
         var reduction = 1
-        while reduction < 8 && max(image.width, image.height) > 384 * reduction { reduction *= 2 }
+        while reduction < 8 && max(image.width, image.height) > 256 * reduction { reduction *= 2 }
         // One pass over the photo, at the largest scale that divides the reduction and every candidate.
         // Coarser sums are merged from the coarsest already made that divides them.
         let base = candidates.reduce(reduction, gcd)
@@ -142,16 +142,20 @@ public enum TinyThumbnailScale {
         }
         let reference = reduction > 1 ? Thumbnailer.thumbnail(of: sums[reduction]!) : image
         var best: (scale: Int, thumbnail: RGBImage, payload: [UInt8], error: Double)?
-        for scale in candidates {
+        // Coarse to fine: each scale's quantiser is searched from near the coarser one's (a finer
+        // scale has more pixels for the same bytes, so about one step doubling coarser).
+        var guess: Int?
+        for scale in candidates.reversed() {
             let small = Thumbnailer.thumbnail(of: sums[scale]!)
             guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget,
-                                                      refine: false) else { continue }
+                                                      refine: false, quantizerGuess: guess) else { continue }
+            guess = TinyImageCodec.quantizer(of: payload) + 4
             let decoded = RGBImage(width: small.width, height: small.height,
                                    pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height))
             let factor = scale % reduction == 0 ? scale / reduction : nil
             let drawn = try Resampler.upsample(decoded, width: reference.width, height: reference.height, scale: factor)
             let error = try ImageMetrics.mse(drawn, reference)
-            if best == nil || error < best!.error { best = (scale, small, payload, error) }
+            if best == nil || error <= best!.error { best = (scale, small, payload, error) }
         }
         guard let best else { throw ThumbnailBudgetError(budget: budget, width: image.width / 32, height: image.height / 32) }
         // Refining moves every scale's reconstruction about alike: only the chosen one pays for it,

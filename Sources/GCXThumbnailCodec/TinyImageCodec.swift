@@ -67,10 +67,10 @@ public enum TinyImageCodec {
     /// payload can no longer fit. With `refine`, the rounding of detail coefficients is searched
     /// too (`refined`).
     private static func fitting(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int,
-                                refine: Bool = false) -> (quantizer: Int, payload: [UInt8])? {
+                                refine: Bool = false, guess: Int? = nil) -> (quantizer: Int, payload: [UInt8])? {
         let (layout, planes) = transformed(pixels, width: width, height: height)
         var best: (quantizer: Int, payload: [UInt8])?
-        _ = finestFitting(maxBytes) { q in
+        _ = finestFitting(maxBytes, guess: guess) { q in
             guard let payload = code(planes, layout: layout, quantizer: q, limit: maxBytes) else { return maxBytes + 1 }
             if payload.count <= maxBytes && (best == nil || q < best!.quantizer) { best = (q, payload) }
             return payload.count
@@ -83,9 +83,7 @@ public enum TinyImageCodec {
     /// without refining) refined as `encode` refines: the same or a better payload within `maxBytes`.
     /// For choosing among several sizes first and refining only the one chosen.
     public static func refined(_ payload: [UInt8], pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> [UInt8] {
-        var decoder = RangeDecoder(payload[...])
-        var q = 0
-        for _ in 0..<6 { q = q << 1 | decoder.decode(p1: 2048) }
+        let q = quantizer(of: payload)
         let (layout, planes) = transformed(pixels, width: width, height: height)
         return refined((q, payload), planes: planes, layout: layout, pixels: pixels, maxBytes: maxBytes).payload
     }
@@ -153,9 +151,37 @@ public enum TinyImageCodec {
     }
 
     /// The smallest quantiser whose size is at most `maxBytes`, by binary search: the size falls as
-    /// the quantiser grows (almost always; where it does not, a coarser one is taken).
-    private static func finestFitting(_ maxBytes: Int, size: (Int) -> Int) -> Int? {
+    /// the quantiser grows (almost always; where it does not, a coarser one is taken). With a
+    /// `guess` (a quantiser likely near the answer) the search first gallops from it, 1, 2, 4, ...
+    /// steps at a time, to bracket the answer: a few trials instead of six when the guess is good.
+    private static func finestFitting(_ maxBytes: Int, guess: Int? = nil, size: (Int) -> Int) -> Int? {
         var low = 0, high = maxQuantizer, best: Int?
+        if let guess {
+            let start = min(max(guess, 0), maxQuantizer)
+            if size(start) <= maxBytes {
+                // Fits: look finer for the first one that does not.
+                best = start
+                high = start - 1
+                var step = 1
+                while high >= 0 {
+                    let q = max(0, start - step)
+                    if size(q) <= maxBytes { best = q; high = q - 1 } else { low = q + 1; break }
+                    if q == 0 { break }
+                    step *= 2
+                }
+            } else {
+                // Too large: look coarser for the first one that fits.
+                low = start + 1
+                var step = 1
+                while low <= maxQuantizer {
+                    let q = min(maxQuantizer, start + step)
+                    if size(q) <= maxBytes { best = q; high = q - 1; break } else { low = q + 1 }
+                    if q == maxQuantizer { break }
+                    step *= 2
+                }
+                if best == nil { return nil }
+            }
+        }
         while low <= high {
             let middle = (low + high) / 2
             if size(middle) <= maxBytes {
@@ -199,8 +225,19 @@ public enum TinyImageCodec {
     /// The best payload of at most `maxBytes` bytes: the finest quantiser that fits, then (with
     /// `refine`) the least error among that and finer quantisers with wider dead zones. Nil when
     /// even the coarsest does not fit.
-    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, refine: Bool = true) -> [UInt8]? {
-        fitting(pixels, width: width, height: height, maxBytes: maxBytes, refine: refine)?.payload
+    /// `quantizerGuess`, a quantiser likely near the one that fits (such as the one found for the
+    /// same photo at a coarser scale), only speeds the search up.
+    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, refine: Bool = true,
+                              quantizerGuess: Int? = nil) -> [UInt8]? {
+        fitting(pixels, width: width, height: height, maxBytes: maxBytes, refine: refine, guess: quantizerGuess)?.payload
+    }
+
+    /// The quantiser a payload was coded at (its first 6 bits).
+    public static func quantizer(of payload: [UInt8]) -> Int {
+        var decoder = RangeDecoder(payload[...])
+        var q = 0
+        for _ in 0..<6 { q = q << 1 | decoder.decode(p1: 2048) }
+        return q
     }
 
     // MARK: - Decoding

@@ -78,6 +78,22 @@ import Testing
         #expect(gained)
     }
 
+    /// A quantiser guess only changes how the search runs: from any guess, the same payload (or
+    /// the same nil when nothing fits); and the payload says its quantiser.
+    @Test func aQuantiserGuessFindsTheSameQuantiser() throws {
+        let pixels = Self.image(width: 40, height: 24, seed: 5)
+        for budget in [8, 24, 100, 400, 5000] {
+            let plain = TinyImageCodec.encode(pixels, width: 40, height: 24, maxBytes: budget, refine: false)
+            for guess in [0, 1, 17, 30, 45, 62, 63, -5, 99] {
+                #expect(TinyImageCodec.encode(pixels, width: 40, height: 24, maxBytes: budget, refine: false,
+                                              quantizerGuess: guess) == plain, "\(budget) B, guess \(guess)")
+            }
+            if let plain {
+                #expect(TinyImageCodec.quantizer(of: plain) == TinyImageCodec.quantizer(pixels, width: 40, height: 24, maxBytes: budget))
+            }
+        }
+    }
+
     @Test func aPayloadEndingInZeroIsRefused() {
         let payload = TinyImageCodec.encode(Self.image(width: 8, height: 8), width: 8, height: 8, quantizer: 20)
         #expect(throws: TinyImageCodec.DecodingError.self) { try TinyImageCodec.decode(payload + [0], width: 8, height: 8) }
