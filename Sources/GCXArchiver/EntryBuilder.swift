@@ -157,7 +157,12 @@ public enum TinyThumbnailScale {
             let error = try ImageMetrics.mse(drawn, reference)
             if best == nil || error <= best!.error { best = (scale, small, payload, error) }
         }
-        guard let best else { throw ThumbnailBudgetError(budget: budget, width: image.width / 32, height: image.height / 32) }
+        guard let best else {
+            // Not even the coarsest fits: name its size.
+            let coarsest = candidates.max()!
+            throw ThumbnailBudgetError(budget: budget, width: (image.width + coarsest - 1) / coarsest,
+                                       height: (image.height + coarsest - 1) / coarsest)
+        }
         // Refining moves every scale's reconstruction about alike: only the chosen one pays for it,
         // and only up to `refinedPixels` (beyond, the scales tried above already cost most of the
         // 50 ms a photo may take).
