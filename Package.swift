@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "GCXFileIO", dependencies: ["GCX"]),
         // libpng, libjpeg-turbo, libwebp, libtiff, giflib and libheif glue. Their error handling longjmps, which Swift cannot survive,
         // so every setjmp lives inside these C functions.
-        .target(name: "CGCXImageCodecs", linkerSettings: [
+        .target(name: "CGCXImageCodecs", dependencies: ["CGCXSystem"], linkerSettings: [
             .linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("webp"), .linkedLibrary("webpdemux"),
             .linkedLibrary("tiff"), .linkedLibrary("gif"),
         ]),
@@ -52,7 +52,7 @@ let package = Package(
         // libcurl glue: curl_easy_setopt is variadic, which Swift cannot call.
         // libcurl and libheif are opened on first use (dlopen), not linked: with what they load they
         // cost every command several milliseconds of start-up.
-        .target(name: "CGCXCurl"),
+        .target(name: "CGCXCurl", dependencies: ["CGCXSystem"]),
         // HTTP clients for captioners and generators: retries, rate limits, keys kept secret.
         .target(name: "GCXNet", dependencies: ["CGCXCurl"]),
         // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.

@@ -1,7 +1,7 @@
 #include "gcx_curl.h"
+#include "gcx_system.h"
 
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +24,12 @@ static int gcx_curl_loaded;
 static char gcx_curl_load_error[CURL_ERROR_SIZE];
 
 static void gcx_curl_load(void) {
-    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        snprintf(gcx_curl_load_error, sizeof gcx_curl_load_error, "HTTP needs libcurl: %s", dlerror());
-        return;
-    }
-#define GCX_CURL_RESOLVE(name) \
-    if (!(gcx_##name = (__typeof__(&name))dlsym(library, #name))) { \
-        snprintf(gcx_curl_load_error, sizeof gcx_curl_load_error, "libcurl.so.4 lacks %s", #name); \
-        return; \
-    }
-    GCX_CURL_FUNCTIONS(GCX_CURL_RESOLVE)
+#define GCX_CURL_NAME(name) #name,
+#define GCX_CURL_SLOT(name) (void **)&gcx_##name,
+    static const char *const names[] = {GCX_CURL_FUNCTIONS(GCX_CURL_NAME)};
+    void **const slots[] = {GCX_CURL_FUNCTIONS(GCX_CURL_SLOT)};
+    if (!gcx_open_library("libcurl.so.4", "HTTP needs libcurl", names, slots, sizeof names / sizeof names[0],
+                          gcx_curl_load_error, sizeof gcx_curl_load_error)) return;
     if (gcx_curl_global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
         snprintf(gcx_curl_load_error, sizeof gcx_curl_load_error, "curl_global_init failed");
         return;

@@ -1,6 +1,6 @@
 #include "gcx_common.h"
+#include "gcx_system.h"
 
-#include <dlfcn.h>
 #include <libheif/heif.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -24,38 +24,31 @@ static int gcx_heif_loaded;
 static char gcx_heif_load_error[256];
 
 static void gcx_heif_load(void) {
-    void *library = dlopen("libheif.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        snprintf(gcx_heif_load_error, sizeof gcx_heif_load_error, "HEIF and AVIF need libheif: %s", dlerror());
-        return;
-    }
-#define GCX_HEIF_RESOLVE(name) \
-    if (!(gcx_##name = (__typeof__(&name))dlsym(library, #name))) { \
-        snprintf(gcx_heif_load_error, sizeof gcx_heif_load_error, "libheif.so.1 lacks %s", #name); \
-        return; \
-    }
-    GCX_HEIF_FUNCTIONS(GCX_HEIF_RESOLVE)
-    gcx_heif_loaded = 1;
+#define GCX_HEIF_NAME(name) #name,
+#define GCX_HEIF_SLOT(name) (void **)&gcx_##name,
+    static const char *const names[] = {GCX_HEIF_FUNCTIONS(GCX_HEIF_NAME)};
+    void **const slots[] = {GCX_HEIF_FUNCTIONS(GCX_HEIF_SLOT)};
+    gcx_heif_loaded = gcx_open_library("libheif.so.1", "HEIF and AVIF need libheif", names, slots,
+                                       sizeof names / sizeof names[0], gcx_heif_load_error, sizeof gcx_heif_load_error);
 }
 
 // Below, every libheif call goes through the pointers loaded above.
-#define GCX_HEIF_REDIRECT(name) gcx_##name
-#define heif_context_alloc GCX_HEIF_REDIRECT(heif_context_alloc)
-#define heif_context_free GCX_HEIF_REDIRECT(heif_context_free)
-#define heif_context_set_maximum_image_size_limit GCX_HEIF_REDIRECT(heif_context_set_maximum_image_size_limit)
-#define heif_context_read_from_memory_without_copy GCX_HEIF_REDIRECT(heif_context_read_from_memory_without_copy)
-#define heif_context_get_primary_image_handle GCX_HEIF_REDIRECT(heif_context_get_primary_image_handle)
-#define heif_image_handle_get_width GCX_HEIF_REDIRECT(heif_image_handle_get_width)
-#define heif_image_handle_get_height GCX_HEIF_REDIRECT(heif_image_handle_get_height)
-#define heif_image_handle_release GCX_HEIF_REDIRECT(heif_image_handle_release)
-#define heif_decode_image GCX_HEIF_REDIRECT(heif_decode_image)
-#define heif_image_get_plane_readonly GCX_HEIF_REDIRECT(heif_image_get_plane_readonly)
-#define heif_image_get_width GCX_HEIF_REDIRECT(heif_image_get_width)
-#define heif_image_get_height GCX_HEIF_REDIRECT(heif_image_get_height)
-#define heif_image_release GCX_HEIF_REDIRECT(heif_image_release)
-#define heif_image_handle_get_list_of_metadata_block_IDs GCX_HEIF_REDIRECT(heif_image_handle_get_list_of_metadata_block_IDs)
-#define heif_image_handle_get_metadata_size GCX_HEIF_REDIRECT(heif_image_handle_get_metadata_size)
-#define heif_image_handle_get_metadata GCX_HEIF_REDIRECT(heif_image_handle_get_metadata)
+#define heif_context_alloc gcx_heif_context_alloc
+#define heif_context_free gcx_heif_context_free
+#define heif_context_set_maximum_image_size_limit gcx_heif_context_set_maximum_image_size_limit
+#define heif_context_read_from_memory_without_copy gcx_heif_context_read_from_memory_without_copy
+#define heif_context_get_primary_image_handle gcx_heif_context_get_primary_image_handle
+#define heif_image_handle_get_width gcx_heif_image_handle_get_width
+#define heif_image_handle_get_height gcx_heif_image_handle_get_height
+#define heif_image_handle_release gcx_heif_image_handle_release
+#define heif_decode_image gcx_heif_decode_image
+#define heif_image_get_plane_readonly gcx_heif_image_get_plane_readonly
+#define heif_image_get_width gcx_heif_image_get_width
+#define heif_image_get_height gcx_heif_image_get_height
+#define heif_image_release gcx_heif_image_release
+#define heif_image_handle_get_list_of_metadata_block_IDs gcx_heif_image_handle_get_list_of_metadata_block_IDs
+#define heif_image_handle_get_metadata_size gcx_heif_image_handle_get_metadata_size
+#define heif_image_handle_get_metadata gcx_heif_image_handle_get_metadata
 
 // HEIF (HEIC, with HEVC) and AVIF (AV1) through libheif and the decoders it was built with. The
 // image's own transformations (irot, imir, clap) are applied by libheif, so the pixels come out

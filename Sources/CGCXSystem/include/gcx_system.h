@@ -22,4 +22,11 @@ static inline int gcx_advise_huge_pages(void *p, size_t length) {
 #endif
 }
 
+/* Opens the shared library `soname` and resolves the `count` symbols `names` into `slots` (each the
+   address of the function pointer that receives it). Returns 1; or 0 with `error` saying what is
+   missing, after `purpose` ("HEIF and AVIF need libheif"). For libraries loaded on first use rather
+   than at start-up. */
+int gcx_open_library(const char *soname, const char *purpose, const char *const *names, void **const *slots,
+                     size_t count, char *error, size_t error_size);
+
 #endif
