@@ -377,7 +377,7 @@ final class ContextModel: @unchecked Sendable {
         let wf = ContextModel.wfBase
         weights.initialize(repeating: ContextModel.weightInit, count: wf)
         (weights + wf).initialize(repeating: ContextModel.finalWeightInit, count: ContextModel.weightCount - wf)
-        let tokenizer = PromptTokenizer(phrases: tables.phrases)
+        let tokenizer = tables.tokenizer
         let localStart = firstBucket[ContextModel.localFirst]
         for prompt in tables.trainingPrompts {
             for b in localStart..<bucketCount { emptyBucket(ov + (b + 1) * 16) }

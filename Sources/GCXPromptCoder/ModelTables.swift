@@ -11,14 +11,16 @@ struct ModelTables: Sendable {
     /// Dictionary words (spec 4.9), in file order (sorted, unique), and their weights (1...127).
     let dictionary: [[UInt8]]
     let dictionaryWeights: [Int32]
+    /// The phrases as the tokenizer uses them (spec B.2.2), made once with the tables.
+    let tokenizer: PromptTokenizer
 
     /// Model ids this build can decode.
     static let supportedIDs = [1, 2]
 
     /// Tables for model 1, decoded from the base64 literal on first use (a thread-safe global).
-    static let model1 = embedded(model1Base64, id: 1)
+    static let model1 = embedded(id: 1)
     /// Tables for model 2: model 1's algorithm, primed with the built-in describer's form too.
-    static let model2 = embedded(model2Base64, id: 2)
+    static let model2 = embedded(id: 2)
 
     /// The tables of `id`, or nil if this build does not know it.
     static func of(id: Int) -> ModelTables? {
@@ -29,8 +31,8 @@ struct ModelTables: Sendable {
         }
     }
 
-    private static func embedded(_ base64: String, id: Int) -> ModelTables {
-        guard let blob = Base64.decode(base64), let tables = ModelTables(blob: blob), tables.modelID == id else {
+    private static func embedded(id: Int) -> ModelTables {
+        guard let tables = ModelTables(blob: embeddedBytes(id: id)), tables.modelID == id else {
             preconditionFailure("embedded model-\(id) tables are corrupt; regenerate with tools/promptcoder/train.py")
         }
         return tables
@@ -38,11 +40,12 @@ struct ModelTables: Sendable {
 
     /// The raw bytes of spec/prompt-model/model-`id`.bin as embedded (tests compare them with the file).
     static func embeddedBytes(id: Int) -> [UInt8] {
-        switch id {
-        case 1: Base64.decode(model1Base64) ?? []
-        case 2: Base64.decode(model2Base64) ?? []
-        default: []
+        let base64 = switch id {
+        case 1: model1Base64
+        case 2: model2Base64
+        default: ""
         }
+        return Base64.decode(base64) ?? []
     }
 
     /// Parses "GCXM", model id byte, varint phrase count, phrases, varint prompt count, prompts,
@@ -94,6 +97,7 @@ struct ModelTables: Sendable {
         guard cursor.isAtEnd else { throw invalid }
         modelID = Int(id)
         self.phrases = phrases
+        tokenizer = PromptTokenizer(phrases: phrases)
         trainingPrompts = prompts
         dictionary = words
         dictionaryWeights = weights

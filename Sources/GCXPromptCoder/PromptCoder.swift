@@ -37,7 +37,7 @@ public enum PromptCoder {
             preconditionFailure("model \(modelID) is not one of \(supportedModelIDs)")
         }
         let bytes = Array(text.utf8)
-        let symbols = tokenizer(modelID).symbols(for: bytes)
+        let symbols = tables.tokenizer.symbols(for: bytes)
         var out = Varint.encode(UInt64(modelID))
         let check = CRC32.checksum(bytes) & 0xFFFF
         out.append(UInt8(truncatingIfNeeded: check))
@@ -133,13 +133,6 @@ public enum PromptCoder {
             $0 + ContextModel.PrimedState.of($1).allocatedBytes
         }
         return MemoryUsage(sharedBytes: shared, instances: u.instances, instanceBytes: u.idleBytes, modelIDs: u.modelIDs)
-    }
-
-    private static let tokenizer1 = PromptTokenizer(phrases: ModelTables.model1.phrases)
-    private static let tokenizer2 = PromptTokenizer(phrases: ModelTables.model2.phrases)
-
-    private static func tokenizer(_ modelID: Int) -> PromptTokenizer {
-        modelID == 1 ? tokenizer1 : tokenizer2
     }
 
     /// Offset of the first byte that breaks UTF-8 validity, or nil (the stdlib decoder is the oracle).
