@@ -240,13 +240,13 @@ extension Entry {
                               "thumbnail is \(thumbnail.width)×\(thumbnail.height) but scale 1/\(thumbnail.scale) of \(source.width)×\(source.height) gives \(expected.width)×\(expected.height)",
                               entry: source.name)
         }
-        if thumbnail.codec == .tiny {
+        if let variant = thumbnail.codec.tinyVariant {
             // No header to check: the stream is checked by decoding it, which costs about a millisecond.
             guard thumbnail.width * thumbnail.height <= TinyImageCodec.maxPixels else {
-                throw FormatError(.limitExceeded, at: offset, "the tiny thumbnail is \(thumbnail.width)×\(thumbnail.height); codec 3 allows at most \(TinyImageCodec.maxPixels) pixels", entry: source.name)
+                throw FormatError(.limitExceeded, at: offset, "the tiny thumbnail is \(thumbnail.width)×\(thumbnail.height); codec \(thumbnail.codec.rawValue) allows at most \(TinyImageCodec.maxPixels) pixels", entry: source.name)
             }
             do {
-                _ = try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height)
+                _ = try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height, variant: variant)
             } catch {
                 throw FormatError(.thumbnailInvalid, at: offset, "thumbnail tiny payload: \(error)", entry: source.name)
             }

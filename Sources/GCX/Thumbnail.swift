@@ -1,4 +1,5 @@
 import GCXBytes
+import GCXThumbnailCodec
 
 /// Thumbnail codecs (spec/gcx.md §6.4 and the codec registry).
 public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -9,10 +10,26 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
     public static let png = ThumbnailCodec(rawValue: 1)
     /// A baseline (SOF0) JPEG datastream.
     public static let jpeg = ThumbnailCodec(rawValue: 2)
-    /// gcx's tiny-image codec (spec Appendix C): no framing, a few hundred bytes.
-    public static let tiny = ThumbnailCodec(rawValue: 3)
+    /// gcx's tiny-image codec in its first form (spec Appendix C: the 5/3 wavelet): read, and
+    /// written by option for readers that know no other.
+    public static let tiny3 = ThumbnailCodec(rawValue: 3)
+    /// gcx's tiny-image codec (spec Appendix C with C.9: the 9/7 wavelet): no framing, a few
+    /// hundred bytes. What gcx writes.
+    public static let tiny = ThumbnailCodec(rawValue: 4)
 
-    public var isKnown: Bool { self == .png || self == .jpeg || self == .tiny }
+    public var isKnown: Bool { self == .png || self == .jpeg || isTiny }
+
+    /// Codec 3 or 4: the tiny codec in either form.
+    public var isTiny: Bool { tinyVariant != nil }
+
+    /// The form of the tiny codec a codec id names, if it names one.
+    public var tinyVariant: TinyImageCodec.Variant? {
+        switch self {
+        case .tiny3: .codec3
+        case .tiny: .codec4
+        default: nil
+        }
+    }
 
     /// The image format of the codec's datastream, for the codecs that are standard formats.
     public var imageFormat: ImageFormat? {
@@ -27,6 +44,7 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
         switch self {
         case .png: "png"
         case .jpeg: "jpeg"
+        case .tiny3: "tiny3"
         case .tiny: "tiny"
         default: "codec \(rawValue)"
         }
@@ -70,7 +88,7 @@ public struct Thumbnail: Equatable, Sendable {
         let codecOffset = reader.offset
         let codec = ThumbnailCodec(rawValue: try reader.readUInt8(field: "thumbnail codec"))
         guard codec.isKnown else {
-            throw FormatError(.thumbnailCodecUnknown, at: codecOffset, "thumbnail \(codec) is unknown (1 = PNG, 2 = baseline JPEG, 3 = tiny)")
+            throw FormatError(.thumbnailCodecUnknown, at: codecOffset, "thumbnail \(codec) is unknown (1 = PNG, 2 = baseline JPEG, 3 and 4 = tiny)")
         }
         let scaleOffset = reader.offset
         let scale = Int(try reader.readUInt8(field: "thumbnail scale"))

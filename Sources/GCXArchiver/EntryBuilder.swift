@@ -73,8 +73,8 @@ public struct EntryBuilder: Sendable {
             do {
                 var scale = options.thumbnailScale
                 let small: RGBImage, payload: [UInt8]
-                if options.autoThumbnailScale, options.thumbnailCodec == .tiny, let budget = options.thumbnailBytes {
-                    let best = try TinyThumbnailScale.best(for: image, budget: budget)
+                if options.autoThumbnailScale, let variant = options.thumbnailCodec.tinyVariant, let budget = options.thumbnailBytes {
+                    let best = try TinyThumbnailScale.best(for: image, budget: budget, variant: variant)
                     (scale, small, payload) = (best.scale, best.thumbnail, best.payload)
                 } else {
                     small = try Thumbnailer.downsample(image, scale: scale)
@@ -91,19 +91,18 @@ public struct EntryBuilder: Sendable {
 
     /// The thumbnail's datastream in the chosen codec.
     func thumbnailPayload(_ small: RGBImage) throws -> [UInt8] {
-        switch options.thumbnailCodec {
-        case .png: return try PNGEncoder.encode(small)
-        case .tiny:
+        if let variant = options.thumbnailCodec.tinyVariant {
             if let budget = options.thumbnailBytes {
-                guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget) else {
+                guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget,
+                                                          variant: variant) else {
                     throw ThumbnailBudgetError(budget: budget, width: small.width, height: small.height)
                 }
                 return payload
             }
             let quantizer = (100 - min(100, max(1, options.thumbnailQuality))) * TinyImageCodec.maxQuantizer / 99
-            return TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, quantizer: quantizer)
-        default: return try JPEGEncoder.encode(small, quality: options.thumbnailQuality)
+            return TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, quantizer: quantizer, variant: variant)
         }
+        return options.thumbnailCodec == .png ? try PNGEncoder.encode(small) : try JPEGEncoder.encode(small, quality: options.thumbnailQuality)
     }
 
     /// `partial` with the description as its prompt, coded the smallest way.
@@ -128,7 +127,8 @@ public enum TinyThumbnailScale {
     /// The largest chosen thumbnail that is refined (`TinyImageCodec.refined`): 1/8 of a 2-megapixel photo.
     public static let refinedPixels = 1 << 15
 
-    public static func best(for image: RGBImage, budget: Int) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
+    public static func best(for image: RGBImage, budget: Int,
+                            variant: TinyImageCodec.Variant = .codec4) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
         // The reference: the photo reduced by a power of two to a long side of at most 256 (at most 8).
         var reduction = 1
         while reduction < 8 && max(image.width, image.height) > 256 * reduction { reduction *= 2 }
@@ -148,10 +148,10 @@ public enum TinyThumbnailScale {
         for scale in candidates.reversed() {
             let small = Thumbnailer.thumbnail(of: sums[scale]!)
             guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget,
-                                                      refine: false, quantizerGuess: guess) else { continue }
+                                                      variant: variant, refine: false, quantizerGuess: guess) else { continue }
             guess = TinyImageCodec.quantizer(of: payload) + 4
             let decoded = RGBImage(width: small.width, height: small.height,
-                                   pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height))
+                                   pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height, variant: variant))
             let factor = scale % reduction == 0 ? scale / reduction : nil
             let drawn = try Resampler.upsample(decoded, width: reference.width, height: reference.height, scale: factor)
             let error = try ImageMetrics.mse(drawn, reference)
@@ -169,7 +169,7 @@ public enum TinyThumbnailScale {
         let small = best.thumbnail
         guard small.width * small.height <= refinedPixels else { return (best.scale, small, best.payload) }
         return (best.scale, small, TinyImageCodec.refined(best.payload, pixels: small.pixels, width: small.width,
-                                                          height: small.height, maxBytes: budget))
+                                                          height: small.height, maxBytes: budget, variant: variant))
     }
 
     private static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

@@ -76,9 +76,10 @@ public enum Reconstruction {
             throw ReconstructionError.tooLarge("the thumbnail", thumbnail.width, thumbnail.height, maxThumbnailPixels)
         }
         let image: RGBImage
-        if thumbnail.codec == .tiny {
+        if let variant = thumbnail.codec.tinyVariant {
             image = RGBImage(width: thumbnail.width, height: thumbnail.height,
-                             pixels: try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height))
+                             pixels: try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height,
+                                                               variant: variant))
         } else {
             image = try ImageDecoder.decode(thumbnail.payload).image
         }

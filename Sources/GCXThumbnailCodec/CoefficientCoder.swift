@@ -86,9 +86,10 @@ struct Coder {
     }
 
     /// Visits a plane in coding order. `code` gets what the encoder codes at each place (the value,
-    /// or in the LL band its residual from the prediction; a decoder ignores it) and the site, and
-    /// returns what was coded, which becomes the plane's value.
-    func traverse(_ values: inout [Int], channel: Int, _ code: (Int, Site) throws -> Int) rethrows {
+    /// or in the LL band its residual from the prediction; a decoder ignores it), the site, and the
+    /// place's index in the plane if it is in a detail band (nil in LL), and returns what was coded,
+    /// which becomes the plane's value.
+    func traverse(_ values: inout [Int], channel: Int, _ code: (Int, Site, Int?) throws -> Int) rethrows {
         let width = layout.width
         for band in layout.bands {
             let parent = layout.parent(of: band)    // once per band, not per coefficient
@@ -99,13 +100,13 @@ struct Coder {
                     if band.kind == .low {
                         let prediction = Self.predict(values, width: width, x: x, y: y)
                         let near = Self.near(residuals, width: width, band: band, x: x, y: y)
-                        let r = try code(values[index] - prediction, site(channel: channel, band: band, near: near, parent: 0))
+                        let r = try code(values[index] - prediction, site(channel: channel, band: band, near: near, parent: 0), nil)
                         residuals[index] = r
                         values[index] = prediction + r
                     } else {
                         let near = Self.near(values, width: width, band: band, x: x, y: y)
                         let parentValue = parentMagnitude(values, parent: parent, x: x, y: y)
-                        values[index] = try code(values[index], site(channel: channel, band: band, near: near, parent: parentValue))
+                        values[index] = try code(values[index], site(channel: channel, band: band, near: near, parent: parentValue), index)
                     }
                 }
             }
@@ -115,17 +116,49 @@ struct Coder {
     mutating func encode(_ values: [Int], channel: Int, into coder: inout RangeEncoder) {
         var plane = values
         var models = self.models
-        traverse(&plane, channel: channel) { value, site in
+        traverse(&plane, channel: channel) { value, site, _ in
             models.encode(value, at: site, into: &coder)
             return value
         }
         self.models = models
     }
 
+    /// Codes a plane whose detail values are chosen for the least `error + lambda · bits`: `nearest`
+    /// holds the values rounded to nearest (LL values are coded as they are), `scaled` each detail
+    /// coefficient's magnitude in steps. A value may drop to one less or to 0 where the bits it
+    /// saves, under the contexts as they stand, are worth more than the error it adds (squared, in
+    /// steps, which weigh alike in every band and channel). Returns the values coded.
+    mutating func encode(nearest: [Int], scaled: [Double], lambda: Double, channel: Int,
+                         into coder: inout RangeEncoder) -> [Int] {
+        var plane = nearest
+        var models = self.models
+        traverse(&plane, channel: channel) { value, site, index in
+            guard let index, value != 0 else {
+                models.encode(value, at: site, into: &coder)
+                return value
+            }
+            let u = scaled[index], m = abs(value)
+            func cost(_ candidate: Int) -> Double {
+                let d = u - Double(candidate)
+                return d * d + lambda * models.cost(candidate, at: site)
+            }
+            var best = 0, bestCost = cost(0)
+            for candidate in max(1, m - 1)...m {
+                let c = cost(candidate)
+                if c <= bestCost { best = candidate; bestCost = c }
+            }
+            let chosen = value < 0 ? -best : best
+            models.encode(chosen, at: site, into: &coder)
+            return chosen
+        }
+        self.models = models
+        return plane
+    }
+
     mutating func decode(into values: inout [Int], channel: Int, from coder: inout RangeDecoder) throws {
         var models = self.models
         defer { self.models = models }
-        try traverse(&values, channel: channel) { _, site in try models.decode(at: site, from: &coder) }
+        try traverse(&values, channel: channel) { _, site, _ in try models.decode(at: site, from: &coder) }
     }
 }
 
@@ -162,6 +195,38 @@ struct Models {
         guard bits >= 2 else { return }
         put((m >> (bits - 2)) & 1, Self.mantissaBase + site.set * 16 + bits)
         for i in stride(from: bits - 3, through: 0, by: -1) { coder.encode(bit: (m >> i) & 1, p1: 2048) }
+    }
+
+    /// −log2 of p1/4096 for p1 = 0...4096: the bits a 1 costs (a 0 costs `bitCosts[4096 − p1]`).
+    static let bitCosts: [Double] = (0...4096).map { $0 == 0 ? 24 : 12 - log2(Double($0)) }
+
+    /// log2 of x > 0, from its binary exponent and ln of its significand s (1 ≤ s < 2) by the
+    /// series ln s = 2 atanh z, z = (s − 1)/(s + 1) ≤ 1/3 (the module has no maths library).
+    static func log2(_ x: Double) -> Double {
+        let s = x.significand, z = (s - 1) / (s + 1), z2 = z * z
+        var term = z, sum = 0.0
+        for k in stride(from: 1, through: 41, by: 2) {
+            sum += term / Double(k)
+            term *= z2
+        }
+        return Double(x.exponent) + 2 * sum / 0.693_147_180_559_945_3
+    }
+
+    /// The bits magnitude `m` (sign included) would cost at `site` with the contexts as they are.
+    func cost(_ m: Int, at site: Coder.Site) -> Double {
+        func bit(_ b: Int, _ index: Int) -> Double {
+            let p1 = models[index].p1
+            return Self.bitCosts[b != 0 ? p1 : 4096 - p1]
+        }
+        var total = bit(m != 0 ? 1 : 0, Self.zeroBase + (site.set * 5 + site.level) * 15 + site.near * 3 + site.parent)
+        guard m != 0 else { return total }
+        total += 1      // the sign: either way about a bit
+        let bits = Int.bitWidth - m.leadingZeroBitCount
+        let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
+        for i in 0..<(bits - 1) { total += bit(1, Self.lengthBase + (site.set * 16 + i) * 3 + band) }
+        total += bit(0, Self.lengthBase + (site.set * 16 + bits - 1) * 3 + band)
+        guard bits >= 2 else { return total }
+        return total + bit((m >> (bits - 2)) & 1, Self.mantissaBase + site.set * 16 + bits) + Double(bits - 2)
     }
 
     mutating func decode(at site: Coder.Site, from coder: inout RangeDecoder) throws -> Int {

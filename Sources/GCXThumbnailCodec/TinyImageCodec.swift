@@ -1,14 +1,14 @@
 import GCXRangeCoder
 
-/// Thumbnail codec 3 (spec/gcx.md Appendix C): a lossy codec for images of a few thousand pixels
-/// that spends nothing on framing. The payload is one range-coded stream: a 6-bit quantiser index,
-/// then the quantised coefficients of a reversible YCoCg-R colour transform and a 5/3 integer
-/// wavelet, each bit under an adaptive binary context. The thumbnail chunk already gives the width
-/// and height. Everything the decoder computes is integer arithmetic, so every decoder that
-/// follows the spec produces the same pixels.
+/// Thumbnail codecs 3 and 4 (spec/gcx.md Appendix C): a lossy codec for images of a few thousand
+/// pixels that spends nothing on framing. The payload is one range-coded stream: a 6-bit quantiser
+/// index, then the quantised coefficients of the YCoCg-R colour transform and an integer wavelet
+/// (5/3 in codec 3; 9/7 on samples with two fractional bits in codec 4), each bit under an adaptive
+/// binary context. The thumbnail chunk already gives the width and height. Everything the decoder
+/// computes is integer arithmetic, so every decoder that follows the spec produces the same pixels.
 ///
 ///     let payload = TinyImageCodec.encode(pixels, width: 96, height: 64, maxBytes: 300)
-///     let pixels = try TinyImageCodec.decode(payload, width: 96, height: 64)
+///     let pixels = try TinyImageCodec.decode(payload, width: 96, height: 64, variant: .codec4)
 public enum TinyImageCodec {
     /// Largest thumbnail the codec codes (Appendix C.1): 1/8 of a 64-megapixel photo.
     public static let maxPixels = 1 << 20
@@ -24,10 +24,28 @@ public enum TinyImageCodec {
         2048, 2299, 2580, 2896, 3251, 3649, 4096, 4598, 5161, 5793, 6502, 7298, 8192, 9195, 10321, 11585,
         13004, 14596, 16384, 18390, 20643, 23170,
     ]
-    /// Band weights in 1/256 units, 256 / (the 5/3 synthesis norm of the band): detail bands by
-    /// level 1...5 and kind (horizontal or vertical, diagonal), and the LL band by the number of levels 0...5.
-    static let detailWeights: [[Int]] = [[247, 356], [161, 278], [88, 161], [45, 84], [23, 42]]
-    static let lowWeights: [Int] = [256, 171, 93, 48, 24, 12]
+    /// The two forms of the codec, alike but for the wavelet and the samples' precision.
+    public enum Variant: Sendable {
+        /// Codec 3 (Appendix C): the 5/3 wavelet on whole samples.
+        case codec3
+        /// Codec 4 (Appendix C.9): the CDF 9/7 wavelet on samples with two fractional bits, which
+        /// codes photos better at the same bytes.
+        case codec4
+
+        /// Fractional bits of the planes the wavelet works on.
+        var fractionBits: Int { self == .codec3 ? 0 : 2 }
+
+        /// Band weights, 256 · 2^fractionBits over the synthesis norm of the band: detail bands by
+        /// level 1...5 and kind (horizontal or vertical, diagonal).
+        var detailWeights: [[Int]] {
+            self == .codec3 ? [[247, 356], [161, 278], [88, 161], [45, 84], [23, 42]]
+                : [[1013, 1301], [776, 1059], [560, 745], [415, 545], [312, 408]]
+        }
+
+        /// The LL band's weight by the number of levels 0...5.
+        var lowWeights: [Int] { self == .codec3 ? [256, 171, 93, 48, 24, 12] : [1024, 788, 568, 421, 317, 239] }
+    }
+
     /// Chroma steps are coarser, in 1/16 units: Co and Cg errors weigh 1/6 and 1/4 of Y's in RGB.
     static let channelFactors: [Int] = [16, 39, 32]
 
@@ -39,39 +57,41 @@ public enum TinyImageCodec {
     // MARK: - Encoding
 
     /// The payload at quantiser `quantizer` (0...63) for `pixels` (RGB, 8 bits, rows top to bottom).
-    public static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int) -> [UInt8] {
-        encode(pixels, width: width, height: height, quantizer: quantizer, counts: nil)
+    public static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, variant: Variant = .codec4) -> [UInt8] {
+        encode(pixels, width: width, height: height, quantizer: quantizer, variant: variant, counts: nil)
     }
 
     /// Training: how many zeros and ones the encoder codes under each context (two counts per
     /// context, in the order of Appendix C.5's PRIOR table).
-    public static func contextCounts(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int) -> [Int] {
+    public static func contextCounts(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, variant: Variant) -> [Int] {
         var counts = [Int](repeating: 0, count: 2 * Models.count)
-        _ = encode(pixels, width: width, height: height, quantizer: quantizer, counts: &counts)
+        _ = encode(pixels, width: width, height: height, quantizer: quantizer, variant: variant, counts: &counts)
         return counts
     }
 
     /// Training: the quantiser that fits `maxBytes` with untrained contexts.
-    public static func untrainedQuantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> Int? {
+    public static func untrainedQuantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant) -> Int? {
         var scratch = [Int](repeating: 0, count: 2 * Models.count)
-        return finestFitting(maxBytes) { encode(pixels, width: width, height: height, quantizer: $0, counts: &scratch).count }
+        return finestFitting(maxBytes) {
+            encode(pixels, width: width, height: height, quantizer: $0, variant: variant, counts: &scratch).count
+        }
     }
 
     /// The quantiser `encode(_:width:height:maxBytes:)` picks, or nil when none fits.
-    public static func quantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> Int? {
-        fitting(pixels, width: width, height: height, maxBytes: maxBytes)?.quantizer
+    public static func quantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec4) -> Int? {
+        fitting(pixels, width: width, height: height, maxBytes: maxBytes, variant: variant)?.quantizer
     }
 
     /// The finest quantiser whose payload fits and that payload. The colour and wavelet transforms
     /// are made once for all the quantisers tried, and a trial stops after a channel once its
     /// payload can no longer fit. With `refine`, the rounding of detail coefficients is searched
     /// too (`refined`).
-    private static func fitting(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int,
+    private static func fitting(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant,
                                 refine: Bool = false, guess: Int? = nil) -> (quantizer: Int, payload: [UInt8])? {
-        let (layout, planes) = transformed(pixels, width: width, height: height)
+        let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)
         var best: (quantizer: Int, payload: [UInt8])?
         _ = finestFitting(maxBytes, guess: guess) { q in
-            guard let payload = code(planes, layout: layout, quantizer: q, limit: maxBytes) else { return maxBytes + 1 }
+            guard let payload = code(planes, layout: layout, quantizer: q, limit: maxBytes)?.payload else { return maxBytes + 1 }
             if payload.count <= maxBytes && (best == nil || q < best!.quantizer) { best = (q, payload) }
             return payload.count
         }
@@ -82,42 +102,43 @@ public enum TinyImageCodec {
     /// `payload` (which fits `maxBytes`, coded from `pixels` by `encode(_:width:height:maxBytes:refine:)`
     /// without refining) refined as `encode` refines: the same or a better payload within `maxBytes`.
     /// For choosing among several sizes first and refining only the one chosen.
-    public static func refined(_ payload: [UInt8], pixels: [UInt8], width: Int, height: Int, maxBytes: Int) -> [UInt8] {
+    public static func refined(_ payload: [UInt8], pixels: [UInt8], width: Int, height: Int, maxBytes: Int,
+                               variant: Variant = .codec4) -> [UInt8] {
         let q = quantizer(of: payload)
-        let (layout, planes) = transformed(pixels, width: width, height: height)
+        let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)
         return refined((q, payload), planes: planes, layout: layout, pixels: pixels, maxBytes: maxBytes).payload
     }
 
     /// The layout and the three transformed planes of `pixels`.
-    private static func transformed(_ pixels: [UInt8], width: Int, height: Int) -> (Layout, [[Int]]) {
+    static func transformed(_ pixels: [UInt8], width: Int, height: Int, variant: Variant) -> (Layout, [[Int]]) {
         precondition(width > 0 && height > 0 && pixels.count == width * height * 3)
-        let layout = Layout(width: width, height: height)
-        var planes = forwardColour(pixels, count: width * height)
+        let layout = Layout(width: width, height: height, variant: variant)
+        var planes = forwardColour(pixels, count: width * height, fractionBits: variant.fractionBits)
         for channel in 0..<3 { layout.forward(&planes[channel]) }
         return (layout, planes)
     }
 
-    /// Roundings tried by `refined`: at the quantiser found, narrower dead zones (the budget's slack
-    /// spent on more coefficients); at the next finer quantiser, wider ones. (Trying the one after
-    /// that too gained 0.00-0.04 dB on Kodak for a third more time.)
-    static let slackRoundings = [8, 7, 6]
-    static let finerRoundings = [4, 3, 2, 1, 0]
+    /// How detail coefficients become values: an encoder's choice, the decoder sees only the values.
+    enum Quantisation {
+        /// One dead zone everywhere: |x| / step + rounding / 16, rounded down.
+        case deadZone(rounding: Int)
+        /// Each value chosen for the least error + lambda · bits (`Coder.encode(nearest:scaled:...)`).
+        case tradeoff(lambda: Double)
+    }
+
+    /// Trade-offs tried by `refined`, in order of falling size (error in squared steps per bit).
+    static let lambdas: [Double] = [0.02, 0.04, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2, 0.25, 0.3, 0.4]
+    /// How many finer quantisers than the one found `refined` tries. (Trying the one found too, with
+    /// smaller trade-offs, gained 0.01-0.02 dB on Kodak for half as much time again.)
+    static let refinedSteps = 2
 
     /// The best of the payloads that fit, by squared error against `pixels`: the finest quantiser
-    /// with the default rounding leaves part of the budget unspent (steps are 2^(1/6) apart), and a
-    /// finer step with a wider dead zone often codes the same bytes with less error.
+    /// with one dead zone leaves part of the budget unspent (steps are 2^(1/6) apart), and a finer
+    /// step whose values are chosen for their cost in bits often codes the same bytes with less error.
     private static func refined(_ plain: (quantizer: Int, payload: [UInt8]), planes: [[Int]], layout: Layout,
                                 pixels: [UInt8], maxBytes: Int) -> (quantizer: Int, payload: [UInt8]) {
-        // The pixels a payload decodes to, from its quantised planes (no entropy decoding needed).
-        func error(_ q: Int, _ rounding: Int) -> Int {
-            var decoded: [[Int]] = []
-            for channel in 0..<3 {
-                let quantised = layout.quantise(planes[channel], quantizer: q, channel: channel, rounding: rounding)
-                var plane = layout.dequantise(quantised, quantizer: q, channel: channel)
-                layout.inverse(&plane)
-                decoded.append(plane)
-            }
-            let rgb = inverseColour(decoded, count: layout.width * layout.height)
+        func error(_ q: Int, _ values: [[Int]]) -> Int {
+            let rgb = decoded(values, quantizer: q, layout: layout)
             var sum = 0
             for i in 0..<pixels.count {
                 let d = Int(rgb[i]) - Int(pixels[i])
@@ -125,29 +146,39 @@ public enum TinyImageCodec {
             }
             return sum
         }
-        var best = (plain.quantizer, plain.payload, error(plain.quantizer, Layout.defaultRounding))
-        func consider(_ q: Int, _ roundings: [Int]) {
-            // Roundings in order of falling size: the first that fits spends the most of the budget.
-            // Sizes fall along the list (almost always), so it is found by binary search.
-            var low = 0, high = roundings.count - 1
-            var found: (rounding: Int, payload: [UInt8])?
+        let plainValues = (0..<3).map { layout.quantise(planes[$0], quantizer: plain.quantizer, channel: $0) }
+        var best = (plain.quantizer, plain.payload, error(plain.quantizer, plainValues))
+        for q in stride(from: plain.quantizer - 1, through: max(0, plain.quantizer - refinedSteps), by: -1) {
+            // The first trade-off that fits spends the most of the budget; sizes fall along the
+            // list (almost always), so it is found by binary search.
+            var low = 0, high = lambdas.count - 1
+            var found: (payload: [UInt8], values: [[Int]])?
             while low <= high {
                 let middle = (low + high) / 2
-                if let payload = code(planes, layout: layout, quantizer: q, rounding: roundings[middle], limit: maxBytes),
-                   payload.count <= maxBytes {
-                    found = (roundings[middle], payload)
+                if let made = code(planes, layout: layout, quantizer: q, quantisation: .tradeoff(lambda: lambdas[middle]), limit: maxBytes),
+                   made.payload.count <= maxBytes {
+                    found = made
                     high = middle - 1
                 } else {
                     low = middle + 1
                 }
             }
-            guard let found else { return }
-            let e = error(q, found.rounding)
+            guard let found else { continue }
+            let e = error(q, found.values)
             if e < best.2 { best = (q, found.payload, e) }
         }
-        consider(plain.quantizer, slackRoundings)
-        if plain.quantizer > 0 { consider(plain.quantizer - 1, finerRoundings) }
         return (best.0, best.1)
+    }
+
+    /// The pixels a payload decodes to, from its quantised values (no entropy decoding needed).
+    static func decoded(_ values: [[Int]], quantizer q: Int, layout: Layout) -> [UInt8] {
+        var planes: [[Int]] = []
+        for channel in 0..<3 {
+            var plane = layout.dequantise(values[channel], quantizer: q, channel: channel)
+            layout.inverse(&plane)
+            planes.append(plane)
+        }
+        return inverseColour(planes, count: layout.width * layout.height, fractionBits: layout.variant.fractionBits)
     }
 
     /// The smallest quantiser whose size is at most `maxBytes`, by binary search: the size falls as
@@ -194,15 +225,17 @@ public enum TinyImageCodec {
         return best
     }
 
-    private static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, counts: UnsafeMutablePointer<[Int]>?) -> [UInt8] {
-        let (layout, planes) = transformed(pixels, width: width, height: height)
-        return code(planes, layout: layout, quantizer: quantizer, counts: counts)!
+    private static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, variant: Variant,
+                               counts: UnsafeMutablePointer<[Int]>?) -> [UInt8] {
+        let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)
+        return code(planes, layout: layout, quantizer: quantizer, counts: counts)!.payload
     }
 
-    /// The payload of transformed `planes` at one quantiser; nil as soon as more than `limit`
-    /// bytes are written.
-    private static func code(_ planes: [[Int]], layout: Layout, quantizer: Int, rounding: Int = Layout.defaultRounding, limit: Int? = nil,
-                             counts: UnsafeMutablePointer<[Int]>? = nil) -> [UInt8]? {
+    /// The payload of transformed `planes` at one quantiser and the values it codes; nil as soon as
+    /// more than `limit` bytes are written.
+    static func code(_ planes: [[Int]], layout: Layout, quantizer: Int,
+                     quantisation: Quantisation = .deadZone(rounding: Layout.defaultRounding), limit: Int? = nil,
+                     counts: UnsafeMutablePointer<[Int]>? = nil) -> (payload: [UInt8], values: [[Int]])? {
         let q = min(max(quantizer, 0), maxQuantizer)
         // Counting is training, which starts from untrained contexts.
         var coder = Coder(layout: layout, untrained: counts != nil)
@@ -214,22 +247,31 @@ public enum TinyImageCodec {
         defer { buffer.deallocate() }
         var encoder = RangeEncoder(buffer: buffer)
         for bit in (0..<6).reversed() { encoder.encode(bit: (q >> bit) & 1, p1: 2048) }
+        var values: [[Int]] = []
         for channel in 0..<3 {
-            coder.encode(layout.quantise(planes[channel], quantizer: q, channel: channel, rounding: rounding),
-                         channel: channel, into: &encoder)
+            switch quantisation {
+            case .deadZone(let rounding):
+                let quantised = layout.quantise(planes[channel], quantizer: q, channel: channel, rounding: rounding)
+                coder.encode(quantised, channel: channel, into: &encoder)
+                values.append(quantised)
+            case .tradeoff(let lambda):
+                values.append(coder.encode(nearest: layout.quantise(planes[channel], quantizer: q, channel: channel, rounding: 8),
+                                           scaled: layout.scaled(planes[channel], quantizer: q, channel: channel),
+                                           lambda: lambda, channel: channel, into: &encoder))
+            }
             if let limit, encoder.exceeds(limit) { return nil }
         }
-        return encoder.finish()
+        return (encoder.finish(), values)
     }
 
     /// The best payload of at most `maxBytes` bytes: the finest quantiser that fits, then (with
-    /// `refine`) the least error among that and finer quantisers with wider dead zones. Nil when
-    /// even the coarsest does not fit.
+    /// `refine`) the least error among that and finer quantisers whose values are chosen for their
+    /// cost in bits. Nil when even the coarsest does not fit.
     /// `quantizerGuess`, a quantiser likely near the one that fits (such as the one found for the
     /// same photo at a coarser scale), only speeds the search up.
-    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, refine: Bool = true,
-                              quantizerGuess: Int? = nil) -> [UInt8]? {
-        fitting(pixels, width: width, height: height, maxBytes: maxBytes, refine: refine, guess: quantizerGuess)?.payload
+    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec4,
+                              refine: Bool = true, quantizerGuess: Int? = nil) -> [UInt8]? {
+        fitting(pixels, width: width, height: height, maxBytes: maxBytes, variant: variant, refine: refine, guess: quantizerGuess)?.payload
     }
 
     /// The quantiser a payload was coded at (its first 6 bits).
@@ -242,35 +284,34 @@ public enum TinyImageCodec {
 
     // MARK: - Decoding
 
-    /// The pixels (RGB, 8 bits) a payload codes.
+    /// The pixels (RGB, 8 bits) a payload of codec 3 or 4 (`variant`) codes.
     /// - Throws: ``DecodingError`` when the payload breaks a rule of Appendix C.
-    public static func decode(_ payload: [UInt8], width: Int, height: Int) throws -> [UInt8] {
+    public static func decode(_ payload: [UInt8], width: Int, height: Int, variant: Variant) throws -> [UInt8] {
         guard width > 0, height > 0, width * height <= maxPixels else {
-            throw DecodingError(reason: "a codec 3 thumbnail has 1 to \(maxPixels) pixels, not \(width)×\(height)")
+            throw DecodingError(reason: "a tiny thumbnail has 1 to \(maxPixels) pixels, not \(width)×\(height)")
         }
         var decoder = RangeDecoder(payload[...])
         var q = 0
         for _ in 0..<6 { q = q << 1 | decoder.decode(p1: 2048) }
-        let layout = Layout(width: width, height: height)
+        let layout = Layout(width: width, height: height, variant: variant)
         var coder = Coder(layout: layout)
-        var planes: [[Int]] = []
+        var values: [[Int]] = []
         for channel in 0..<3 {
             var quantised = [Int](repeating: 0, count: width * height)
             try coder.decode(into: &quantised, channel: channel, from: &decoder)
-            var plane = layout.dequantise(quantised, quantizer: q, channel: channel)
-            layout.inverse(&plane)
-            planes.append(plane)
+            values.append(quantised)
         }
         guard decoder.isCanonicalEnd else {
             throw DecodingError(reason: "the payload does not end as the encoder ends it (a byte too many, a trailing zero, or another final byte; spec B.5)")
         }
-        return inverseColour(planes, count: width * height)
+        return decoded(values, quantizer: q, layout: layout)
     }
 
     // MARK: - Colour
 
-    /// YCoCg-R, reversible: Co = R − B, t = B + ⌊Co/2⌋, Cg = G − t, Y = t + ⌊Cg/2⌋.
-    static func forwardColour(_ pixels: [UInt8], count: Int) -> [[Int]] {
+    /// YCoCg-R, reversible: Co = R − B, t = B + ⌊Co/2⌋, Cg = G − t, Y = t + ⌊Cg/2⌋; then each value
+    /// given `fractionBits` fractional bits (codec 4).
+    static func forwardColour(_ pixels: [UInt8], count: Int, fractionBits: Int) -> [[Int]] {
         var y = [Int](repeating: 0, count: count), co = y, cg = y
         for i in 0..<count {
             let r = Int(pixels[3 * i]), g = Int(pixels[3 * i + 1]), b = Int(pixels[3 * i + 2])
@@ -278,17 +319,24 @@ public enum TinyImageCodec {
             let t = b + (co[i] >> 1)
             cg[i] = g - t
             y[i] = t + (cg[i] >> 1)
+            y[i] <<= fractionBits
+            co[i] <<= fractionBits
+            cg[i] <<= fractionBits
         }
         return [y, co, cg]
     }
 
-    static func inverseColour(_ planes: [[Int]], count: Int) -> [UInt8] {
+    /// The values rounded to whole samples (half up), then YCoCg-R undone and clamped to 0...255.
+    static func inverseColour(_ planes: [[Int]], count: Int, fractionBits: Int) -> [UInt8] {
         var pixels = [UInt8](repeating: 0, count: 3 * count)
+        let half = fractionBits == 0 ? 0 : 1 << (fractionBits - 1)
         for i in 0..<count {
-            let t = planes[0][i] - (planes[2][i] >> 1)
-            let g = planes[2][i] + t
-            let b = t - (planes[1][i] >> 1)
-            let r = b + planes[1][i]
+            let y = (planes[0][i] + half) >> fractionBits, co = (planes[1][i] + half) >> fractionBits
+            let cg = (planes[2][i] + half) >> fractionBits
+            let t = y - (cg >> 1)
+            let g = cg + t
+            let b = t - (co >> 1)
+            let r = b + co
             pixels[3 * i] = UInt8(clamping: r)
             pixels[3 * i + 1] = UInt8(clamping: g)
             pixels[3 * i + 2] = UInt8(clamping: b)

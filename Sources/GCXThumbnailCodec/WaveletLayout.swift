@@ -1,5 +1,6 @@
-/// The wavelet decomposition of one plane (spec Appendix C.3, C.4): how many levels, where each
-/// band lies in the Mallat layout, the 5/3 lifting steps and the quantiser of each band.
+/// The wavelet decomposition of one plane (spec Appendix C.3, C.4, C.9): how many levels, where
+/// each band lies in the Mallat layout, the lifting steps of the codec's wavelet and the quantiser
+/// of each band.
 struct Layout {
     enum Kind: Int { case low = 0, horizontal = 1, vertical = 2, diagonal = 3 }
 
@@ -10,6 +11,7 @@ struct Layout {
         var x0: Int, y0: Int, width: Int, height: Int
     }
 
+    let variant: TinyImageCodec.Variant
     let width: Int
     let height: Int
     let levels: Int
@@ -18,7 +20,8 @@ struct Layout {
     /// In coding order: LL, then each level from the coarsest: HL, LH, HH.
     let bands: [Band]
 
-    init(width: Int, height: Int) {
+    init(width: Int, height: Int, variant: TinyImageCodec.Variant) {
+        self.variant = variant
         self.width = width
         self.height = height
         var levels = 0
@@ -44,23 +47,25 @@ struct Layout {
         return bands.first { $0.kind == band.kind && $0.level == band.level + 1 }
     }
 
-    // MARK: - 5/3 lifting
+    // MARK: - Lifting
 
     func forward(_ plane: inout [Int]) {
+        let lift = variant == .codec3 ? Self.lift : Self.lift97
         var line = [Int](repeating: 0, count: max(width, height))
         for level in 0..<levels {
             let (w, h) = sizes[level]
-            for y in 0..<h { Self.lift(&plane, start: y * width, count: w, stride: 1, line: &line, inverse: false) }
-            for x in 0..<w { Self.lift(&plane, start: x, count: h, stride: width, line: &line, inverse: false) }
+            for y in 0..<h { lift(&plane, y * width, w, 1, &line, false) }
+            for x in 0..<w { lift(&plane, x, h, width, &line, false) }
         }
     }
 
     func inverse(_ plane: inout [Int]) {
+        let lift = variant == .codec3 ? Self.lift : Self.lift97
         var line = [Int](repeating: 0, count: max(width, height))
         for level in stride(from: levels - 1, through: 0, by: -1) {
             let (w, h) = sizes[level]
-            for x in 0..<w { Self.lift(&plane, start: x, count: h, stride: width, line: &line, inverse: true) }
-            for y in 0..<h { Self.lift(&plane, start: y * width, count: w, stride: 1, line: &line, inverse: true) }
+            for x in 0..<w { lift(&plane, x, h, width, &line, true) }
+            for y in 0..<h { lift(&plane, y * width, w, 1, &line, true) }
         }
     }
 
@@ -96,12 +101,43 @@ struct Layout {
         }
     }
 
+    /// The CDF 9/7 lifting steps in 1/4096 units (Appendix C.9), applied in this order going forward:
+    /// odd samples, even, odd, even. The scaling step is left out; the band weights carry it.
+    static let liftSteps97 = [-6497, -217, 3616, 1817]
+    /// Every lifting result is clamped to 32 bits, so that no payload can make the values grow
+    /// past what 64-bit arithmetic holds; photos never come near.
+    static let liftBound = 1 << 31
+
+    /// One 1-D CDF 9/7 step (codec 4) over `count` samples, with the same extension and layout as
+    /// `lift`. Forward is the encoder's and need not be exact; inverse is normative.
+    static func lift97(_ a: inout [Int], start: Int, count n: Int, stride gap: Int, line x: inout [Int], inverse: Bool) {
+        guard n >= 2 else { return }
+        let lows = (n + 1) / 2
+        func pass(_ parity: Int, _ c: Int, _ sign: Int) {
+            for i in stride(from: parity, to: n, by: 2) {
+                let left = i > 0 ? x[i - 1] : x[i + 1], right = i + 1 < n ? x[i + 1] : x[i - 1]
+                x[i] = min(liftBound - 1, max(-liftBound, x[i] + sign * ((c * (left + right) + 2048) >> 12)))
+            }
+        }
+        if inverse {
+            for k in 0..<lows { x[2 * k] = a[start + k * gap] }
+            for k in 0..<(n - lows) { x[2 * k + 1] = a[start + (lows + k) * gap] }
+            for step in stride(from: 3, through: 0, by: -1) { pass(step % 2 == 0 ? 1 : 0, liftSteps97[step], -1) }
+            for i in 0..<n { a[start + i * gap] = x[i] }
+        } else {
+            for i in 0..<n { x[i] = a[start + i * gap] }
+            for step in 0..<4 { pass(step % 2 == 0 ? 1 : 0, liftSteps97[step], 1) }
+            for k in 0..<lows { a[start + k * gap] = x[2 * k] }
+            for k in 0..<(n - lows) { a[start + (lows + k) * gap] = x[2 * k + 1] }
+        }
+    }
+
     // MARK: - Quantisers
 
     /// The step of `band` for `channel` at quantiser `q`, in 1/16 units (at least 1).
     func step(of band: Band, quantizer q: Int, channel: Int) -> Int {
-        let weight = band.kind == .low ? TinyImageCodec.lowWeights[levels]
-            : TinyImageCodec.detailWeights[band.level - 1][band.kind == .diagonal ? 1 : 0]
+        let weight = band.kind == .low ? variant.lowWeights[levels]
+            : variant.detailWeights[band.level - 1][band.kind == .diagonal ? 1 : 0]
         return max(1, (TinyImageCodec.baseSteps[q] * weight * TinyImageCodec.channelFactors[channel] + 2048) >> 12)
     }
 
@@ -125,6 +161,18 @@ struct Layout {
                     let m = min(Self.maxMagnitude, (16 * abs(c) + offset) / s)
                     out[y * width + x] = c < 0 ? -m : m
                 }
+            }
+        }
+        return out
+    }
+
+    /// Each detail coefficient's magnitude in steps (LL places are 0): what `quantise` rounds.
+    func scaled(_ plane: [Int], quantizer q: Int, channel: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: plane.count)
+        for band in bands where band.kind != .low {
+            let perUnit = 16 / Double(step(of: band, quantizer: q, channel: channel))
+            for y in band.y0..<(band.y0 + band.height) {
+                for x in band.x0..<(band.x0 + band.width) { out[y * width + x] = Double(abs(plane[y * width + x])) * perUnit }
             }
         }
         return out

@@ -92,7 +92,7 @@ import GCXImage
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/d.gcx", "--thumbnail-scale", "auto", "--thumbnail-quality", "40"]).status == 2, "auto needs a budget")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/e.gcx", "--thumbnail-scale", "auto", "--thumbnail-codec", "jpeg"]).status == 2, "auto is for tiny thumbnails")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/b.gcx", "--thumbnail-bytes", "200", "--thumbnail-codec", "png"]).status == 2, "a budget is for tiny thumbnails")
-        // The defaults: tiny, a 640-byte budget, the scale chosen per photo; a quality instead of a
+        // The defaults: tiny (codec 4), a 560-byte budget, the scale chosen per photo; a quality instead of a
         // budget codes at that quantiser and scale 8; JPEG at 1/8 by option.
         let defaults = directory + "/defaults.gcx", quality = directory + "/quality.gcx", jpeg = directory + "/jpeg.gcx"
         #expect(try CLI.run(["pack", photos[0], "-o", defaults]).status == 0)
@@ -103,10 +103,18 @@ import GCXImage
             return try #require(try reader.entry(at: reader.rows[0]).thumbnail)
         }
         let (d, q, j) = (try first(defaults), try first(quality), try first(jpeg))
-        #expect(d.codec == .tiny && d.payload.count <= 640 && d.payload.count > 500, "\(d.payload.count) B")
+        #expect(d.codec == .tiny && d.payload.count <= 560 && d.payload.count > 450, "\(d.payload.count) B")
         #expect(q.codec == .tiny && q.scale == 8)
         #expect(j.codec == .jpeg && j.scale == 8)
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/c.gcx", "--thumbnail-codec", "tiny", "--thumbnail-bytes", "8"]).status == 2)
+        // Codec 3 by option, for readers that know no other: the same budget and auto scale, and it
+        // reconstructs.
+        let three = directory + "/three.gcx"
+        #expect(try CLI.run(["pack", photos[0], "-o", three, "--thumbnail-codec", "tiny3"]).status == 0)
+        let t = try first(three)
+        #expect(t.codec == .tiny3 && t.payload.count <= 560, "\(t.codec) \(t.payload.count) B")
+        #expect(try CLI.run(["validate", three]).status == 0)
+        #expect(try CLI.run(["extract", three, "-o", directory + "/three"]).status == 0)
     }
 
     @Test func suppliedPromptsAreStoredAndExtractedByteForByte() throws {

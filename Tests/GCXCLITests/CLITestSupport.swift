@@ -111,7 +111,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// A stored thumbnail's pixels, whatever its codec (tiny, PNG or JPEG).
 func decodedThumbnail(_ thumbnail: Thumbnail) throws -> RGBImage {
-    guard thumbnail.codec == .tiny else { return try ImageDecoder.decode(thumbnail.payload).image }
+    guard let variant = thumbnail.codec.tinyVariant else { return try ImageDecoder.decode(thumbnail.payload).image }
     return RGBImage(width: thumbnail.width, height: thumbnail.height,
-                    pixels: try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height))
+                    pixels: try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height, variant: variant))
 }

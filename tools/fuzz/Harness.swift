@@ -11,7 +11,7 @@ import GCXThumbnailCodec
 //   archive    open an archive (with recovery) and read every entry and its prompt
 //   validate   validate an archive
 //   prompt     decode a method-1 prompt: 2 bytes of decoded length, then the payload
-//   thumbnail  decode a thumbnail: codec byte (1 PNG, 2 JPEG, 3 tiny), width, height bytes, payload
+//   thumbnail  decode a thumbnail: a selector byte (mod 4: 0 tiny codec 3, 3 tiny codec 4, else any image format), width − 1, height − 1, payload
 //   image      decode an input photo (every format gcx reads)
 //
 // Built with -D FUZZING and -sanitize=fuzzer,address by tools/fuzz.sh, libFuzzer supplies main.
@@ -39,8 +39,9 @@ enum Harness: String, CaseIterable {
             guard bytes.count >= 3 else { return }
             let width = Int(bytes[1]) + 1, height = Int(bytes[2]) + 1
             let payload = Array(bytes.dropFirst(3))
-            switch bytes[0] % 3 {
-            case 0: _ = try? TinyImageCodec.decode(payload, width: width, height: height)
+            switch bytes[0] % 4 {
+            case 0: _ = try? TinyImageCodec.decode(payload, width: width, height: height, variant: .codec3)
+            case 3: _ = try? TinyImageCodec.decode(payload, width: width, height: height, variant: .codec4)
             default: _ = try? ImageDecoder.decode(payload)
             }
         case .image:
@@ -127,8 +128,10 @@ enum Seeds {
         for (i, (width, height, quantizer)) in [(12, 8, 20), (48, 32, 40), (1, 1, 0), (96, 64, 55)].enumerated() {
             var pixels: [UInt8] = []
             for y in 0..<height { for x in 0..<width { pixels += [UInt8(x * 5 & 255), UInt8(y * 7 & 255), UInt8((x + y) * 3 & 255)] } }
-            let payload = TinyImageCodec.encode(pixels, width: width, height: height, quantizer: quantizer)
+            let payload = TinyImageCodec.encode(pixels, width: width, height: height, quantizer: quantizer, variant: .codec3)
             save([0, UInt8(width - 1), UInt8(height - 1)] + payload, "thumbnail/tiny\(i)")
+            let payload4 = TinyImageCodec.encode(pixels, width: width, height: height, quantizer: quantizer, variant: .codec4)
+            save([3, UInt8(width - 1), UInt8(height - 1)] + payload4, "thumbnail/tiny4-\(i)")
             let image = RGBImage(width: width, height: height, pixels: pixels)
             if let png = try? PNGEncoder.encode(image) { save([1, UInt8(width - 1), UInt8(height - 1)] + png, "thumbnail/png\(i)") }
             if let jpeg = try? JPEGEncoder.encode(image, quality: 50) { save([2, UInt8(width - 1), UInt8(height - 1)] + jpeg, "thumbnail/jpeg\(i)") }

@@ -111,17 +111,17 @@ func pngEntry(_ name: String) -> Entry {
                  generator: GeneratorMetadata(kind: .builtin), captioner: CaptionerMetadata(kind: .builtin, instructionVersion: 1))
 }
 
-func tinyEntry(_ name: String, quantizer: Int = 20) -> Entry {
+func tinyEntry(_ name: String, quantizer: Int = 20, codec: ThumbnailCodec = .tiny3) -> Entry {
     var pixels: [UInt8] = []
     for y in 0..<8 { for x in 0..<12 { pixels += [UInt8(x * 20), UInt8(y * 30), UInt8(128 + x * y)] } }
-    let coded = TinyImageCodec.encode(pixels, width: 12, height: 8, quantizer: quantizer)
+    let coded = TinyImageCodec.encode(pixels, width: 12, height: 8, quantizer: quantizer, variant: codec.tinyVariant!)
     return Entry(source: source(name), mode: .multimodal, prompt: .stored(samplePrompt),
-                 thumbnail: Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: coded))
+                 thumbnail: Thumbnail(codec: codec, scale: 8, width: 12, height: 8, payload: coded))
 }
 
 /// A payload of `width`×`height` that breaks Appendix C.6 (found by a seeded search: the
 /// decoder meets a magnitude longer than 15 bits).
-func overlongTinyPayload(width: Int, height: Int) -> [UInt8] {
+func overlongTinyPayload(width: Int, height: Int, variant: TinyImageCodec.Variant) -> [UInt8] {
     var state: UInt64 = 0x5DEE_CE66_D1CE_4E5B
     while true {
         state ^= state << 13; state ^= state >> 7; state ^= state << 17
@@ -132,7 +132,7 @@ func overlongTinyPayload(width: Int, height: Int) -> [UInt8] {
         }
         if bytes.last == 0 { bytes[bytes.count - 1] = 1 }
         do {
-            _ = try TinyImageCodec.decode(bytes, width: width, height: height)
+            _ = try TinyImageCodec.decode(bytes, width: width, height: height, variant: variant)
         } catch let error as TinyImageCodec.DecodingError where error.reason.contains("15 bits") {
             return bytes
         } catch {}
@@ -252,6 +252,9 @@ valid("thumbnail-png", "a multimodal entry with a PNG thumbnail", archive([pngEn
 valid("thumbnail-jpeg", "a multimodal entry with a baseline JPEG thumbnail", archive([jpegEntry("garden.jpg")]))
 valid("thumbnail-tiny", "tiny (codec 3) thumbnails: a 12×8 gradient at quantisers 20 and 63",
       archive([tinyEntry("garden.png"), tinyEntry("night.png", quantizer: 63)]))
+valid("thumbnail-tiny-4", "tiny (codec 4: the 9/7 wavelet) thumbnails: a 12×8 gradient at quantisers 0, 20 and 63",
+      archive([tinyEntry("fine.png", quantizer: 0, codec: .tiny), tinyEntry("garden.png", codec: .tiny),
+               tinyEntry("night.png", quantizer: 63, codec: .tiny)]))
 valid("empty-prompt", "an entry whose prompt is the empty string", archive([textEntry("blank.png", prompt: "")]))
 do {
     var coded = textEntry("coded.png")
@@ -588,15 +591,27 @@ do {
     let tiny = tinyEntry("a.png").thumbnail!.payload
     let tinySummary = summary("a.png", mode: .multimodal, thumbnail: tiny.count + 1)
     invalid("thumbnail-tiny-final-zero", .thumbnailInvalid, "a tiny thumbnail whose payload ends with 0x00",
-            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: tiny + [0]).encoded()), summary: tinySummary))
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny3, scale: 8, width: 12, height: 8, payload: tiny + [0]).encoded()), summary: tinySummary))
     invalid("thumbnail-tiny-extra-byte", .thumbnailInvalid, "a tiny thumbnail with a byte (01) after the end its encoder writes (B.5 canonical end)",
-            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: tiny + [1]).encoded()), summary: tinySummary))
-    let overlong = overlongTinyPayload(width: 12, height: 8)
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny3, scale: 8, width: 12, height: 8, payload: tiny + [1]).encoded()), summary: tinySummary))
+    let overlong = overlongTinyPayload(width: 12, height: 8, variant: .codec3)
     invalid("thumbnail-tiny-overlong", .thumbnailInvalid, "a tiny thumbnail whose stream codes a magnitude longer than 15 bits",
-            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: overlong).encoded()),
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny3, scale: 8, width: 12, height: 8, payload: overlong).encoded()),
                     summary: summary("a.png", mode: .multimodal, thumbnail: overlong.count)))
     let big = sourceChunk(name: Array("a.png".utf8), width: [0x81, 0x08], height: [0x80, 0x08])
     invalid("thumbnail-tiny-too-large", .limitExceeded, "a tiny thumbnail of 1025×1024 pixels at scale 1 (codec 3 takes at most 2^20)",
+            archive(entryBody: big + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny3, scale: 1, width: 1025, height: 1024, payload: [0x40]).encoded()),
+                    summary: EntrySummary(name: "a.png", width: 1025, height: 1024, mode: .multimodal, promptBytes: samplePrompt.utf8.count, thumbnailBytes: 1, recordLength: 0)))
+    // Codec 4 keeps codec 3's stream rules (Appendix C.9).
+    let tiny4 = tinyEntry("a.png", codec: .tiny).thumbnail!.payload
+    invalid("thumbnail-tiny-4-final-zero", .thumbnailInvalid, "a codec 4 thumbnail whose payload ends with 0x00",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: tiny4 + [0]).encoded()),
+                    summary: summary("a.png", mode: .multimodal, thumbnail: tiny4.count + 1)))
+    let overlong4 = overlongTinyPayload(width: 12, height: 8, variant: .codec4)
+    invalid("thumbnail-tiny-4-overlong", .thumbnailInvalid, "a codec 4 thumbnail whose stream codes a magnitude longer than 15 bits",
+            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: overlong4).encoded()),
+                    summary: summary("a.png", mode: .multimodal, thumbnail: overlong4.count)))
+    invalid("thumbnail-tiny-4-too-large", .limitExceeded, "a codec 4 thumbnail of 1025×1024 pixels at scale 1 (at most 2^20)",
             archive(entryBody: big + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 1, width: 1025, height: 1024, payload: [0x40]).encoded()),
                     summary: EntrySummary(name: "a.png", width: 1025, height: 1024, mode: .multimodal, promptBytes: samplePrompt.utf8.count, thumbnailBytes: 1, recordLength: 0)))
     var secret = GeneratorMetadata(kind: .openAI, model: "gpt-image-1")

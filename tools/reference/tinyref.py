@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""A second decoder of thumbnail codec 3 (spec/gcx.md Appendix C), written from the spec alone.
+"""A second decoder of thumbnail codecs 3 and 4 (spec/gcx.md Appendix C and C.9), written from the
+spec alone.
 
     python3 tools/reference/tinyref.py < cases.json
 
-reads a JSON array of {"width", "height", "payload" (hex)} and prints a JSON array with, for each,
-{"sha256": hex digest of the decoded RGB bytes} or {"invalid": reason}. As a module, decode(payload,
-width, height) returns the RGB bytes or raises Invalid.
+reads a JSON array of {"width", "height", "payload" (hex), "codec" (3 or 4; 3 if absent)} and prints
+a JSON array with, for each, {"sha256": hex digest of the decoded RGB bytes} or {"invalid": reason}.
+As a module, decode(payload, width, height, codec=3) returns the RGB bytes or raises Invalid.
 """
 import hashlib
 import json
@@ -16,8 +17,11 @@ STEP = [16, 18, 20, 23, 25, 29, 32, 36, 40, 45, 51, 57, 64, 72, 81, 91, 102, 114
         203, 228, 256, 287, 323, 362, 406, 456, 512, 575, 645, 724, 813, 912, 1024, 1149, 1290, 1448,
         1625, 1825, 2048, 2299, 2580, 2896, 3251, 3649, 4096, 4598, 5161, 5793, 6502, 7298, 8192, 9195,
         10321, 11585, 13004, 14596, 16384, 18390, 20643, 23170]
-DETAIL = [(247, 356), (161, 278), (88, 161), (45, 84), (23, 42)]
-LOW = [256, 171, 93, 48, 24, 12]
+DETAIL = {3: [(247, 356), (161, 278), (88, 161), (45, 84), (23, 42)],
+          4: [(1013, 1301), (776, 1059), (560, 745), (415, 545), (312, 408)]}
+LOW = {3: [256, 171, 93, 48, 24, 12], 4: [1024, 788, 568, 421, 317, 239]}
+FRACTION_BITS = {3: 0, 4: 2}
+LIFT97 = [-6497, -217, 3616, 1817]  # C.9: alpha, beta, gamma, delta in 1/4096
 FACTOR = [16, 39, 32]
 RATE = [131072 // (2 * n + 3) for n in range(21)]
 PRIOR_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "spec", "tiny-model", "priors-1.txt")
@@ -112,27 +116,51 @@ def bands_of(width, height):
     return levels, sizes, bands
 
 
-def inverse1d(a):
-    n = len(a)
-    if n < 2:
-        return a
-    m = (n + 1) // 2
+def interleaved(a):
+    """C.4: ceil(n/2) lows then floor(n/2) highs, back to even and odd places."""
+    n, m = len(a), (len(a) + 1) // 2
     x = [0] * n
     for k in range(m):
         x[2 * k] = a[k]
     for k in range(n - m):
         x[2 * k + 1] = a[m + k]
-    for i in range(0, n, 2):
-        left = x[i - 1] if i > 0 else x[i + 1]
-        right = x[i + 1] if i + 1 < n else x[i - 1]
-        x[i] -= (left + right + 2) >> 2
-    for i in range(1, n, 2):
-        right = x[i + 1] if i + 1 < n else x[i - 1]
-        x[i] += (x[i - 1] + right) >> 1
     return x
 
 
-def decode(payload, width, height):
+def neighbours(x, i):
+    """C.4's left and right of place i, mirrored at the ends."""
+    return (x[i - 1] if i > 0 else x[i + 1]), (x[i + 1] if i + 1 < len(x) else x[i - 1])
+
+
+def inverse1d(a):
+    n = len(a)
+    if n < 2:
+        return a
+    x = interleaved(a)
+    for i in range(0, n, 2):
+        left, right = neighbours(x, i)
+        x[i] -= (left + right + 2) >> 2
+    for i in range(1, n, 2):
+        x[i] += (x[i - 1] + neighbours(x, i)[1]) >> 1
+    return x
+
+
+def inverse1d_97(a):
+    """C.9: the inverse 9/7 lifting, each result clamped to 32 bits."""
+    n = len(a)
+    if n < 2:
+        return a
+    x = interleaved(a)
+    for parity, c in ((0, LIFT97[3]), (1, LIFT97[2]), (0, LIFT97[1]), (1, LIFT97[0])):
+        for i in range(parity, n, 2):
+            left, right = neighbours(x, i)
+            x[i] = max(-(1 << 31), min((1 << 31) - 1, x[i] - ((c * (left + right) + 2048) >> 12)))
+    return x
+
+
+def decode(payload, width, height, codec=3):
+    if codec not in (3, 4):
+        raise ValueError("codec %r" % codec)
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         raise Invalid("limit.exceeded: %dx%d" % (width, height))
     coder = Coder(payload)
@@ -205,7 +233,7 @@ def decode(payload, width, height):
                     plane[y0 + by][x0 + bx] = v
         # Dequantise (C.6 step 3).
         for band in bands:
-            weight = LOW[levels] if band["kind"] == 0 else DETAIL[band["level"] - 1][1 if band["kind"] == 3 else 0]
+            weight = LOW[codec][levels] if band["kind"] == 0 else DETAIL[codec][band["level"] - 1][1 if band["kind"] == 3 else 0]
             s = max(1, (STEP[q] * weight * FACTOR[channel] + 2048) >> 12)
             for y in range(band["y0"], band["y0"] + band["h"]):
                 row = plane[y]
@@ -213,22 +241,25 @@ def decode(payload, width, height):
                     v = row[x]
                     m = (abs(v) * s + 8) >> 4
                     row[x] = -m if v < 0 else m
-        # Inverse wavelet (C.4): columns, then rows, from the coarsest level.
+        # Inverse wavelet (C.4; C.9 for codec 4): columns, then rows, from the coarsest level.
+        inverse = inverse1d if codec == 3 else inverse1d_97
         for level in range(levels, 0, -1):
             W, H = sizes[level - 1]
             for x in range(W):
-                column = inverse1d([plane[y][x] for y in range(H)])
+                column = inverse([plane[y][x] for y in range(H)])
                 for y in range(H):
                     plane[y][x] = column[y]
             for y in range(H):
-                plane[y][:W] = inverse1d(plane[y][:W])
+                plane[y][:W] = inverse(plane[y][:W])
         planes.append(plane)
     if not coder.canonical_end():
         raise Invalid("thumbnail.invalid: the payload does not end as the encoder ends it")
     out = bytearray()
+    f = FRACTION_BITS[codec]
+    half = (1 << f) >> 1
     for y in range(height):
         for x in range(width):
-            Y, Co, Cg = planes[0][y][x], planes[1][y][x], planes[2][y][x]
+            Y, Co, Cg = ((planes[c][y][x] + half) >> f for c in range(3))
             t = Y - (Cg >> 1)
             G = Cg + t
             B = t - (Co >> 1)
@@ -241,7 +272,7 @@ def main():
     results = []
     for case in json.load(sys.stdin):
         try:
-            pixels = decode(bytes.fromhex(case["payload"]), case["width"], case["height"])
+            pixels = decode(bytes.fromhex(case["payload"]), case["width"], case["height"], case.get("codec", 3))
             results.append({"sha256": hashlib.sha256(pixels).hexdigest()})
         except Invalid as exc:
             results.append({"invalid": str(exc)})

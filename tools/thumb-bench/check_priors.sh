@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Codec 3's PRIOR table (spec/tiny-model/priors-1.txt and its Swift copy) is reproduced byte for
+# The PRIOR table of codecs 3 and 4 (spec/tiny-model/priors-1.txt and its Swift copy) is reproduced byte for
 # byte by the trainer from the CLIC and CID22 photos in ../shared/datasets.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

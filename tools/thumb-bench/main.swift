@@ -3,11 +3,11 @@ import GCXImage
 import GCXThumbnailCodec
 import GCXArchiver
 
-// Thumbnail codec 3 at byte budgets: mean PSNR of the decoded thumbnail against the
+// The tiny thumbnail codec (4, or 3 with --codec 3) at byte budgets: mean PSNR of the decoded thumbnail against the
 // area-downsampled photo, and of the built-in reconstruction (upsampled, consistency step)
 // against the photo; encoding time per thumbnail.
 //
-//     gcx-thumb-bench DIR [--scale 8] [--budgets 150,300,600] [--limit N] [--auto]
+//     gcx-thumb-bench DIR [--scale 8] [--budgets 150,300,600] [--limit N] [--auto] [--codec 3|4]
 //
 // --auto: `--thumbnail-scale auto` as pack runs it, timed from the decoded photo (scale choice,
 // downsampling, coding) with the scales it chose. Times are the thread's CPU time: on a shared
@@ -21,6 +21,7 @@ var arguments = Array(CommandLine.arguments.dropFirst())
 let scales = (option("--scale") ?? "8").split(separator: ",").compactMap { Int($0) }
 let budgets = (option("--budgets") ?? "150,300,600").split(separator: ",").compactMap { Int($0) }
 let limit = Int(option("--limit") ?? "") ?? Int.max
+let variant: TinyImageCodec.Variant = option("--codec") == "3" ? .codec3 : .codec4
 let auto = arguments.contains("--auto")
 arguments.removeAll { $0 == "--auto" }
 // Training (spec Appendix C.5's PRIOR table): code every photo of the given folders at several scales
@@ -37,8 +38,10 @@ if let folders = option("--train") {
             for scale in [8, 16, 32] {
                 let small = try Thumbnailer.downsample(image, scale: scale)
                 for budget in [24, 50, 100, 150, 300, 600, 1200] {
-                    guard let q = TinyImageCodec.untrainedQuantizer(small.pixels, width: small.width, height: small.height, maxBytes: budget) else { continue }
-                    let made = TinyImageCodec.contextCounts(small.pixels, width: small.width, height: small.height, quantizer: q)
+                    // Codec 4 starts from the same table (Appendix C.9).
+                    guard let q = TinyImageCodec.untrainedQuantizer(small.pixels, width: small.width, height: small.height, maxBytes: budget,
+                                                                    variant: .codec3) else { continue }
+                    let made = TinyImageCodec.contextCounts(small.pixels, width: small.width, height: small.height, quantizer: q, variant: .codec3)
                     for i in 0..<counts.count { counts[i] += made[i] }
                     coded += 1
                 }
@@ -101,14 +104,14 @@ if auto {
         var chosen: [Int: Int] = [:], bytes = 0, reconPSNR = 0.0, total = 0.0, slowest = 0.0
         for image in photos {
             let start = cpuSeconds()
-            let best = try TinyThumbnailScale.best(for: image, budget: budget)
+            let best = try TinyThumbnailScale.best(for: image, budget: budget, variant: variant)
             let seconds = cpuSeconds() - start
             total += seconds
             slowest = max(slowest, seconds)
             chosen[best.scale, default: 0] += 1
             bytes += best.payload.count
             let decoded = RGBImage(width: best.thumbnail.width, height: best.thumbnail.height,
-                                   pixels: try TinyImageCodec.decode(best.payload, width: best.thumbnail.width, height: best.thumbnail.height))
+                                   pixels: try TinyImageCodec.decode(best.payload, width: best.thumbnail.width, height: best.thumbnail.height, variant: variant))
             var drawn = try Resampler.upsample(decoded, width: image.width, height: image.height, scale: best.scale)
             drawn = try Consistency.enforce(drawn, thumbnail: decoded, scale: best.scale)
             reconPSNR += psnr(drawn.pixels, image.pixels)
@@ -133,10 +136,10 @@ for scale in scales {
         var fitted = 0, bytes = 0, thumbPSNR = 0.0, reconPSNR = 0.0, seconds = 0.0
         for (image, small) in photos {
             let start = cpuSeconds()
-            guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget) else { continue }
+            guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget, variant: variant) else { continue }
             seconds += cpuSeconds() - start
             let decoded = RGBImage(width: small.width, height: small.height,
-                                   pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height))
+                                   pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height, variant: variant))
             var drawn = try Resampler.upsample(decoded, width: image.width, height: image.height, scale: scale)
             drawn = try Consistency.enforce(drawn, thumbnail: decoded, scale: scale)
             fitted += 1
