@@ -86,7 +86,7 @@ let package = Package(
         // Starts the fake servers of tools/fake-servers for the tests that talk to them.
         .target(name: "GCXTestSupport", path: "Tests/GCXTestSupport"),
         .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXRasterScan", "GCXTestSupport"]),
-        .testTarget(name: "GCXArchiverTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXNet", "GCXArchiver", "GCXTestSupport"]),
+        .testTarget(name: "GCXArchiverTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXNet", "GCXArchiver", "GCXThumbnailCodec", "GCXTestSupport"]),
         .testTarget(name: "GCXCLITests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec", "GCXFileIO", "GCXImage", "GCXTestSupport"]),
     ]
 )

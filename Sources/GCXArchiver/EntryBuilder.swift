@@ -117,13 +117,28 @@ public struct EntryBuilder: Sendable {
     }
 }
 
-/// `--thumbnail-scale auto`: of the scales 8, 16, 24, 32 and 64, the one whose tiny thumbnail at the
-/// budget gives the best reconstruction, judged by the upsampled thumbnail (the consistency step
-/// changes the ranking too little to pay for itself) at a reduced size (long side at most 256
-/// pixels, or 1/8) to stay fast. The photo is read once: its block sums at the reduction give the reference
-/// and every candidate's thumbnail exactly.
+/// `--thumbnail-scale auto`: of the scales 8, 16, 24, 32 and 64 (and at small budgets some between
+/// them), the one whose tiny thumbnail at the budget gives the best reconstruction, judged by the
+/// upsampled thumbnail (the consistency step changes the ranking too little to pay for itself) at a
+/// reduced size (long side at most 256 pixels, or 1/8) to stay fast. The photo is read once: its
+/// block sums give the reference and every candidate's thumbnail exactly.
 public enum TinyThumbnailScale {
     public static let candidates = [8, 16, 24, 32, 64]
+    /// At budgets up to `smallBudget` bytes the scale matters most and coarse thumbnails cost little
+    /// to try: these are tried too, where the thumbnail has at most `smallBudgetPixelsPerByte`
+    /// pixels per byte of the budget. (On Kodak +0.09 dB at 24 bytes; nothing on CID22 or CLIC.)
+    public static let smallBudgetScales = [12, 14, 18, 20, 28, 40, 48]
+    static let smallBudget = 64, smallBudgetPixelsPerByte = 100
+
+    /// The scales tried for a `width`×`height` photo at `budget` bytes, in increasing order.
+    public static func candidates(width: Int, height: Int, budget: Int) -> [Int] {
+        guard budget <= smallBudget else { return candidates }
+        let extra = smallBudgetScales.filter {
+            Thumbnailer.thumbnailSize(width: width, height: height, scale: $0).width
+                * Thumbnailer.thumbnailSize(width: width, height: height, scale: $0).height <= smallBudgetPixelsPerByte * budget
+        }
+        return (candidates + extra).sorted()
+    }
     /// The largest chosen thumbnail that is refined (`TinyImageCodec.refined`): 1/8 of a 2-megapixel photo.
     public static let refinedPixels = 1 << 15
 
@@ -134,6 +149,7 @@ public enum TinyThumbnailScale {
         while reduction < 8 && max(image.width, image.height) > 256 * reduction { reduction *= 2 }
         // One pass over the photo, at the largest scale that divides the reduction and every candidate.
         // Coarser sums are merged from the coarsest already made that divides them.
+        let candidates = Self.candidates(width: image.width, height: image.height, budget: budget)
         let base = candidates.reduce(reduction, gcd)
         var sums = [base: Thumbnailer.blockSums(image, scale: base)]
         for scale in ([reduction] + candidates).sorted() where sums[scale] == nil {

@@ -5,7 +5,7 @@ public struct PackOptions: Sendable {
     public var mode: CodingMode = .multimodal
     /// 8, 16 or 32 in practice: the thumbnail is 1/scale of the photo on each side.
     public var thumbnailScale = 8
-    /// Tiny thumbnails with a byte budget: each photo gets the scale (8, 16, 24, 32 or 64) whose
+    /// Tiny thumbnails with a byte budget: each photo gets the scale (`TinyThumbnailScale.candidates`) whose
     /// reconstruction at the budget is best; `thumbnailScale` is then unused.
     public var autoThumbnailScale = true
     public var thumbnailCodec: ThumbnailCodec = .tiny

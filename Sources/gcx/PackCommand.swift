@@ -25,7 +25,7 @@ struct PackCommand: AsyncParsableCommand {
     @Option(help: "text (description only) or multimodal (description and thumbnail).")
     var mode: ModeChoice = .multimodal
 
-    @Option(help: "Thumbnail scale: the thumbnail is 1/N of the photo on each side (8, 16, 32), or auto (tiny thumbnails with a byte budget: per photo, the scale of 8, 16, 24, 32 and 64 whose reconstruction is best at the budget). Default: auto for tiny with a budget, else 8.")
+    @Option(help: "Thumbnail scale: the thumbnail is 1/N of the photo on each side (8, 16, 32), or auto (tiny thumbnails with a byte budget: per photo, the scale of 8, 16, 24, 32 and 64, and up to 64 bytes some between them, whose reconstruction is best at the budget). Default: auto for tiny with a budget, else 8.")
     var thumbnailScale: ThumbnailScaleChoice?
 
     @Option(help: "Thumbnail codec: tiny (gcx's codec for a few hundred bytes, spec Appendix C: codec 4), tiny3 (its first form, codec 3, for readers that know no other), jpeg (baseline) or png (lossless).")

@@ -5,6 +5,7 @@ import GCXPromptCoder
 import GCXArchiver
 import GCXFileIO
 import GCXImage
+import GCXThumbnailCodec
 
 @Suite struct ArchiverLibraryTests {
     static let datasets: String = {
@@ -116,5 +117,30 @@ final class CountingGenerator: Generator, @unchecked Sendable {
         let entry = Entry(source: source, mode: .multimodal, prompt: .stored("x"), thumbnail: thumbnail)
         await #expect { try await Reconstruction.reconstruct(entry, prompt: "x", generator: BuiltinGenerator()) } throws: { "\($0)".contains("at most") }
         #expect { try Reconstruction.decodeThumbnail(thumbnail) } throws: { "\($0)".contains("at most") }
+    }
+}
+
+@Suite struct AutoScaleTests {
+    /// Up to 64 bytes the scales between the five are tried too, those of at most 100 thumbnail
+    /// pixels per byte; above, the five alone.
+    @Test func smallBudgetsTryMoreScales() {
+        #expect(TinyThumbnailScale.candidates(width: 768, height: 512, budget: 24) == [8, 14, 16, 18, 20, 24, 28, 32, 40, 48, 64])
+        #expect(TinyThumbnailScale.candidates(width: 768, height: 512, budget: 64) == [8, 12, 14, 16, 18, 20, 24, 28, 32, 40, 48, 64])
+        #expect(TinyThumbnailScale.candidates(width: 768, height: 512, budget: 65) == TinyThumbnailScale.candidates)
+        #expect(TinyThumbnailScale.candidates(width: 4000, height: 3000, budget: 24) == [8, 16, 24, 32, 64])
+    }
+
+    /// Whatever scale wins, the payload fits and decodes to the thumbnail of that scale's size.
+    @Test func theChosenThumbnailFitsAndDecodes() throws {
+        var pixels: [UInt8] = []
+        for y in 0..<200 { for x in 0..<300 { pixels += [UInt8((x * 3 + y) & 255), UInt8((y * 2) & 255), UInt8((x ^ y) & 255)] } }
+        let image = RGBImage(width: 300, height: 200, pixels: pixels)
+        for budget in [24, 64, 300] {
+            let best = try TinyThumbnailScale.best(for: image, budget: budget)
+            #expect(TinyThumbnailScale.candidates(width: 300, height: 200, budget: budget).contains(best.scale))
+            #expect(best.payload.count <= budget)
+            #expect(Thumbnailer.thumbnailSize(width: 300, height: 200, scale: best.scale) == (best.thumbnail.width, best.thumbnail.height))
+            _ = try TinyImageCodec.decode(best.payload, width: best.thumbnail.width, height: best.thumbnail.height, variant: .codec4)
+        }
     }
 }

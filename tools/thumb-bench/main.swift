@@ -96,7 +96,8 @@ func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
 }
 
 if auto {
-    print("| budget | photos | scales chosen (\(TinyThumbnailScale.candidates.map(String.init).joined(separator: "/"))) | mean bytes | reconstruction PSNR | ms per photo (mean, max) |")
+    let shown = (TinyThumbnailScale.candidates + TinyThumbnailScale.smallBudgetScales).sorted()
+    print("| budget | photos | scales chosen (\(shown.map(String.init).joined(separator: "/"))) | mean bytes | reconstruction PSNR | ms per photo (mean, max) |")
     print("|---:|---:|---|---:|---:|---:|")
     var photos: [RGBImage] = []
     for name in names { photos.append(try ImageDecoder.decode(Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name)))).image) }
@@ -117,7 +118,7 @@ if auto {
             reconPSNR += psnr(drawn.pixels, image.pixels)
         }
         let n = Double(photos.count)
-        let scales = TinyThumbnailScale.candidates.map { "\(chosen[$0, default: 0])" }.joined(separator: "/")
+        let scales = shown.map { "\(chosen[$0, default: 0])" }.joined(separator: "/")
         print(String(format: "| %d | %d | %@ | %.0f | %.2f dB | %.1f, %.1f |", budget, photos.count, scales,
                      Double(bytes) / n, reconPSNR / n, 1000 * total / n, 1000 * slowest))
     }
