@@ -163,11 +163,11 @@ public enum TinyThumbnailScale {
         var guess: Int?
         for scale in candidates.reversed() {
             let small = Thumbnailer.thumbnail(of: sums[scale]!)
-            guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget,
-                                                      variant: variant, refine: false, quantizerGuess: guess) else { continue }
+            guard let (payload, pixels) = TinyImageCodec.encodeAndDecode(small.pixels, width: small.width, height: small.height,
+                                                                         maxBytes: budget, variant: variant, refine: false,
+                                                                         quantizerGuess: guess) else { continue }
             guess = TinyImageCodec.quantizer(of: payload) + 4
-            let decoded = RGBImage(width: small.width, height: small.height,
-                                   pixels: try TinyImageCodec.decode(payload, width: small.width, height: small.height, variant: variant))
+            let decoded = RGBImage(width: small.width, height: small.height, pixels: pixels)
             let factor = scale % reduction == 0 ? scale / reduction : nil
             let drawn = try Resampler.upsample(decoded, width: reference.width, height: reference.height, scale: factor)
             let error = try ImageMetrics.mse(drawn, reference)

@@ -87,16 +87,33 @@ public enum TinyImageCodec {
     /// payload can no longer fit. With `refine`, the rounding of detail coefficients is searched
     /// too (`refined`).
     private static func fitting(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant,
-                                refine: Bool = false, guess: Int? = nil) -> (quantizer: Int, payload: [UInt8])? {
+                                refine: Bool = false, guess: Int? = nil) -> Fit? {
         let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)
-        var best: (quantizer: Int, payload: [UInt8])?
+        var best: Fit?
         _ = finestFitting(maxBytes, guess: guess) { q in
-            guard let payload = code(planes, layout: layout, quantizer: q, limit: maxBytes)?.payload else { return maxBytes + 1 }
-            if payload.count <= maxBytes && (best == nil || q < best!.quantizer) { best = (q, payload) }
-            return payload.count
+            guard let made = code(planes, layout: layout, quantizer: q, limit: maxBytes) else { return maxBytes + 1 }
+            if made.payload.count <= maxBytes && (best == nil || q < best!.quantizer) {
+                best = Fit(quantizer: q, payload: made.payload, values: made.values, layout: layout)
+            }
+            return made.payload.count
         }
         guard refine, let plain = best else { return best }
-        return refined(plain, planes: planes, layout: layout, pixels: pixels, maxBytes: maxBytes)
+        return refined(plain, planes: planes, pixels: pixels, maxBytes: maxBytes)
+    }
+
+    /// A payload, the values it codes and their layout (so its pixels need no entropy decoding).
+    struct Fit {
+        var quantizer: Int, payload: [UInt8], values: [[Int]], layout: Layout
+        var pixels: [UInt8] { decoded(values, quantizer: quantizer, layout: layout) }
+    }
+
+    /// `encode(_:width:height:maxBytes:variant:refine:quantizerGuess:)` and the pixels its payload
+    /// decodes to, without decoding it.
+    public static func encodeAndDecode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec4,
+                                       refine: Bool = true, quantizerGuess: Int? = nil) -> (payload: [UInt8], pixels: [UInt8])? {
+        guard let fit = fitting(pixels, width: width, height: height, maxBytes: maxBytes, variant: variant, refine: refine,
+                                guess: quantizerGuess) else { return nil }
+        return (fit.payload, fit.pixels)
     }
 
     /// `payload` (which fits `maxBytes`, coded from `pixels` by `encode(_:width:height:maxBytes:refine:)`
@@ -106,7 +123,9 @@ public enum TinyImageCodec {
                                variant: Variant = .codec4) -> [UInt8] {
         let q = quantizer(of: payload)
         let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)
-        return refined((q, payload), planes: planes, layout: layout, pixels: pixels, maxBytes: maxBytes).payload
+        let values = (0..<3).map { layout.quantise(planes[$0], quantizer: q, channel: $0) }
+        return refined(Fit(quantizer: q, payload: payload, values: values, layout: layout), planes: planes, pixels: pixels,
+                       maxBytes: maxBytes).payload
     }
 
     /// The layout and the three transformed planes of `pixels`.
@@ -135,10 +154,10 @@ public enum TinyImageCodec {
     /// The best of the payloads that fit, by squared error against `pixels`: the finest quantiser
     /// with one dead zone leaves part of the budget unspent (steps are 2^(1/6) apart), and a finer
     /// step whose values are chosen for their cost in bits often codes the same bytes with less error.
-    private static func refined(_ plain: (quantizer: Int, payload: [UInt8]), planes: [[Int]], layout: Layout,
-                                pixels: [UInt8], maxBytes: Int) -> (quantizer: Int, payload: [UInt8]) {
-        func error(_ q: Int, _ values: [[Int]]) -> Int {
-            let rgb = decoded(values, quantizer: q, layout: layout)
+    private static func refined(_ plain: Fit, planes: [[Int]], pixels: [UInt8], maxBytes: Int) -> Fit {
+        let layout = plain.layout
+        func error(_ fit: Fit) -> Int {
+            let rgb = fit.pixels
             var sum = 0
             for i in 0..<pixels.count {
                 let d = Int(rgb[i]) - Int(pixels[i])
@@ -146,8 +165,7 @@ public enum TinyImageCodec {
             }
             return sum
         }
-        let plainValues = (0..<3).map { layout.quantise(planes[$0], quantizer: plain.quantizer, channel: $0) }
-        var best = (plain.quantizer, plain.payload, error(plain.quantizer, plainValues))
+        var best = (fit: plain, error: error(plain))
         for q in stride(from: plain.quantizer - 1, through: max(0, plain.quantizer - refinedSteps), by: -1) {
             // The first trade-off that fits spends the most of the budget; sizes fall along the
             // list (almost always), so it is found by binary search.
@@ -164,10 +182,11 @@ public enum TinyImageCodec {
                 }
             }
             guard let found else { continue }
-            let e = error(q, found.values)
-            if e < best.2 { best = (q, found.payload, e) }
+            let fit = Fit(quantizer: q, payload: found.payload, values: found.values, layout: layout)
+            let e = error(fit)
+            if e < best.error { best = (fit, e) }
         }
-        return (best.0, best.1)
+        return best.fit
     }
 
     /// The pixels a payload decodes to, from its quantised values (no entropy decoding needed).

@@ -152,6 +152,20 @@ import Testing
         }
     }
 
+    /// The pixels `encodeAndDecode` gives without decoding are the payload's decoded pixels, and the
+    /// payload is `encode`'s.
+    @Test(arguments: variants)
+    func encodeAndDecodeGivesTheDecodedPixels(variant: TinyImageCodec.Variant) throws {
+        let pixels = Self.image(width: 50, height: 30, seed: 4)
+        for budget in [20, 90, 400] {
+            for refine in [false, true] {
+                let made = try #require(TinyImageCodec.encodeAndDecode(pixels, width: 50, height: 30, maxBytes: budget, variant: variant, refine: refine))
+                #expect(made.payload == TinyImageCodec.encode(pixels, width: 50, height: 30, maxBytes: budget, variant: variant, refine: refine))
+                #expect(made.pixels == (try TinyImageCodec.decode(made.payload, width: 50, height: 30, variant: variant)))
+            }
+        }
+    }
+
     /// A quantiser guess only changes how the search runs: from any guess, the same payload (or
     /// the same nil when nothing fits); and the payload says its quantiser.
     @Test func aQuantiserGuessFindsTheSameQuantiser() throws {
