@@ -32,9 +32,9 @@ let package = Package(
         // The prompt coder: tokenizer, context model and range coder, integer arithmetic only, with
         // its model tables embedded; registers method 1 with the core. Pure: no I/O.
         .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX", "GCXRangeCoder", "CGCXSystem"]),
-        // The binary arithmetic coder (spec Appendix B.5) shared by prompt method 1 and thumbnail codec 3.
+        // The binary arithmetic coder (spec Appendix B.5) shared by prompt method 1 and the tiny thumbnail codecs.
         .target(name: "GCXRangeCoder"),
-        // Thumbnail codec 3: integer colour and wavelet transforms, adaptive binary contexts on the
+        // Thumbnail codecs 3 and 4: integer colour and wavelet transforms, adaptive binary contexts on the
         // range coder, bit-exact by spec Appendix C. Pure: no I/O.
         .target(name: "GCXThumbnailCodec", dependencies: ["GCXRangeCoder"]),
         // CPU and kernel hints Swift cannot spell (prefetch, huge pages), as inline C.
@@ -73,7 +73,7 @@ let package = Package(
         // normally, a replayer of inputs and a writer of seed corpora.
         .executableTarget(name: "gcx-fuzz", dependencies: ["GCX", "GCXImage", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/fuzz",
                           exclude: ["README.md", "seeds", "lsan.supp"]),
-        // Thumbnail codec 3 at byte budgets: thumbnail and reconstruction PSNR, encoding time.
+        // The tiny thumbnail codecs at byte budgets: thumbnail and reconstruction PSNR, encoding time.
         .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec", "GCXArchiver"], path: "tools/thumb-bench",
                           exclude: ["check_priors.sh"]),
         // Measures what list and single-entry reads cost on large archives.

@@ -1,5 +1,5 @@
 /// Binary arithmetic encoder (carry-less, 32-bit low/high, byte output), spec/gcx.md §B.5: the one
-/// coder of prompt method 1 and thumbnail codec 3. Writes into a caller-owned buffer (the caller
+/// coder of prompt method 1 and the tiny thumbnail codecs. Writes into a caller-owned buffer (the caller
 /// sizes it for the worst case), so the per-bit path has no array bookkeeping.
 public struct RangeEncoder {
     @usableFromInline var low: UInt32 = 0

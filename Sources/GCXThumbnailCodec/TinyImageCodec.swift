@@ -84,8 +84,8 @@ public enum TinyImageCodec {
 
     /// The finest quantiser whose payload fits and that payload. The colour and wavelet transforms
     /// are made once for all the quantisers tried, and a trial stops after a channel once its
-    /// payload can no longer fit. With `refine`, the rounding of detail coefficients is searched
-    /// too (`refined`).
+    /// payload can no longer fit. With `refine`, finer quantisers whose values are chosen for their
+    /// cost in bits are tried too (`refined`).
     private static func fitting(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant,
                                 refine: Bool = false, guess: Int? = nil) -> Fit? {
         let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)

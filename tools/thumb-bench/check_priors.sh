@@ -12,4 +12,4 @@ trap 'rm -rf "$work"' EXIT
 # The generated files name where they were written; compare the tables.
 diff <(grep -v '^#' spec/tiny-model/priors-1.txt) <(grep -v '^#' "$work/priors-1.txt")
 diff <(grep -v '^//' Sources/GCXThumbnailCodec/TinyImagePriors.swift) <(grep -v '^//' "$work/TinyImagePriors.swift")
-echo "check_priors: codec 3's PRIOR table reproduced from CLIC and CID22"
+echo "check_priors: the PRIOR table of codecs 3 and 4 reproduced from CLIC and CID22"
