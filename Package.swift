@@ -75,7 +75,7 @@ let package = Package(
                           exclude: ["README.md", "seeds", "lsan.supp"]),
         // The tiny thumbnail codecs at byte budgets: thumbnail and reconstruction PSNR, encoding time.
         .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec", "GCXArchiver"], path: "tools/thumb-bench",
-                          exclude: ["check_priors.sh"]),
+                          exclude: ["check_priors.sh", "EXPERIMENTS.md"]),
         // Measures what list and single-entry reads cost on large archives.
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCXBytes", "GCX", "GCXFileIO"], path: "tools/bench-container"),
         .testTarget(name: "GCXBytesTests", dependencies: ["GCXBytes"]),
