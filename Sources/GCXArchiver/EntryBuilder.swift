@@ -134,8 +134,8 @@ public enum TinyThumbnailScale {
     public static func candidates(width: Int, height: Int, budget: Int) -> [Int] {
         guard budget <= smallBudget else { return candidates }
         let extra = smallBudgetScales.filter {
-            Thumbnailer.thumbnailSize(width: width, height: height, scale: $0).width
-                * Thumbnailer.thumbnailSize(width: width, height: height, scale: $0).height <= smallBudgetPixelsPerByte * budget
+            let size = Thumbnailer.thumbnailSize(width: width, height: height, scale: $0)
+            return size.width * size.height <= smallBudgetPixelsPerByte * budget
         }
         return (candidates + extra).sorted()
     }

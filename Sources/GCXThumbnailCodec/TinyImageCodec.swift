@@ -37,13 +37,16 @@ public enum TinyImageCodec {
 
         /// Band weights, 256 · 2^fractionBits over the synthesis norm of the band: detail bands by
         /// level 1...5 and kind (horizontal or vertical, diagonal).
-        var detailWeights: [[Int]] {
-            self == .codec3 ? [[247, 356], [161, 278], [88, 161], [45, 84], [23, 42]]
-                : [[1013, 1301], [776, 1059], [560, 745], [415, 545], [312, 408]]
-        }
+        var detailWeights: [[Int]] { self == .codec3 ? Self.detailWeights3 : Self.detailWeights4 }
 
         /// The LL band's weight by the number of levels 0...5.
-        var lowWeights: [Int] { self == .codec3 ? [256, 171, 93, 48, 24, 12] : [1024, 788, 568, 421, 317, 239] }
+        var lowWeights: [Int] { self == .codec3 ? Self.lowWeights3 : Self.lowWeights4 }
+
+        // Tables, made once (C.7, C.9).
+        private static let detailWeights3 = [[247, 356], [161, 278], [88, 161], [45, 84], [23, 42]]
+        private static let detailWeights4 = [[1013, 1301], [776, 1059], [560, 745], [415, 545], [312, 408]]
+        private static let lowWeights3 = [256, 171, 93, 48, 24, 12]
+        private static let lowWeights4 = [1024, 788, 568, 421, 317, 239]
     }
 
     /// Chroma steps are coarser, in 1/16 units: Co and Cg errors weigh 1/6 and 1/4 of Y's in RGB.
