@@ -159,14 +159,16 @@ public enum TinyThumbnailScale {
         let reference = reduction > 1 ? Thumbnailer.thumbnail(of: sums[reduction]!) : image
         var best: (scale: Int, thumbnail: RGBImage, payload: [UInt8], error: Double)?
         // Coarse to fine: each scale's quantiser is searched from near the coarser one's (a finer
-        // scale has more pixels for the same bytes, so about one step doubling coarser).
-        var guess: Int?
+        // scale has more pixels for the same bytes, so a coarser quantiser).
+        var coarser: (pixels: Int, quantizer: Int)?
         for scale in candidates.reversed() {
             let small = Thumbnailer.thumbnail(of: sums[scale]!)
+            let count = small.width * small.height
+            let guess = coarser.map { TinyImageCodec.quantizerGuess(from: $0.quantizer, pixels: $0.pixels, to: count) }
             guard let (payload, pixels) = TinyImageCodec.encodeAndDecode(small.pixels, width: small.width, height: small.height,
                                                                          maxBytes: budget, variant: variant, refine: false,
                                                                          quantizerGuess: guess) else { continue }
-            guess = TinyImageCodec.quantizer(of: payload) + 4
+            coarser = (count, TinyImageCodec.quantizer(of: payload))
             let decoded = RGBImage(width: small.width, height: small.height, pixels: pixels)
             let factor = scale % reduction == 0 ? scale / reduction : nil
             let drawn = try Resampler.upsample(decoded, width: reference.width, height: reference.height, scale: factor)

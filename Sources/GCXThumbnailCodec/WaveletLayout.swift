@@ -113,22 +113,37 @@ struct Layout {
     static func lift97(_ a: inout [Int], start: Int, count n: Int, stride gap: Int, line x: inout [Int], inverse: Bool) {
         guard n >= 2 else { return }
         let lows = (n + 1) / 2
-        func pass(_ parity: Int, _ c: Int, _ sign: Int) {
-            for i in stride(from: parity, to: n, by: 2) {
-                let left = i > 0 ? x[i - 1] : x[i + 1], right = i + 1 < n ? x[i + 1] : x[i - 1]
-                x[i] = min(liftBound - 1, max(-liftBound, x[i] + sign * ((c * (left + right) + 2048) >> 12)))
+        a.withUnsafeMutableBufferPointer { a in
+            x.withUnsafeMutableBufferPointer { x in
+                // One lifting step on the samples of one parity; the ends mirror (x[-1] = x[1],
+                // x[n] = x[n-2]).
+                func pass(_ parity: Int, _ c: Int, _ sign: Int) {
+                    @inline(__always) func lifted(_ v: Int, _ left: Int, _ right: Int) -> Int {
+                        min(liftBound - 1, max(-liftBound, v + sign * ((c * (left + right) + 2048) >> 12)))
+                    }
+                    var i = parity
+                    if i == 0 {
+                        x[0] = lifted(x[0], x[1], x[1])
+                        i = 2
+                    }
+                    while i < n - 1 {
+                        x[i] = lifted(x[i], x[i - 1], x[i + 1])
+                        i += 2
+                    }
+                    if i == n - 1 { x[i] = lifted(x[i], x[i - 1], x[i - 1]) }
+                }
+                if inverse {
+                    for k in 0..<lows { x[2 * k] = a[start + k * gap] }
+                    for k in 0..<(n - lows) { x[2 * k + 1] = a[start + (lows + k) * gap] }
+                    for step in stride(from: 3, through: 0, by: -1) { pass(step % 2 == 0 ? 1 : 0, liftSteps97[step], -1) }
+                    for i in 0..<n { a[start + i * gap] = x[i] }
+                } else {
+                    for i in 0..<n { x[i] = a[start + i * gap] }
+                    for step in 0..<4 { pass(step % 2 == 0 ? 1 : 0, liftSteps97[step], 1) }
+                    for k in 0..<lows { a[start + k * gap] = x[2 * k] }
+                    for k in 0..<(n - lows) { a[start + (lows + k) * gap] = x[2 * k + 1] }
+                }
             }
-        }
-        if inverse {
-            for k in 0..<lows { x[2 * k] = a[start + k * gap] }
-            for k in 0..<(n - lows) { x[2 * k + 1] = a[start + (lows + k) * gap] }
-            for step in stride(from: 3, through: 0, by: -1) { pass(step % 2 == 0 ? 1 : 0, liftSteps97[step], -1) }
-            for i in 0..<n { a[start + i * gap] = x[i] }
-        } else {
-            for i in 0..<n { x[i] = a[start + i * gap] }
-            for step in 0..<4 { pass(step % 2 == 0 ? 1 : 0, liftSteps97[step], 1) }
-            for k in 0..<lows { a[start + k * gap] = x[2 * k] }
-            for k in 0..<(n - lows) { a[start + (lows + k) * gap] = x[2 * k + 1] }
         }
     }
 

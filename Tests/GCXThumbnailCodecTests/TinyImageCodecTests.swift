@@ -182,6 +182,33 @@ import Testing
         }
     }
 
+    /// The quantiser search finds the finest quantiser that fits for sizes that fall with the
+    /// quantiser at any rate, stay flat or jump, from any guess, in few trials; nil when none fits.
+    @Test func theQuantiserSearchFindsTheFinestThatFits() {
+        func falling(_ start: Int, _ percent: Int) -> [Int] {
+            var sizes = [start]
+            for _ in 1...TinyImageCodec.maxQuantizer { sizes.append(max(1, sizes.last! * percent / 100)) }
+            return sizes
+        }
+        let count = TinyImageCodec.maxQuantizer + 1
+        let shapes: [(String, [Int])] = [
+            ("9 % a step", falling(20_000, 91)), ("20 % a step", falling(1_000_000, 80)),
+            ("linear", (0..<count).map { 5_000 - 70 * $0 }), ("a jump", (0..<count).map { $0 < 30 ? 1_000 : 100 }),
+            ("flat", [Int](repeating: 500, count: count)),
+        ]
+        for (name, sizes) in shapes {
+            for budget in [0, 1, 50, 120, 499, 500, 1_000, 5_000, 30_000, 2_000_000] {
+                let finest = sizes.firstIndex { $0 <= budget }
+                for guess in [nil, 0, 20, 45, 63] {
+                    var trials = 0
+                    let found = TinyImageCodec.finestFitting(budget, guess: guess) { trials += 1; return sizes[$0] }
+                    #expect(found == finest, "\(name), \(budget) B, guess \(String(describing: guess))")
+                    #expect(trials <= 12, "\(name), \(budget) B, guess \(String(describing: guess)): \(trials) trials")
+                }
+            }
+        }
+    }
+
     @Test func aPayloadEndingInZeroIsRefused() {
         for variant in Self.variants {
             let payload = TinyImageCodec.encode(Self.image(width: 8, height: 8), width: 8, height: 8, quantizer: 20, variant: variant)
