@@ -117,11 +117,17 @@ struct FloatImage {
     /// 8-bit samples: clamped to 0...255, rounded half away from zero, exactly as `rounded()` would
     /// but without a libm call per sample.
     func quantized() -> RGBImage {
-        RGBImage(width: width, height: height, pixels: data.map { value in
-            let clamped = min(max(value, 0), 255)
-            let whole = Int(clamped)
-            return UInt8(clamped - Float(whole) >= 0.5 ? whole + 1 : whole)
-        })
+        let pixels = [UInt8](unsafeUninitializedCapacity: data.count) { out, count in
+            data.withUnsafeBufferPointer { data in
+                for i in 0..<data.count {
+                    let clamped = min(max(data[i], 0), 255)
+                    let whole = Int32(clamped)  // exact truncation of 0...255, no range trap to check
+                    out[i] = UInt8(truncatingIfNeeded: clamped - Float(whole) >= 0.5 ? whole &+ 1 : whole)
+                }
+            }
+            count = data.count
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
     }
 
     func applyingRows(_ taps: [Resampler.Taps], height newHeight: Int) -> FloatImage {
