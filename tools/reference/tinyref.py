@@ -158,7 +158,9 @@ def inverse1d_97(a):
     return x
 
 
-def decode(payload, width, height, codec=3):
+def decode(payload, width, height, codec=3, values=None):
+    """The RGB bytes of a payload. `values`, a list, receives each channel's quantised values (rows
+    of the plane as C.6 step 2 leaves it, before dequantisation), for analyses."""
     if codec not in (3, 4):
         raise ValueError("codec %r" % codec)
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
@@ -231,6 +233,8 @@ def decode(payload, width, height, codec=3):
                                 pred = a + b_ - cc
                         v = pred + v
                     plane[y0 + by][x0 + bx] = v
+        if values is not None:
+            values.append([row[:] for row in plane])
         # Dequantise (C.6 step 3).
         for band in bands:
             weight = LOW[codec][levels] if band["kind"] == 0 else DETAIL[codec][band["level"] - 1][1 if band["kind"] == 3 else 0]
