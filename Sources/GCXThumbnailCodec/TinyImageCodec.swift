@@ -214,17 +214,17 @@ public enum TinyImageCodec {
     /// binary search takes six. `size` may return a lower bound for a size over `maxBytes`.
     static func finestFitting(_ maxBytes: Int, guess: Int? = nil, size: (Int) -> Int) -> Int? {
         // The answer lies in low...high: `over` is the coarsest quantiser known not to fit and
-        // `fits` the finest known to fit, each with its size.
-        var over: (q: Int, size: Int)?, fits: (q: Int, size: Int)?
+        // `fits` the finest known to fit.
+        var over: Int?, fits: Int?
         var q = min(max(guess ?? maxQuantizer / 2, 0), maxQuantizer)
         var last: (q: Int, log: Double)?, slope = typicalLogSizeSlope
         var trials = 0
         while true {
             let s = size(q)
-            if s <= maxBytes { fits = (q, s) } else { over = (q, s) }
+            if s <= maxBytes { fits = q } else { over = q }
             trials += 1
-            let low = (over?.q ?? -1) + 1, high = (fits?.q ?? maxQuantizer + 1) - 1
-            if low > high { return fits?.q }
+            let low = (over ?? -1) + 1, high = (fits ?? maxQuantizer + 1) - 1
+            if low > high { return fits }
             if trials > maxInterpolatedTrials {
                 q = (low + high) / 2  // sizes that do not behave: bisect
                 continue
