@@ -218,6 +218,7 @@ public enum TinyImageCodec {
         var over: Int?, fits: Int?
         var q = min(max(guess ?? maxQuantizer / 2, 0), maxQuantizer)
         var last: (q: Int, log: Double)?, slope = typicalLogSizeSlope
+        let target = Models.log2(Double(max(maxBytes, 1)))
         var trials = 0
         while true {
             let s = size(q)
@@ -236,10 +237,16 @@ public enum TinyImageCodec {
                 slope = min(max((last.log - logSize) / Double(q - last.q), 0.04), 0.5)
             }
             last = (q, logSize)
-            let estimate = Double(q) + (logSize - Models.log2(Double(max(maxBytes, 1)))) / slope
+            let estimate = Double(q) + (logSize - target) / slope
             q = estimate.isNaN ? (low + high) / 2 : Int(min(max(estimate.rounded(.up), Double(low)), Double(high)))
         }
     }
+
+    /// How much log2(payload size) falls per quantiser step at thumbnail sizes (about 9 % a step).
+    static let typicalLogSizeSlope = 0.13
+    /// Interpolated trials before `finestFitting` falls back to bisection.
+    static let maxInterpolatedTrials = 4
+
     /// A guess at the quantiser that fits a thumbnail of `newPixels` pixels in the bytes where one of
     /// `pixels` pixels fit at `quantizer`: about 3.5 steps coarser per doubling of the pixels (measured
     /// on Kodak and CLIC between the auto scales' sizes).
@@ -247,11 +254,6 @@ public enum TinyImageCodec {
         let steps = 3.5 * Models.log2(Double(max(newPixels, 1)) / Double(max(pixels, 1)))
         return min(max(quantizer + Int(steps.rounded()), 0), maxQuantizer)
     }
-
-    /// How much log2(payload size) falls per quantiser step at thumbnail sizes (about 9 % a step).
-    static let typicalLogSizeSlope = 0.13
-    /// Interpolated trials before `finestFitting` falls back to bisection.
-    static let maxInterpolatedTrials = 4
 
     private static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, variant: Variant,
                                counts: UnsafeMutablePointer<[Int]>?) -> [UInt8] {

@@ -25,7 +25,6 @@ import glob
 import json
 import os
 import subprocess
-import sys
 import tempfile
 
 import numpy as np

@@ -140,8 +140,8 @@ def main():
     folders = {name: [thumbnail(load(p), s) for p in sorted(glob.glob(os.path.join(folder, "*.png")))]
                for name, folder in (("train", args.train), ("test", args.test))}
     train = folders["train"]
-    angles_etc = [structure(t) for t, _ in train]
-    thresholds = [np.quantile(np.concatenate([a[i].ravel() for a in angles_etc]), [1 / 3, 2 / 3]) for i in (1, 2)]
+    structures = [structure(t) for t, _ in train]
+    thresholds = [np.quantile(np.concatenate([a[i].ravel() for a in structures]), [1 / 3, 2 / 3]) for i in (1, 2)]
     ata, atb = normal_equations(train, s, 1, lambda t: np.zeros(t.shape[:2], dtype=int))
     linear = solve(ata, atb, 1e-3, np.zeros(atb.shape))
     ata, atb = normal_equations(train, s, ANGLES * STRENGTHS * COHERENCES, lambda t: classes(t, thresholds))
