@@ -1,28 +1,5 @@
 import GCXRangeCoder
 
-/// An adaptive probability (spec Appendix C.5): a 16-bit estimate of P(1) that learns fast at
-/// first (rate 1/(n + 1.5) after n bits) and settles at rate 1/21.5.
-struct BitModel {
-    var p = 32768
-    var n = 0
-
-    init(p: Int = 32768, n: Int = 0) {
-        self.p = p
-        self.n = n
-    }
-
-    /// 65536 / (n + 1.5), rounded down, for n = 0...20.
-    static let rates: [Int] = (0...20).map { 131072 / (2 * $0 + 3) }
-
-    var p1: Int { min(4095, max(1, p >> 4)) }
-
-    mutating func update(_ bit: Int) {
-        let rate = Self.rates[n]
-        if bit != 0 { p += ((65536 - p) * rate) >> 16 } else { p -= (p * rate) >> 16 }
-        if n < 20 { n += 1 }
-    }
-}
-
 /// Codes the quantised coefficients of the three planes (spec Appendix C.6): per band, in raster
 /// order, each value as a zero flag, a sign, an Exp-Golomb length in unary and its mantissa, under
 /// contexts chosen by channel, band kind and level, and the magnitudes of neighbours already coded.
