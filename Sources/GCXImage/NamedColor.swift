@@ -1,3 +1,5 @@
+import GCXRasterScan
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,35 +32,36 @@ struct NamedColor: Sendable {
         self.lab = NamedColor.lab(r, g, b)
     }
 
-    static let palette: [NamedColor] = [
-        NamedColor("black", 15, 15, 15),
-        NamedColor("charcoal grey", 60, 60, 62),
-        NamedColor("grey", 125, 125, 125),
-        NamedColor("light grey", 190, 190, 190),
-        NamedColor("white", 245, 245, 245),
-        NamedColor("red", 200, 30, 35),
-        NamedColor("dark red", 115, 20, 25),
-        NamedColor("pink", 235, 150, 170),
-        NamedColor("orange", 235, 135, 35),
-        NamedColor("brown", 110, 70, 40),
-        NamedColor("dark brown", 60, 40, 25),
-        NamedColor("tan", 195, 155, 110),
-        NamedColor("beige", 225, 210, 180),
-        NamedColor("yellow", 235, 215, 50),
-        NamedColor("olive", 115, 115, 45),
-        NamedColor("green", 60, 145, 55),
-        NamedColor("dark green", 30, 70, 35),
-        NamedColor("yellow-green", 160, 200, 80),
-        NamedColor("teal", 30, 120, 125),
-        NamedColor("cyan", 90, 200, 220),
-        NamedColor("sky blue", 135, 180, 230),
-        NamedColor("blue", 40, 80, 195),
-        NamedColor("navy blue", 25, 35, 85),
-        NamedColor("grey-blue", 100, 120, 145),
-        NamedColor("purple", 115, 50, 145),
-        NamedColor("lavender", 180, 160, 215),
-        NamedColor("magenta", 195, 45, 150),
-    ]
+    /// The sRGB value of each of `BuiltinForm.colourNames`, in its order.
+    static let palette: [NamedColor] = zip(BuiltinForm.colourNames, [
+        (15, 15, 15),   // black
+        (60, 60, 62),   // charcoal grey
+        (125, 125, 125),   // grey
+        (190, 190, 190),   // light grey
+        (245, 245, 245),   // white
+        (200, 30, 35),   // red
+        (115, 20, 25),   // dark red
+        (235, 150, 170),   // pink
+        (235, 135, 35),   // orange
+        (110, 70, 40),   // brown
+        (60, 40, 25),   // dark brown
+        (195, 155, 110),   // tan
+        (225, 210, 180),   // beige
+        (235, 215, 50),   // yellow
+        (115, 115, 45),   // olive
+        (60, 145, 55),   // green
+        (30, 70, 35),   // dark green
+        (160, 200, 80),   // yellow-green
+        (30, 120, 125),   // teal
+        (90, 200, 220),   // cyan
+        (135, 180, 230),   // sky blue
+        (40, 80, 195),   // blue
+        (25, 35, 85),   // navy blue
+        (100, 120, 145),   // grey-blue
+        (115, 50, 145),   // purple
+        (180, 160, 215),   // lavender
+        (195, 45, 150),   // magenta
+    ] as [(UInt8, UInt8, UInt8)]).map { NamedColor($0, $1.0, $1.1, $1.2) }
 
     /// The palette index nearest to `lab`.
     static func nearest(_ lab: Lab) -> Int {
