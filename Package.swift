@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "GCX", dependencies: ["GCXBytes", "GCXThumbnailCodec"]),
         // The prompt coder: tokenizer, context model and range coder, integer arithmetic only, with
         // its model tables embedded; registers method 1 with the core. Pure: no I/O.
-        .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX", "GCXRangeCoder", "CGCXSystem"]),
+        .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX", "GCXRangeCoder", "GCXRasterScan", "CGCXSystem"]),
         // The binary arithmetic coder (spec Appendix B.5) shared by prompt method 1 and the tiny thumbnail codecs.
         .target(name: "GCXRangeCoder"),
         // Thumbnail codecs 3 and 4: integer colour and wavelet transforms, adaptive binary contexts on the
@@ -66,7 +66,7 @@ let package = Package(
             ]
         ),
         // Regenerates fixtures/conformance deterministically.
-        .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/make-fixtures"),
+        .executableTarget(name: "gcx-make-fixtures", dependencies: ["GCXBytes", "GCX", "GCXRasterScan", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/make-fixtures"),
         // Codes corpus prompts for tools/promptcoder/bench.py and check_ref.sh.
         .executableTarget(name: "gcx-prompt-bench", dependencies: ["GCXPromptCoder"], path: "tools/prompt-bench"),
         // libFuzzer harnesses (tools/fuzz.sh builds them with -D FUZZING and the sanitizers); built

@@ -9,11 +9,14 @@ public struct PromptMethod: RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let stored = PromptMethod(rawValue: 0)
     /// The context-mixing model and range coder of spec/gcx.md Appendix B.
     public static let modelCoded = PromptMethod(rawValue: 1)
+    /// The built-in describer's form stored as its choices (spec/gcx.md Appendix D).
+    public static let builtinForm = PromptMethod(rawValue: 2)
 
     public var description: String {
         switch self {
         case .stored: "stored"
         case .modelCoded: "model-coded"
+        case .builtinForm: "built-in form"
         default: "method \(rawValue)"
         }
     }

@@ -16,6 +16,9 @@ struct ModelTables: Sendable {
 
     /// Model ids this build can decode.
     static let supportedIDs = [1, 2]
+    /// Model 2's file opens with this many built-in descriptions (spec/prompt-model/builtin-2.jsonl),
+    /// which also prime prompt method 2 (spec D.4).
+    static let builtinPreludeCount = 20
 
     /// Tables for model 1, decoded from the base64 literal on first use (a thread-safe global).
     static let model1 = embedded(id: 1)

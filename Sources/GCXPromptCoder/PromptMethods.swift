@@ -11,8 +11,8 @@ public struct ModelCodedPromptDecoder: PromptDecoder {
 }
 
 extension PromptDecoding {
-    /// Every prompt method this build reads: stored and model-coded.
-    public static let standard = PromptDecoding([ModelCodedPromptDecoder()])
+    /// Every prompt method this build reads: stored, model-coded and the built-in form.
+    public static let standard = PromptDecoding([ModelCodedPromptDecoder(), BuiltinFormPromptDecoder()])
 }
 
 extension PromptChunk {
@@ -21,14 +21,23 @@ extension PromptChunk {
         PromptChunk(method: .modelCoded, decodedLength: text.utf8.count, payload: PromptCoder.encode(text, modelID: modelID))
     }
 
-    /// The smaller of the model-coded and stored forms (stored on a tie), so that no prompt grows
-    /// by more than the chunk's few bytes over its UTF-8 length.
+    /// A text in the built-in describer's form as its choices (spec Appendix D), or nil for other text.
+    public static func builtinForm(_ text: String) -> PromptChunk? {
+        BuiltinFormCoder.encode(text).map { PromptChunk(method: .builtinForm, decodedLength: text.utf8.count, payload: $0) }
+    }
+
+    /// The smallest of the stored, model-coded and (for a text in the built-in describer's form)
+    /// built-in form chunks, preferring them in that order on a tie, so that no prompt grows by
+    /// more than the chunk's few bytes over its UTF-8 length.
     public static func smallest(_ text: String) -> PromptChunk {
-        let stored = PromptChunk.stored(text)
-        guard text.utf8.count <= PromptCoder.maxDecodedLength else { return stored }
-        let coded = PromptChunk.modelCoded(text)
-        // Text that codes tighter than a decoder may accept (spec B.1) is stored as it is.
-        guard PromptCoder.allows(decodedLength: coded.decodedLength, payloadBytes: coded.payload.count) else { return stored }
-        return coded.encoded().count < stored.encoded().count ? coded : stored
+        var best = PromptChunk.stored(text)
+        if text.utf8.count <= PromptCoder.maxDecodedLength {
+            let coded = PromptChunk.modelCoded(text)
+            // Text that codes tighter than a decoder may accept (spec B.1) is not model-coded.
+            if PromptCoder.allows(decodedLength: coded.decodedLength, payloadBytes: coded.payload.count),
+               coded.encoded().count < best.encoded().count { best = coded }
+        }
+        if let form = builtinForm(text), form.encoded().count < best.encoded().count { best = form }
+        return best
     }
 }

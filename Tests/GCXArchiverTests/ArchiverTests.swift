@@ -28,7 +28,7 @@ import GCXThumbnailCodec
         #expect(entry.captioner?.kind == .builtin)
         let text = try PromptDecoding.standard.text(of: entry.prompt, at: 0)
         #expect(text.split(separator: "\n").count == 11)
-        #expect(entry.prompt.method == .modelCoded && entry.prompt.payload.count < text.utf8.count / 3)
+        #expect(entry.prompt.method == .builtinForm && entry.prompt.payload.count < text.utf8.count / 20)
     }
 
     @Test func sidecarMatchesNamesFileNamesAndPathSuffixes() async throws {

@@ -31,16 +31,17 @@ import GCXImage
         #expect(extract.stderr.contains("built-in reconstructor"))
         var psnrToThumbnail: [Double] = []
         var psnrToOriginal: [Double] = []
-        var promptBytes = (model2: 0, model1: 0)
+        var promptBytes = (form: 0, model2: 0, model1: 0)
         for row in reader.rows {
             let entry = try reader.entry(at: row)
             let stem = out + "/" + row.summary.name.replacingOccurrences(of: ".png", with: "")
             let prompt = try #require(FileManager.default.contents(atPath: stem + ".txt"))
             let text = try PromptDecoding.standard.text(of: entry.prompt, at: 0)
             #expect(prompt == Data(text.utf8), "\(row.summary.name)")
-            // The built-in describer's form is what model 2 was primed for (on other photos).
-            #expect(entry.prompt.method == .modelCoded && entry.prompt.payload.first == 2)
-            promptBytes.model2 += entry.prompt.payload.count
+            // The built-in describer's text is stored as its choices (method 2, spec Appendix D).
+            #expect(entry.prompt.method == .builtinForm)
+            promptBytes.form += entry.prompt.payload.count
+            promptBytes.model2 += PromptCoder.encode(text, modelID: 2).count
             promptBytes.model1 += PromptCoder.encode(text, modelID: 1).count
             let thumbnail = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".thumb.png")).image
             let stored = try decodedThumbnail(entry.thumbnail!)
@@ -54,9 +55,11 @@ import GCXImage
             let original = try ImageDecoder.decode(try FileSource.readAll(path: CLI.datasets + "/kodak/" + row.summary.name)).image
             psnrToOriginal.append(try ImageMetrics.psnr(reconstruction, original))
         }
+        // Model 2 was primed for the built-in form (on other photos); its choices take half of that again.
         #expect(promptBytes.model2 * 2 < promptBytes.model1, "model 2 \(promptBytes.model2) bytes, model 1 \(promptBytes.model1)")
+        #expect(promptBytes.form * 2 < promptBytes.model2, "method 2 \(promptBytes.form) bytes, model 2 \(promptBytes.model2)")
         let count = Double(reader.rows.count)
-        print("kodak: prompts \(promptBytes.model2) bytes with model 2, \(promptBytes.model1) with model 1")
+        print("kodak: prompts \(promptBytes.form) bytes as built-in forms, \(promptBytes.model2) with model 2, \(promptBytes.model1) with model 1")
         print("kodak: mean entry bpp \(bppSum / count), archive \(try FileSource(path: archive).size) bytes, mean PSNR vs thumbnail \(psnrToThumbnail.reduce(0, +) / count) dB (capped at 99), vs original \(psnrToOriginal.reduce(0, +) / count) dB")
     }
 

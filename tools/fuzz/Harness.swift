@@ -10,7 +10,7 @@ import GCXThumbnailCodec
 //
 //   archive    open an archive (with recovery) and read every entry and its prompt
 //   validate   validate an archive
-//   prompt     decode a method-1 prompt: 2 bytes of decoded length, then the payload
+//   prompt     decode a prompt: 2 bytes (top bit: method 2, else method 1; then 15 bits of decoded length), then the payload
 //   thumbnail  decode a thumbnail: a selector byte (mod 4: 0 tiny codec 3, 3 tiny codec 4, else any image format), width − 1, height − 1, payload
 //   image      decode an input photo (every format gcx reads)
 //
@@ -32,8 +32,9 @@ enum Harness: String, CaseIterable {
             _ = try? Validator(promptDecoding: .standard).validate(MemorySource(bytes))
         case .prompt:
             guard bytes.count >= 2 else { return }
-            let length = Int(bytes[0]) << 8 | Int(bytes[1])
-            let chunk = PromptChunk(method: .modelCoded, decodedLength: length, payload: Array(bytes.dropFirst(2)))
+            let length = Int(bytes[0] & 0x7F) << 8 | Int(bytes[1])
+            let method: PromptMethod = bytes[0] & 0x80 != 0 ? .builtinForm : .modelCoded
+            let chunk = PromptChunk(method: method, decodedLength: length, payload: Array(bytes.dropFirst(2)))
             _ = try? PromptDecoding.standard.text(of: chunk, at: 0)
         case .thumbnail:
             guard bytes.count >= 3 else { return }
@@ -124,6 +125,10 @@ enum Seeds {
         for (i, text) in texts.enumerated() {
             let chunk = PromptChunk.modelCoded(text)
             save([UInt8(chunk.decodedLength >> 8), UInt8(chunk.decodedLength & 255)] + chunk.payload, "prompt/seed\(i)")
+        }
+        // Method 2: a text in the built-in describer's form (a training text, so it is in the form).
+        if let text = BuiltinFormCoder.primingTexts.first, let chunk = PromptChunk.builtinForm(text) {
+            save([UInt8(0x80 | chunk.decodedLength >> 8), UInt8(chunk.decodedLength & 255)] + chunk.payload, "prompt/form0")
         }
         for (i, (width, height, quantizer)) in [(12, 8, 20), (48, 32, 40), (1, 1, 0), (96, 64, 55)].enumerated() {
             var pixels: [UInt8] = []

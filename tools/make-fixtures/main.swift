@@ -6,6 +6,7 @@ import GCXBytes
 import GCX
 import GCXThumbnailCodec
 import GCXPromptCoder
+import GCXRasterScan
 
 #if canImport(Glibc)
 import Glibc
@@ -275,6 +276,38 @@ do {
     codedEmpty.prompt = .modelCoded("", modelID: 2)
     valid("prompt-model-2", "prompts coded with method 1 (model 2): a raster-scan description, one in the built-in describer's form, the empty text",
           archive([coded, builtin, codedEmpty]))
+}
+// A form with every optional part the describer can write, and the parts kodim23's text lacks.
+let everyPartPrompt: String = {
+    var g = BuiltinForm.Global()
+    (g.type, g.colourfulness, g.contrast, g.key, g.brightness) = (1, 3, 2, 2, 4)
+    (g.vertical, g.horizontal, g.highlights, g.shadows) = (2, 2, true, true)
+    g.palette = [4, 20, 21, 15, 26]
+    var regions = (0..<9).map { i -> BuiltinForm.Region in
+        var r = BuiltinForm.Region()
+        r.colours = [[4], [20, 4], [20, 21, 3]][i % 3]
+        (r.mostly, r.strongSecond, r.brightness, r.texture, r.edges) = (i % 2 == 0, i % 4 == 1, i % 5, i % 4, i % 11)
+        return r
+    }
+    regions[4].continues = 0
+    regions[4].colours = [20]
+    regions[7].continues = 1
+    regions[7].colours = [3]        // not in the palette
+    regions[8].colours = []         // "mixed colours"
+    var c = BuiltinForm.Composition()
+    (c.width, c.height, c.aspect, c.hundredths) = (700, 959, BuiltinForm.namedAspects.count, 137)
+    c.light = (0, 8)
+    c.boundary = BuiltinForm.Boundary(percent: 0, third: 0, brighterAbove: false)
+    return BuiltinForm(global: g, regions: regions, composition: c).render()
+}()
+do {
+    let entries = [("builtin.png", builtinPrompt), ("every-part.png", everyPartPrompt)].map { name, text in
+        var entry = textEntry(name)
+        entry.prompt = PromptChunk.builtinForm(text)!
+        return entry
+    }
+    valid("prompt-builtin-form", "prompts coded with method 2 (the built-in form, Appendix D): a built-in description, and a form with every optional part",
+          archive(entries))
 }
 valid("unicode", "NFC names and a prompt in several scripts", archive([
     textEntry("фото/月光 🌙.png", prompt: "Type: photograph. 月光, лунный свет, 🌙.\n"), textEntry("Ünïcödé/é.jpg"),
@@ -573,6 +606,16 @@ do {
             archive(entryBody: s + modeText + codedChunk([0x81, 0x00] + codedPayload.dropFirst()), summary: summary("a.png", prompt: codedPayload.count + 1)))
     invalid("prompt-coded-extra-byte", .promptInvalid, "a model-coded prompt with a byte (01) after the end its encoder writes: the same text, another payload (B.5 canonical end)",
             archive(entryBody: s + modeText + codedChunk(codedPayload + [0x01]), summary: summary("a.png", prompt: codedPayload.count + 1)))
+    let formPayload = PromptChunk.builtinForm(builtinPrompt)!.payload
+    func formChunk(_ payload: [UInt8], length: Int = builtinPrompt.utf8.count) -> [UInt8] {
+        chunk(ChunkType.prompt.rawValue, PromptChunk(method: .builtinForm, decodedLength: length, payload: payload).encoded())
+    }
+    invalid("prompt-builtin-form-extra-byte", .promptInvalid, "a built-in form prompt with a byte (01) after the end its encoder writes (B.5 canonical end)",
+            archive(entryBody: s + modeText + formChunk(formPayload + [0x01]), summary: summary("a.png", prompt: formPayload.count + 1)))
+    invalid("prompt-builtin-form-wrong-length", .promptInvalid, "a built-in form prompt whose decoded length is one byte more than its rendering",
+            archive(entryBody: s + modeText + formChunk(formPayload, length: builtinPrompt.utf8.count + 1), summary: summary("a.png", prompt: formPayload.count)))
+    invalid("prompt-builtin-form-out-of-range", .promptInvalid, "a built-in form payload of six FF bytes: a region colour decodes to COLOUR_SLOT 5, past its palette of fewer than 5 colours",
+            archive(entryBody: s + modeText + formChunk([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]), summary: summary("a.png", prompt: 6)))
     invalid("prompt-not-utf8", .promptInvalid, "a stored prompt that is not UTF-8",
             archive(entryBody: s + modeText + chunk(ChunkType.prompt.rawValue, [0, 3, 0xC3, 0x28, 0x41]), summary: summary("a.png", prompt: 3)))
     invalid("prompt-length-mismatch", .promptInvalid, "a stored prompt of 3 bytes whose decoded length says 4",

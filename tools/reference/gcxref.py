@@ -2,7 +2,7 @@
 """A second reader of the .gcx container, written from spec/gcx.md alone (it shares no code with the
 Swift implementation). It reads a file through its trailer and index, checks every record's CRC and
 every entry against its index row, decodes each prompt (method 0 itself, method 1 through the
-reference prompt decoder in tools/promptcoder when present) and prints one JSON array:
+reference prompt decoder in tools/promptcoder when present, method 2 with formref.py) and prints one JSON array:
 
     python3 tools/reference/gcxref.py ARCHIVE.gcx
     python3 tools/reference/gcxref.py --overhead ARCHIVE.gcx...   # bytes per entry, field by field
@@ -23,6 +23,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tinyref  # noqa: E402
+import formref  # noqa: E402
 
 SIGNATURE = bytes([0x89, 0x47, 0x43, 0x58, 0x0D, 0x0A, 0x1A, 0x0A])
 
@@ -155,6 +156,11 @@ def decode_prompt(method, length, payload, offset):
         if len(text.encode("utf-8")) != length:
             raise Invalid(offset, "decoded prompt length mismatch")
         return text
+    if method == 2:
+        try:
+            return formref.decode(payload, length)  # the built-in form, Appendix D
+        except formref.Invalid as error:
+            raise Invalid(offset, f"built-in form prompt does not decode: {error}")
     raise Invalid(offset, f"unknown prompt method {method}")
 
 
