@@ -37,6 +37,23 @@ public enum Thumbnailer {
         return RGBImage(width: sums.width, height: sums.height, pixels: out)
     }
 
+    /// The mean squared difference (over samples) between `image` and its block means, the blocks
+    /// being those of `sums` (made from `image`): what a thumbnail at that scale cannot hold.
+    public static func varianceWithinBlocks(_ image: RGBImage, sums: BlockSums) -> Double {
+        guard !image.pixels.isEmpty else { return 0 }
+        var squares = 0
+        image.pixels.withUnsafeBufferPointer { p in
+            for v in p { squares &+= Int(v) * Int(v) }
+        }
+        // Σ (x − mean)² over a block is Σ x² − (Σ x)² / n.
+        var explained = 0.0
+        for i in 0..<sums.sums.count {
+            let s = Double(sums.sums[i])
+            explained += s * s / Double(sums.counts[i / 3])
+        }
+        return max(0, (Double(squares) - explained) / Double(image.pixels.count))
+    }
+
     /// The block sums at `factor` times the scale of `sums`, exactly: a block at scale s·f is the
     /// union of f×f blocks at scale s (fewer at the right and bottom edges), since
     /// ceil(W / (s·f)) = ceil(ceil(W / s) / f). One pass over a photo gives every coarser thumbnail.

@@ -123,6 +123,16 @@ public enum TinyImageCodec {
         return (fit.payload, fit.pixels)
     }
 
+    /// The payload at each of `quantizers` with the pixels it decodes to (transforms made once), for
+    /// choosing a size by what it buys.
+    public static func encodeAndDecode(_ pixels: [UInt8], width: Int, height: Int, quantizers: [Int],
+                                       variant: Variant = .codec4) -> [(payload: [UInt8], pixels: [UInt8])] {
+        let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)
+        return quantizers.compactMap { q in
+            code(planes, layout: layout, quantizer: q).map { ($0.payload, decoded($0.values, quantizer: q, layout: layout)) }
+        }
+    }
+
     /// `payload` (which fits `maxBytes`, coded from `pixels` by `encode(_:width:height:maxBytes:refine:)`
     /// without refining) refined as `encode` refines: the same or a better payload within `maxBytes`.
     /// For choosing among several sizes first and refining only the one chosen.

@@ -37,11 +37,17 @@ struct PackCommand: AsyncParsableCommand {
     @Option(help: "tiny: the best thumbnail that fits this many bytes (16 to 65536). Default \(PackOptions.defaultThumbnailBytes) unless --thumbnail-quality is given.")
     var thumbnailBytes: Int?
 
+    @Option(help: "tiny with --thumbnail-scale auto: leave a photo's last bytes out where they would buy less than this many dB of reconstruction PSNR per 1000 bytes (estimated), so that a collection's bytes go where they buy most; --thumbnail-bytes becomes a ceiling. Try --thumbnail-bytes 1000 --thumbnail-tradeoff 2.35. Default 0: every photo gets its budget.")
+    var thumbnailTradeoff: Double?
+
     /// The tiny thumbnail's byte budget: the one given, else the default unless a quality is given.
     var budget: Int? {
         guard thumbnailCodec.codec.isTiny else { return nil }
         return thumbnailBytes ?? (thumbnailQuality == nil ? PackOptions.defaultThumbnailBytes : nil)
     }
+
+    /// The trade-off in dB per byte, nil for none.
+    var tradeoff: Double? { thumbnailTradeoff.flatMap { $0 > 0 ? $0 / 1000 : nil } }
 
     @Option(help: "A JSONL file of {\"image\": NAME, \"prompt\": TEXT} lines; NAME is the photo's file name or its path relative to the packed folder. Each prompt is stored exactly as given.")
     var prompts: String?
@@ -112,6 +118,12 @@ struct PackCommand: AsyncParsableCommand {
             guard thumbnailCodec.codec.isTiny else { throw ValidationError("--thumbnail-bytes goes with --thumbnail-codec tiny (or tiny3)") }
             guard (16...65536).contains(thumbnailBytes) else { throw ValidationError("--thumbnail-bytes must be 16 to 65536") }
         }
+        if let thumbnailTradeoff {
+            guard thumbnailTradeoff >= 0 && thumbnailTradeoff <= 100 else { throw ValidationError("--thumbnail-tradeoff must be 0 to 100 (dB per 1000 bytes)") }
+            guard budget != nil && thumbnailScale?.scale == nil else {
+                throw ValidationError("--thumbnail-tradeoff goes with tiny thumbnails, a byte budget and --thumbnail-scale auto")
+            }
+        }
         guard thumbnailScale != .auto || budget != nil else {
             throw ValidationError("--thumbnail-scale auto goes with --thumbnail-codec tiny and a byte budget (not --thumbnail-quality)")
         }
@@ -157,6 +169,7 @@ struct PackCommand: AsyncParsableCommand {
         options.thumbnailCodec = thumbnailCodec.codec
         options.thumbnailQuality = thumbnailQuality ?? PackOptions.defaultThumbnailQuality
         options.thumbnailBytes = budget
+        options.thumbnailTradeoff = tradeoff
         options.jobs = jobs
         options.keepLocation = keepLocation
         options.keepsFullHash = fullHash

@@ -143,4 +143,20 @@ final class CountingGenerator: Generator, @unchecked Sendable {
             _ = try TinyImageCodec.decode(best.payload, width: best.thumbnail.width, height: best.thumbnail.height, variant: .codec4)
         }
     }
+
+    /// With a trade-off the budget is a ceiling: the payload never grows as the trade-off rises,
+    /// a prohibitive one keeps the coarsest size tried, and every payload decodes.
+    @Test func aTradeoffSpendsFewerBytesTheDearerTheyAre() throws {
+        let path = ArchiverLibraryTests.datasets + "/kodak/kodim05.png"
+        let image = try ImageDecoder.decode(try FileSource.readAll(path: path)).image
+        var sizes: [Int] = []
+        for tradeoff in [nil, 0.0005, 0.002, 0.004, 1.0] as [Double?] {
+            let best = try TinyThumbnailScale.best(for: image, budget: 900, tradeoff: tradeoff)
+            #expect(best.payload.count <= 900)
+            _ = try TinyImageCodec.decode(best.payload, width: best.thumbnail.width, height: best.thumbnail.height, variant: .codec4)
+            sizes.append(best.payload.count)
+        }
+        #expect(zip(sizes, sizes.dropFirst()).allSatisfy { $0 >= $1 }, "\(sizes)")
+        #expect(sizes.last! < sizes.first! / 2, "\(sizes)")
+    }
 }

@@ -95,6 +95,11 @@ import GCXImage
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/d.gcx", "--thumbnail-scale", "auto", "--thumbnail-quality", "40"]).status == 2, "auto needs a budget")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/e.gcx", "--thumbnail-scale", "auto", "--thumbnail-codec", "jpeg"]).status == 2, "auto is for tiny thumbnails")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/b.gcx", "--thumbnail-bytes", "200", "--thumbnail-codec", "png"]).status == 2, "a budget is for tiny thumbnails")
+        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/t.gcx", "--thumbnail-tradeoff", "2", "--thumbnail-scale", "8"]).status == 2, "a trade-off is for the auto scale")
+        #expect(try CLI.run(["pack", photos[0], "-o", directory + "/t.gcx", "--thumbnail-tradeoff", "-1"]).status == 2)
+        let traded = directory + "/traded.gcx"
+        #expect(try CLI.run(["pack", photos[0], "-o", traded, "--thumbnail-bytes", "1000", "--thumbnail-tradeoff", "2.35"]).status == 0)
+        #expect(try CLI.run(["validate", traded]).status == 0)
         // The defaults: tiny (codec 4), a 560-byte budget, the scale chosen per photo; a quality instead of a
         // budget codes at that quantiser and scale 8; JPEG at 1/8 by option.
         let defaults = directory + "/defaults.gcx", quality = directory + "/quality.gcx", jpeg = directory + "/jpeg.gcx"

@@ -83,6 +83,18 @@ struct ThumbnailTests {
         #expect(Thumbnailer.thumbnail(of: merged) == (try Thumbnailer.downsample(image, scale: scale * factor)))
     }
 
+    @Test("the variance within blocks is what the block means leave out")
+    func varianceWithinBlocks() throws {
+        let flat = RGBImage(width: 10, height: 6, fill: (40, 90, 200))
+        #expect(Thumbnailer.varianceWithinBlocks(flat, sums: Thumbnailer.blockSums(flat, scale: 4)) == 0)
+        // Columns alternate 0 and 10 in every channel: each 2×2 block has mean 5 and variance 25.
+        var pixels: [UInt8] = []
+        for _ in 0..<4 { for x in 0..<4 { pixels += Array(repeating: UInt8(x % 2 * 10), count: 3) } }
+        let stripes = RGBImage(width: 4, height: 4, pixels: pixels)
+        #expect(Thumbnailer.varianceWithinBlocks(stripes, sums: Thumbnailer.blockSums(stripes, scale: 2)) == 25)
+        #expect(Thumbnailer.varianceWithinBlocks(stripes, sums: Thumbnailer.blockSums(stripes, scale: 1)) == 0)
+    }
+
     @Test("the exact pass moves a block's centre more than its edges, so it leaves no step there")
     func exactPassIsTentShaped() throws {
         // A flat 16×16 reconstruction whose 8×8 blocks must each rise by 3 levels on average.

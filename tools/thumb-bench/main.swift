@@ -7,11 +7,12 @@ import GCXArchiver
 // area-downsampled photo, and of the built-in reconstruction (upsampled, consistency step)
 // against the photo; encoding time per thumbnail.
 //
-//     gcx-thumb-bench DIR [--scale 8] [--budgets 150,300,600] [--limit N] [--auto] [--codec 3|4]
+//     gcx-thumb-bench DIR [--scale 8] [--budgets 150,300,600] [--limit N] [--auto [--tradeoff D]] [--codec 3|4]
 //
 // --auto: `--thumbnail-scale auto` as pack runs it, timed from the decoded photo (scale choice,
 // downsampling, coding) with the scales it chose. Times are the thread's CPU time: on a shared
-// machine, wall time mostly measures the neighbours.
+// machine, wall time mostly measures the neighbours. --tradeoff D: as `pack --thumbnail-tradeoff D`
+// (dB per 1000 bytes), each budget being a ceiling.
 var arguments = Array(CommandLine.arguments.dropFirst())
 @MainActor func option(_ name: String) -> String? {
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
@@ -22,6 +23,7 @@ let scales = (option("--scale") ?? "8").split(separator: ",").compactMap { Int($
 let budgets = (option("--budgets") ?? "150,300,600").split(separator: ",").compactMap { Int($0) }
 let limit = Int(option("--limit") ?? "") ?? Int.max
 let variant: TinyImageCodec.Variant = option("--codec") == "3" ? .codec3 : .codec4
+let tradeoff = Double(option("--tradeoff") ?? "").map { $0 / 1000 }
 let auto = arguments.contains("--auto")
 arguments.removeAll { $0 == "--auto" }
 // Training (spec Appendix C.5's PRIOR table): code every photo of the given folders at several scales
@@ -105,7 +107,7 @@ if auto {
         var chosen: [Int: Int] = [:], bytes = 0, reconPSNR = 0.0, total = 0.0, slowest = 0.0
         for image in photos {
             let start = cpuSeconds()
-            let best = try TinyThumbnailScale.best(for: image, budget: budget, variant: variant)
+            let best = try TinyThumbnailScale.best(for: image, budget: budget, tradeoff: tradeoff, variant: variant)
             let seconds = cpuSeconds() - start
             total += seconds
             slowest = max(slowest, seconds)
