@@ -299,7 +299,7 @@ public enum BuiltinFormCoder {
 
     /// The priming texts: the training prompts of model 2 that come before the corpus prompts.
     public static var primingTexts: [String] {
-        ModelTables.model2.trainingPrompts.prefix(ModelTables.builtinPreludeCount).map { String(decoding: $0, as: UTF8.self) }
+        ModelTables.openingPrompts(id: 2, count: ModelTables.builtinPreludeCount).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

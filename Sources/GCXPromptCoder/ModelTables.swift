@@ -59,7 +59,24 @@ struct ModelTables: Sendable {
         self = tables
     }
 
-    private init(parsing blob: [UInt8]) throws(PromptCodingError) {
+    /// The first `count` training prompts of model `id`'s embedded file, read from its front
+    /// without the rest: prompt method 2 primes on model 2's opening prompts, and reading a
+    /// built-in form should not pay for decoding and parsing the whole model (its dictionary).
+    static func openingPrompts(id: Int, count: Int) -> [[UInt8]] {
+        let base64 = id == 1 ? model1Base64 : model2Base64
+        // The prompts come before the dictionary: a prefix of the text usually holds them.
+        for characters in [1 << 16, 1 << 18, base64.utf8.count] {
+            guard let blob = Base64.decode(String(base64.prefix(characters))),
+                  let head = try? head(of: blob, prompts: count), head.id == id else { continue }
+            return head.prompts
+        }
+        preconditionFailure("embedded model-\(id) tables are corrupt; regenerate with tools/promptcoder/train.py")
+    }
+
+    /// The model id, the phrases and (at most `prompts` of) the training prompts at the front of a
+    /// model file, and the cursor after them.
+    private static func head(of blob: [UInt8], prompts limit: Int = .max) throws(PromptCodingError)
+        -> (id: Int, phrases: [[UInt8]], prompts: [[UInt8]], cursor: ByteCursor<PromptCodingError>) {
         var cursor = ByteCursor<PromptCodingError>(blob)
         let invalid = PromptCodingError.malformedHeader("model tables are malformed")
         func count(_ field: String) throws(PromptCodingError) -> Int {
@@ -76,8 +93,19 @@ struct ModelTables: Sendable {
             phrases.append(p)
         }
         var prompts: [[UInt8]] = []
-        for _ in 0..<(try count("prompt count")) {
+        let promptCount = try count("prompt count")
+        guard limit == .max || limit <= promptCount else { throw invalid }
+        for _ in 0..<min(promptCount, limit) {
             prompts.append(try cursor.readBytes(count: try count("prompt length"), field: "prompt"))
+        }
+        return (Int(id), phrases, prompts, cursor)
+    }
+
+    private init(parsing blob: [UInt8]) throws(PromptCodingError) {
+        var (id, phrases, prompts, cursor) = try Self.head(of: blob)
+        let invalid = PromptCodingError.malformedHeader("model tables are malformed")
+        func count(_ field: String) throws(PromptCodingError) -> Int {
+            try cursor.readLength(field: field, max: 1 << 28 - 1)
         }
         let wordCount = try count("word count")
         var words: [[UInt8]] = []
@@ -98,7 +126,7 @@ struct ModelTables: Sendable {
             prev = w
         }
         guard cursor.isAtEnd else { throw invalid }
-        modelID = Int(id)
+        modelID = id
         self.phrases = phrases
         tokenizer = PromptTokenizer(phrases: phrases)
         trainingPrompts = prompts

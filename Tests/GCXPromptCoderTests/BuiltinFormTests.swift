@@ -16,6 +16,8 @@ import GCXRasterScan
             .compactMap { Fixtures.jsonStringField("prompt", in: String($0)) }
         #expect(committed.count == ModelTables.builtinPreludeCount)
         #expect(committed == Self.primingTexts)
+        // Read from the front of the model file alone, they are the model's own opening prompts.
+        #expect(ModelTables.model2.trainingPrompts.prefix(ModelTables.builtinPreludeCount).map { String(decoding: $0, as: UTF8.self) } == Self.primingTexts)
     }
 
     @Test func everyBuiltinDescriptionParsesAndRendersBack() throws {
