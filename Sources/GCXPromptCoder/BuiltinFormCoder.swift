@@ -8,20 +8,22 @@ import GCXRasterScan
 /// decoding, so the text comes back byte for byte. Kodak's built-in descriptions take 25 bytes
 /// here against 63 with method 1, and decoding needs no prompt model.
 public enum BuiltinFormCoder {
-    /// The payload of `text`, or nil when the text is not exactly in the form.
+    /// The payload of `text`, or nil when the text is not exactly in the form (or is a form the
+    /// coding cannot hold, D.1).
     public static func encode(_ text: String) -> [UInt8]? {
         guard let form = BuiltinForm.parse(text) else { return nil }
         return encode(form)
     }
 
-    /// The payload of `form`, which must be valid (`BuiltinForm.isValid`).
-    public static func encode(_ form: BuiltinForm) -> [UInt8] {
+    /// The payload of `form`, or nil when a choice is out of range or the height is too far from
+    /// what the width and aspect say (D.1: a text such as a sidecar's can say anything).
+    public static func encode(_ form: BuiltinForm) -> [UInt8]? {
+        guard form.isValid else { return nil }
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
         defer { buffer.deallocate() }
         var io = Writer(coder: RangeEncoder(buffer: buffer), models: primed)
         var copy = form
-        // A valid form codes without error: the writer throws only for out-of-range choices.
-        try! traverse(&copy, &io)
+        guard (try? traverse(&copy, &io)) != nil else { return nil }
         return io.coder.finish()
     }
 
@@ -291,7 +293,7 @@ public enum BuiltinFormCoder {
         for text in primingTexts {
             guard var form = BuiltinForm.parse(text) else { preconditionFailure("a priming text is not in the built-in form") }
             var io = Writer(coder: RangeEncoder(buffer: buffer), models: models)
-            try! traverse(&form, &io)
+            do { try traverse(&form, &io) } catch { preconditionFailure("a priming text does not code: \(error)") }
             models = io.models
         }
         return models

@@ -175,7 +175,8 @@ public struct BuiltinForm: Equatable, Sendable {
         guard (0..<Self.typeWords.count).contains(g.type), (0..<Self.colourfulnessWords.count).contains(g.colourfulness),
               (0..<Self.contrastWords.count).contains(g.contrast), (0..<Self.keyWords.count).contains(g.key),
               (0..<Self.brightnessWords.count).contains(g.brightness), (0...2).contains(g.vertical),
-              (0...2).contains(g.horizontal), (1...Self.maxPalette).contains(g.palette.count), g.palette.allSatisfy(colour)
+              (0...2).contains(g.horizontal), (1...Self.maxPalette).contains(g.palette.count), g.palette.allSatisfy(colour),
+              Set(g.palette).count == g.palette.count
         else { return false }
         guard regions.count == 9 else { return false }
         for r in regions {

@@ -64,6 +64,55 @@ import GCXRasterScan
         #expect(chunk.payload.count < PromptChunk.modelCoded(unseen.render()).payload.count)
     }
 
+    /// Texts that render from choices the coding cannot hold are not taken (a sidecar prompt can say
+    /// anything): a palette colour twice, a height far from the width's aspect.
+    @Test func formsTheCodingCannotHoldFallBack() throws {
+        var form = try #require(BuiltinForm.parse(Self.primingTexts[5]))
+        var twice = form
+        twice.global.palette = [2, 2]
+        #expect(!twice.isValid)
+        #expect(BuiltinForm.parse(twice.render()) == nil)
+        (form.composition.width, form.composition.height, form.composition.aspect) = (16_000_000, 1, 0)
+        let far = form.render()
+        #expect(BuiltinForm.parse(far) != nil)
+        #expect(BuiltinFormCoder.encode(far) == nil)
+        let chunk = PromptChunk.smallest(far)
+        #expect(chunk.method != .builtinForm)
+        #expect(try PromptDecoding.standard.text(of: chunk, at: 0) == far)
+    }
+
+    /// Random choices, in range and out, extreme numbers among them: whatever text they render,
+    /// the encoder either declines it or codes it so that it decodes to the same text.
+    @Test func randomFormsCodeOrAreDeclined() throws {
+        var rng = SplitMix64(state: 0xF0E)
+        func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        func number() -> Int { [0, 1, 99, 100, 768, 65_535, (1 << 23) + 1, (1 << 24) - 1][pick(8)] }
+        var coded = 0
+        for _ in 0..<400 {
+            var g = BuiltinForm.Global()
+            (g.type, g.colourfulness, g.contrast, g.key, g.brightness) = (pick(2), pick(4), pick(3), pick(3), pick(5))
+            (g.vertical, g.horizontal, g.highlights, g.shadows) = (pick(3), pick(3), pick(2) == 1, pick(2) == 1)
+            g.palette = (0..<(1 + pick(5))).map { _ in pick(27) }
+            let regions = (0..<9).map { _ -> BuiltinForm.Region in
+                var r = BuiltinForm.Region()
+                r.colours = (0..<pick(4)).map { _ in pick(27) }
+                if pick(4) == 0 { r.continues = pick(2); r.colours = [pick(27)] }
+                (r.mostly, r.strongSecond, r.brightness, r.texture, r.edges) = (pick(2) == 1, pick(2) == 1, pick(5), pick(4), pick(11))
+                return r
+            }
+            var c = BuiltinForm.Composition()
+            (c.width, c.height, c.aspect, c.hundredths) = (number(), number(), pick(7), number())
+            if pick(2) == 0 { c.detail = (pick(9), pick(9)) }
+            if pick(2) == 0 { c.light = (pick(9), pick(9)) }
+            if pick(2) == 0 { c.boundary = BuiltinForm.Boundary(percent: number(), third: pick(3), brighterAbove: pick(2) == 0) }
+            let text = BuiltinForm(global: g, regions: regions, composition: c).render()
+            guard let payload = BuiltinFormCoder.encode(text) else { continue }
+            #expect(try BuiltinFormCoder.decode(payload, decodedLength: text.utf8.count) == text)
+            coded += 1
+        }
+        #expect(coded > 100)
+    }
+
     @Test func decodedLengthMustMatch() throws {
         let text = Self.primingTexts[1]
         let payload = try #require(BuiltinFormCoder.encode(text))
@@ -88,6 +137,7 @@ import GCXRasterScan
         for i in payload.indices { for flip: UInt8 in [1, 0x80, 0xFF] { var p = payload; p[i] ^= flip; damaged.append(p) } }
         for p in damaged {
             guard let form = try? BuiltinFormCoder.decodeForm(p) else { continue }
+            #expect(BuiltinForm.parse(form.render()) == form)
             #expect(form.isValid)
             #expect(BuiltinFormCoder.encode(form) == p)
         }
@@ -111,7 +161,7 @@ import GCXRasterScan
         var cases: [(payload: [UInt8], length: Int)] = []
         for text in Self.primingTexts.prefix(6) {
             var form = try #require(BuiltinForm.parse(text))
-            let payload = BuiltinFormCoder.encode(form)
+            let payload = try #require(BuiltinFormCoder.encode(form))
             cases.append((payload, text.utf8.count))
             // An unseen variant, and damaged copies (bytes changed, truncations).
             form.regions.reverse()
