@@ -3,7 +3,7 @@
 #
 #     tools/fuzz.sh [TARGET|all] [SECONDS]      (default: all, 60 s each)
 #
-# Targets: archive, validate, prompt, thumbnail, image (tools/fuzz/Harness.swift). Each runs for
+# Targets: archive, validate, prompt, thumbnail, image, form (tools/fuzz/Harness.swift). Each runs for
 # SECONDS from its seed corpus (fixtures/conformance for archives, tools/fuzz/seeds for prompts and
 # thumbnails, the image test fixtures and PngSuite for photos) plus what earlier runs found
 # (.build-fuzz/corpus/TARGET). No single allocation may pass 256 MiB, whatever an input claims.
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=${1:-all}
 seconds=${2:-60}
-[ "$targets" = all ] && targets="archive validate prompt thumbnail image"
+[ "$targets" = all ] && targets="archive validate prompt thumbnail image form"
 
 swift build --product gcx-fuzz --build-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING 2>&1 | tail -1
 fuzzer=.build-fuzz/debug/gcx-fuzz
@@ -27,7 +27,8 @@ for target in $targets; do
         prompt) seeds="tools/fuzz/seeds/prompt" ;;
         thumbnail) seeds="tools/fuzz/seeds/thumbnail" ;;
         image) seeds="Tests/GCXImageTests/Fixtures" ;;
-        *) echo "unknown target $target (archive validate prompt thumbnail image)"; exit 2 ;;
+        form) seeds="tools/fuzz/seeds/form" ;;
+        *) echo "unknown target $target (archive validate prompt thumbnail image form)"; exit 2 ;;
     esac
     corpus=.build-fuzz/corpus/$target
     mkdir -p "$corpus"

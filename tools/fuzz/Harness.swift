@@ -13,13 +13,15 @@ import GCXThumbnailCodec
 //   prompt     decode a prompt: 2 bytes (top bit: method 2, else method 1; then 15 bits of decoded length), then the payload
 //   thumbnail  decode a thumbnail: a selector byte (mod 4: 0 tiny codec 3, 3 tiny codec 4, else any image format), width − 1, height − 1, payload
 //   image      decode an input photo (every format gcx reads)
+//   form       a text (UTF-8, damaged bytes replaced) coded as a built-in form, when it is one: it
+//              must decode to the same text (prompt method 2's parser and encoder, spec D)
 //
 // Built with -D FUZZING and -sanitize=fuzzer,address by tools/fuzz.sh, libFuzzer supplies main.
 // Built normally, gcx-fuzz replays files (`gcx-fuzz TARGET FILE...`, a crash's regression check)
 // and writes seed corpora (`gcx-fuzz --seeds DIR`).
 
 enum Harness: String, CaseIterable {
-    case archive, validate, prompt, thumbnail, image
+    case archive, validate, prompt, thumbnail, image, form
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -47,6 +49,12 @@ enum Harness: String, CaseIterable {
             }
         case .image:
             _ = try? ImageDecoder.decode(bytes)
+        case .form:
+            let text = String(decoding: bytes, as: UTF8.self)
+            guard let payload = BuiltinFormCoder.encode(text) else { return }
+            guard (try? BuiltinFormCoder.decode(payload, decodedLength: text.utf8.count)) == text else {
+                fatalError("a built-in form does not decode to its text")
+            }
         }
     }
 }
@@ -88,7 +96,7 @@ struct Replay {
         }
         guard let name = arguments.first, let harness = Harness(rawValue: name) else {
             print("usage: gcx-fuzz TARGET FILE...   (replays inputs; targets: \(Harness.allCases.map(\.rawValue).joined(separator: " ")))")
-            print("       gcx-fuzz --seeds DIR      (writes seed corpora for prompt and thumbnail)")
+            print("       gcx-fuzz --seeds DIR      (writes seed corpora for prompt, thumbnail and form)")
             exit(2)
         }
         for path in arguments.dropFirst() {
@@ -120,6 +128,8 @@ enum Seeds {
         mkdir(directory, 0o755)
         mkdir(directory + "/prompt", 0o755)
         mkdir(directory + "/thumbnail", 0o755)
+        mkdir(directory + "/form", 0o755)
+        for (i, text) in BuiltinFormCoder.primingTexts.enumerated() where i % 4 == 0 { save(Array(text.utf8), "form/builtin\(i)") }
         let texts = ["", "Top-left: pale grey sky.", "Type: photograph. Style: natural. Lighting: soft daylight. Palette: grey, green.\nTop-left: sky.\nTop-center: sky.",
                      "Ünïcödé and 日本語 text\u{1}"]
         for (i, text) in texts.enumerated() {
