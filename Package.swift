@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "GCXThumbnailCodecTests", dependencies: ["GCX", "GCXThumbnailCodec"]),
         .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXBytes", "GCXPromptCoder", "GCX"]),
         .testTarget(name: "GCXTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO"]),
-        .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXImage"], exclude: ["Fixtures"]),
+        .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXRasterScan", "GCXImage"], exclude: ["Fixtures"]),
         // Starts the fake servers of tools/fake-servers for the tests that talk to them.
         .target(name: "GCXTestSupport", path: "Tests/GCXTestSupport"),
         .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXRasterScan", "GCXTestSupport"]),

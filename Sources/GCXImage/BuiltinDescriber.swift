@@ -59,9 +59,9 @@ public enum BuiltinDescriber {
         default: g.colourfulness = 3          // vivid saturated colours
         }
         switch whole.lightnessDeviation {
-        case ..<10: g.contrast = 0
-        case ..<22: g.contrast = 1
-        default: g.contrast = 2
+        case ..<10: g.contrast = 0            // low contrast
+        case ..<22: g.contrast = 1            // moderate contrast
+        default: g.contrast = 2               // high contrast
         }
         if whole.meanLightness < 35 { g.key = 1 } else if whole.meanLightness > 72 { g.key = 2 }
         // Large exactly-flat areas do not occur in camera images (Kodak: at most 10%).

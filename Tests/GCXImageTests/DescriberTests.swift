@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import GCXRasterScan
 @testable import GCXImage
 
 @Suite("Built-in describer")
@@ -58,6 +59,22 @@ struct DescriberTests {
         var falling = RGBImage(width: 60, height: 60, fill: (240, 240, 240))
         for y in 0..<60 { for x in 0..<60 where x > y { falling.pixels.replaceSubrange((y * 60 + x) * 3..<((y * 60 + x) * 3 + 3), with: [20, 20, 20]) } }
         #expect(BuiltinDescriber.describe(falling).split(separator: "\n")[5].contains("falling to the right"))
+    }
+
+    /// The describer's text is its choices rendered (BuiltinForm), so prompt method 2 can store
+    /// every text it writes as those choices.
+    @Test("every description parses back to the choices it was rendered from")
+    func descriptionsAreForms() throws {
+        var images = [1, 2, 3, 5, 33, 200, 640].flatMap { w in [1, 4, 77, 480].map { h in RGBImage.random(width: w, height: h, seed: UInt64(w * h)) } }
+        images.append(RGBImage(width: 90, height: 60, fill: (20, 20, 20)))
+        for (set, file) in [("kodak", "kodim01.png"), ("kodak", "kodim23.png"), ("cid22", "AgilityCourseElements.png")] {
+            images.append(try ImageDecoder.decode(try Datasets.bytes(set, file)).image)
+        }
+        for image in images {
+            let form = BuiltinDescriber.form(image)
+            #expect(BuiltinForm.parse(form.render()) == form, "\(image.width)x\(image.height)")
+            #expect(form.isValid)
+        }
     }
 
     @Test("tiny and flat images still give 11 lines", arguments: [(1, 1), (2, 1), (1, 5), (3, 3), (640, 1)])
