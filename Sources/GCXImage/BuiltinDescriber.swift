@@ -110,10 +110,10 @@ public enum BuiltinDescriber {
         let byTexture = (0..<9).sorted { a.regions[$0].texture > a.regions[$1].texture }
         let byLight = (0..<9).sorted { a.regions[$0].meanLightness > a.regions[$1].meanLightness }
         if a.regions[byTexture[0]].texture - a.regions[byTexture[8]].texture > 1.5 {
-            c.detail = (byTexture[0], byTexture[8])
+            c.detail = BuiltinForm.RegionPair(byTexture[0], byTexture[8])
         }
         if a.regions[byLight[0]].meanLightness - a.regions[byLight[8]].meanLightness > 8 {
-            c.light = (byLight[0], byLight[8])
+            c.light = BuiltinForm.RegionPair(byLight[0], byLight[8])
         }
         if let boundary = a.strongestHorizontalBoundary() {
             let third = boundary.position < 1.0 / 3 ? 0 : (boundary.position < 2.0 / 3 ? 1 : 2)

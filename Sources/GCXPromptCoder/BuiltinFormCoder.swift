@@ -161,14 +161,15 @@ public enum BuiltinFormCoder {
     }
 
     /// A flag, then, when it is set, two region names in contexts `first` and `first + 1`.
-    static func regionPair<IO: FieldIO>(_ pair: (Int, Int)?, _ field: Field, first: Int, _ io: inout IO) throws -> (Int, Int)? {
+    static func regionPair<IO: FieldIO>(_ pair: BuiltinForm.RegionPair?, _ field: Field, first: Int,
+                                        _ io: inout IO) throws -> BuiltinForm.RegionPair? {
         var present = pair != nil
         try flag(&present, field, &io)
         guard present else { return nil }
-        var (a, b) = pair ?? (0, 0)
-        try io.code(&a, .regionName, context: first)
-        try io.code(&b, .regionName, context: first + 1)
-        return (a, b)
+        var p = pair ?? BuiltinForm.RegionPair(0, 0)
+        try io.code(&p.first, .regionName, context: first)
+        try io.code(&p.second, .regionName, context: first + 1)
+        return p
     }
 
     static func flag<IO: FieldIO>(_ b: inout Bool, _ field: Field, _ io: inout IO) throws {
@@ -268,8 +269,8 @@ public enum BuiltinFormCoder {
         guard c.height >= 0, c.height < BuiltinForm.numberLimit, portrait == (c.width < c.height) else {
             throw FormCodingError.invalid("height \(c.height) for width \(c.width), portrait \(portrait)")
         }
-        c.detail = try regionPair(c.detail.map { ($0.0, $0.1) }, .detail, first: 0, &io).map { (most: $0.0, least: $0.1) }
-        c.light = try regionPair(c.light.map { ($0.0, $0.1) }, .light, first: 2, &io).map { (brightest: $0.0, darkest: $0.1) }
+        c.detail = try regionPair(c.detail, .detail, first: 0, &io)
+        c.light = try regionPair(c.light, .light, first: 2, &io)
         var present = c.boundary != nil
         try flag(&present, .boundary, &io)
         if present {

@@ -102,7 +102,8 @@ struct ModelTables: Sendable {
     }
 
     private init(parsing blob: [UInt8]) throws(PromptCodingError) {
-        var (id, phrases, prompts, cursor) = try Self.head(of: blob)
+        let (id, phrases, prompts, rest) = try Self.head(of: blob)
+        var cursor = rest
         let invalid = PromptCodingError.malformedHeader("model tables are malformed")
         func count(_ field: String) throws(PromptCodingError) -> Int {
             try cursor.readLength(field: field, max: 1 << 28 - 1)

@@ -78,18 +78,20 @@ public struct BuiltinForm: Equatable, Sendable {
         public var aspect = 0
         /// The long side over the short in hundredths, when `aspect` is not named.
         public var hundredths = 0
-        /// (most, least) region indices, or nil for "detail spread evenly".
-        public var detail: (most: Int, least: Int)?
-        /// (brightest, darkest) region indices, or nil when not written.
-        public var light: (brightest: Int, darkest: Int)?
+        /// The regions with the most and the least detail, or nil for "detail spread evenly".
+        public var detail: RegionPair?
+        /// The brightest and the darkest regions, or nil when not written.
+        public var light: RegionPair?
         public var boundary: Boundary?
         public init() {}
+    }
 
-        public static func == (a: Composition, b: Composition) -> Bool {
-            a.width == b.width && a.height == b.height && a.aspect == b.aspect && a.hundredths == b.hundredths
-                && a.detail?.most == b.detail?.most && a.detail?.least == b.detail?.least
-                && a.light?.brightest == b.light?.brightest && a.light?.darkest == b.light?.darkest
-                && a.boundary == b.boundary
+    /// Two region indices: the one named first in the text, and the one named second.
+    public struct RegionPair: Equatable, Sendable {
+        public var first: Int, second: Int
+        public init(_ first: Int, _ second: Int) {
+            self.first = first
+            self.second = second
         }
     }
 
@@ -154,11 +156,11 @@ public struct BuiltinForm: Equatable, Sendable {
         }
         var parts = ["\(shape) frame, \(aspect) (\(c.width)x\(c.height))"]
         if let d = c.detail {
-            parts.append("most detail in the \(regionWords[d.most]), least in the \(regionWords[d.least])")
+            parts.append("most detail in the \(regionWords[d.first]), least in the \(regionWords[d.second])")
         } else {
             parts.append("detail spread evenly")
         }
-        if let l = c.light { parts.append("brightest area \(regionWords[l.brightest]), darkest \(regionWords[l.darkest])") }
+        if let l = c.light { parts.append("brightest area \(regionWords[l.first]), darkest \(regionWords[l.second])") }
         if let b = c.boundary {
             parts.append("sharpest horizontal change in brightness at \(b.percent)% of the height (\(thirdWords[b.third])), "
                          + (b.brighterAbove ? "brighter above" : "brighter below"))
@@ -187,8 +189,7 @@ public struct BuiltinForm: Equatable, Sendable {
         }
         guard number(c.width), number(c.height), (0...Self.namedAspects.count).contains(c.aspect), number(c.hundredths)
         else { return false }
-        if let d = c.detail, !(region(d.most) && region(d.least)) { return false }
-        if let l = c.light, !(region(l.brightest) && region(l.darkest)) { return false }
+        for pair in [c.detail, c.light].compactMap({ $0 }) where !(region(pair.first) && region(pair.second)) { return false }
         if let b = c.boundary, !(number(b.percent) && (0..<Self.thirdWords.count).contains(b.third)) { return false }
         return true
     }
@@ -343,12 +344,12 @@ public struct BuiltinForm: Equatable, Sendable {
             if !take("detail spread evenly") {
                 guard take("most detail in the "), let most = one(of: BuiltinForm.regionWords), take(", least in the "),
                       let least = one(of: BuiltinForm.regionWords) else { return nil }
-                c.detail = (most, least)
+                c.detail = RegionPair(most, least)
             }
             if take("; brightest area ") {
                 guard let brightest = one(of: BuiltinForm.regionWords), take(", darkest "),
                       let darkest = one(of: BuiltinForm.regionWords) else { return nil }
-                c.light = (brightest, darkest)
+                c.light = RegionPair(brightest, darkest)
             }
             if take("; sharpest horizontal change in brightness at ") {
                 guard let percent = number(), take("% of the height ("), let third = one(of: BuiltinForm.thirdWords),

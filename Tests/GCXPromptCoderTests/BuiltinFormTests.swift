@@ -102,8 +102,8 @@ import GCXRasterScan
             }
             var c = BuiltinForm.Composition()
             (c.width, c.height, c.aspect, c.hundredths) = (number(), number(), pick(7), number())
-            if pick(2) == 0 { c.detail = (pick(9), pick(9)) }
-            if pick(2) == 0 { c.light = (pick(9), pick(9)) }
+            if pick(2) == 0 { c.detail = BuiltinForm.RegionPair(pick(9), pick(9)) }
+            if pick(2) == 0 { c.light = BuiltinForm.RegionPair(pick(9), pick(9)) }
             if pick(2) == 0 { c.boundary = BuiltinForm.Boundary(percent: number(), third: pick(3), brighterAbove: pick(2) == 0) }
             let text = BuiltinForm(global: g, regions: regions, composition: c).render()
             guard let payload = BuiltinFormCoder.encode(text) else { continue }

@@ -296,7 +296,7 @@ let everyPartPrompt: String = {
     regions[8].colours = []         // "mixed colours"
     var c = BuiltinForm.Composition()
     (c.width, c.height, c.aspect, c.hundredths) = (700, 959, BuiltinForm.namedAspects.count, 137)
-    c.light = (0, 8)
+    c.light = BuiltinForm.RegionPair(0, 8)
     c.boundary = BuiltinForm.Boundary(percent: 0, third: 0, brighterAbove: false)
     return BuiltinForm(global: g, regions: regions, composition: c).render()
 }()
