@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GCX
 import GCXRasterScan
+import GCXTestSupport
 @testable import GCXPromptCoder
 
 /// Prompt method 2 (spec Appendix D): the built-in describer's form stored as its choices.
@@ -176,21 +177,7 @@ import GCXRasterScan
             }
         }
         let hex = { (b: [UInt8]) in b.map { String(format: "%02x", $0) }.joined() }
-        let input = "[" + cases.map { "{\"payload\": \"\(hex($0.payload))\", \"length\": \($0.length)}" }.joined(separator: ",") + "]"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Fixtures.packageRoot + "/tools/reference/formref.py"]
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        let results = try #require(try JSONSerialization.jsonObject(with: output) as? [[String: String]])
-        #expect(results.count == cases.count)
+        let results = try ReferenceTool.run("formref.py", cases: cases.map { ["payload": hex($0.payload), "length": $0.length] })
         var decoded = 0
         for (c, result) in zip(cases, results) {
             let ours = try? BuiltinFormCoder.decode(c.payload, decodedLength: c.length)

@@ -2,12 +2,11 @@ import Foundation
 import Testing
 import GCX
 @testable import GCXThumbnailCodec
+import GCXTestSupport
 
 /// tools/reference/tinyref.py, a second decoder written from spec Appendix C alone, decodes every
 /// payload of codecs 3 and 4 to the same pixels as gcx, and refuses the same ones.
 @Suite struct ReferenceDecoderTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
     struct Case {
         var width: Int, height: Int, payload: [UInt8]
         var variant: TinyImageCodec.Variant
@@ -53,24 +52,10 @@ import GCX
 
     @Test func pythonDecoderAgreesWithGCX() throws {
         let cases = Self.cases()
-        let input = try JSONSerialization.data(withJSONObject: cases.map {
+        let results = try ReferenceTool.run("tinyref.py", cases: cases.map {
             ["width": $0.width, "height": $0.height, "codec": $0.codec,
              "payload": $0.payload.map { String(format: "%02x", $0) }.joined()] as [String: Any]
         })
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.root + "/tools/reference/tinyref.py"]
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
-        let results = try #require(try JSONSerialization.jsonObject(with: output) as? [[String: String]])
-        try #require(results.count == cases.count)
         var refused = 0
         for (index, (theirs, test)) in zip(results, cases).enumerated() {
             do {
