@@ -400,10 +400,7 @@ def decode(payload, length):
     if PRIMED is None:
         PRIMED = primed_models()
     reader = Reader(bytes(payload), PRIMED.copy())
-    try:
-        form = traverse(reader)
-    except IndexError as error:  # not reached by valid field values; kept as an invalid payload
-        raise Invalid(str(error))
+    form = traverse(reader)
     if not reader.coder.canonical_end():
         raise Invalid("the coded stream does not end canonically (B.5)")
     text = render(form)
