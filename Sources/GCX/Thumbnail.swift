@@ -13,20 +13,25 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
     /// gcx's tiny-image codec in its first form (spec Appendix C: the 5/3 wavelet): read, and
     /// written by option for readers that know no other.
     public static let tiny3 = ThumbnailCodec(rawValue: 3)
-    /// gcx's tiny-image codec (spec Appendix C with C.9: the 9/7 wavelet): no framing, a few
-    /// hundred bytes. What gcx writes.
-    public static let tiny = ThumbnailCodec(rawValue: 4)
+    /// gcx's tiny-image codec in its second form (spec Appendix C with C.9: the 9/7 wavelet): read,
+    /// and written by option for readers that know no later form.
+    public static let tiny4 = ThumbnailCodec(rawValue: 4)
+    /// gcx's tiny-image codec (spec Appendix C with C.9 and C.10: the 9/7 wavelet, contexts that
+    /// follow each band's orientation and, for chroma, luma): no framing, a few hundred bytes.
+    /// What gcx writes.
+    public static let tiny = ThumbnailCodec(rawValue: 5)
 
     public var isKnown: Bool { self == .png || self == .jpeg || isTiny }
 
-    /// Codec 3 or 4: the tiny codec in either form.
+    /// Codec 3, 4 or 5: the tiny codec in any of its forms.
     public var isTiny: Bool { tinyVariant != nil }
 
     /// The form of the tiny codec a codec id names, if it names one.
     public var tinyVariant: TinyImageCodec.Variant? {
         switch self {
         case .tiny3: .codec3
-        case .tiny: .codec4
+        case .tiny4: .codec4
+        case .tiny: .codec5
         default: nil
         }
     }
@@ -45,6 +50,7 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
         case .png: "png"
         case .jpeg: "jpeg"
         case .tiny3: "tiny3"
+        case .tiny4: "tiny4"
         case .tiny: "tiny"
         default: "codec \(rawValue)"
         }

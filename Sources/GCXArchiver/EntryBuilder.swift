@@ -153,7 +153,7 @@ public enum TinyThumbnailScale {
     /// bytes spends fewer; across a collection that buys more mean PSNR for the same mean size
     /// than one budget for every photo.
     public static func best(for image: RGBImage, budget: Int, tradeoff: Double? = nil,
-                            variant: TinyImageCodec.Variant = .codec4) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
+                            variant: TinyImageCodec.Variant = .codec5) throws -> (scale: Int, thumbnail: RGBImage, payload: [UInt8]) {
         // The reference: the photo reduced by a power of two to a long side of at most 256 (at most 8).
         var reduction = 1
         while reduction < 8 && max(image.width, image.height) > 256 * reduction { reduction *= 2 }

@@ -13,9 +13,12 @@ struct Coder {
         set { models.counts = newValue }
     }
 
+    /// Luma's values once its plane is coded: chroma's contexts in codec 5 look at them.
+    private var luma: [Int]?
+
     init(layout: Layout, untrained: Bool = false) {
         self.layout = layout
-        models = Models(untrained: untrained)
+        models = Models(variant: layout.variant, untrained: untrained)
     }
 
     /// Where one value's contexts come from.
@@ -24,6 +27,10 @@ struct Coder {
         var level: Int      // 0...4
         var near: Int       // 0...4, from the neighbours
         var parent: Int     // 0...2
+        // Codec 5 only (C.10), 0 otherwise: the neighbour along the band's edges and the value
+        // across (the HL band at the place for luma's LH and HH, luma at the place for chroma),
+        // each as a magnitude 0...2 and a sign (0 zero, 1 positive, 2 negative).
+        var along = 0, cross = 0, alongSign = 0, crossSign = 0
     }
 
     // MARK: - Shared context selection
@@ -50,6 +57,9 @@ struct Coder {
         return min(2, abs(values[(parent.y0 + py) * layout.width + parent.x0 + px]))
     }
 
+    /// 0 for zero, 1 for positive, 2 for negative.
+    static func signClass(_ v: Int) -> Int { v == 0 ? 0 : v > 0 ? 1 : 2 }
+
     /// MED prediction of an LL value from its left, above and above-left neighbours.
     static func predict(_ values: [Int], width: Int, x: Int, y: Int) -> Int {
         let hasLeft = x > 0, hasAbove = y > 0
@@ -68,8 +78,13 @@ struct Coder {
     /// which becomes the plane's value.
     func traverse(_ values: inout [Int], channel: Int, _ code: (Int, Site, Int?) throws -> Int) rethrows {
         let width = layout.width
+        let oriented = layout.variant.oriented
         for band in layout.bands {
             let parent = layout.parent(of: band)    // once per band, not per coefficient
+            // Codec 5: the neighbour along the band's edges, and where the value across comes from.
+            let (alongX, alongY) = band.kind == .horizontal ? (0, -1) : band.kind == .vertical ? (-1, 0) : (1, -1)
+            let acrossLuma = channel > 0 ? luma : nil
+            let acrossBand = band.kind == .vertical || band.kind == .diagonal ? layout.horizontal(at: band.level) : nil
             var residuals = [Int](repeating: 0, count: band.kind == .low ? layout.width * layout.height : 0)
             for y in 0..<band.height {
                 for x in 0..<band.width {
@@ -83,7 +98,23 @@ struct Coder {
                     } else {
                         let near = Self.near(values, width: width, band: band, x: x, y: y)
                         let parentValue = parentMagnitude(values, parent: parent, x: x, y: y)
-                        values[index] = try code(values[index], site(channel: channel, band: band, near: near, parent: parentValue), index)
+                        var site = site(channel: channel, band: band, near: near, parent: parentValue)
+                        if oriented {
+                            let ax = x + alongX, ay = y + alongY
+                            let alongValue = ax >= 0 && ay >= 0 && ax < band.width ? values[(band.y0 + ay) * width + band.x0 + ax] : 0
+                            var crossValue = 0
+                            if let acrossLuma {
+                                crossValue = acrossLuma[index]
+                            } else if let acrossBand {
+                                crossValue = values[(acrossBand.y0 + min(y, acrossBand.height - 1)) * width
+                                    + acrossBand.x0 + min(x, acrossBand.width - 1)]
+                            }
+                            site.along = min(2, abs(alongValue))
+                            site.alongSign = Self.signClass(alongValue)
+                            site.cross = min(2, abs(crossValue))
+                            site.crossSign = Self.signClass(crossValue)
+                        }
+                        values[index] = try code(values[index], site, index)
                     }
                 }
             }
@@ -98,6 +129,7 @@ struct Coder {
             return value
         }
         self.models = models
+        if channel == 0 { luma = plane }
     }
 
     /// Codes a plane whose detail values are chosen for the least `error + lambda · bits`: `nearest`
@@ -129,6 +161,7 @@ struct Coder {
             return chosen
         }
         self.models = models
+        if channel == 0 { luma = plane }
         return plane
     }
 
@@ -136,23 +169,48 @@ struct Coder {
         var models = self.models
         defer { self.models = models }
         try traverse(&values, channel: channel) { _, site, _ in try models.decode(at: site, from: &coder) }
+        if channel == 0 { luma = values }
     }
 }
 
-/// Every context of a payload (C.5), shared by its three channels, in one array: ZERO, SIGN,
-/// LENGTH, MANTISSA, each in row-major order of its indices.
+/// Every context of a payload (C.5; C.10 for codec 5), shared by its three channels, in one array:
+/// ZERO, SIGN, LENGTH, MANTISSA, each in row-major order of its indices.
 struct Models {
-    static let zeroBase = 0, signBase = 450, lengthBase = 456, mantissaBase = 744, count = 840
+    /// Where each kind of context starts (ZERO at 0), and how many there are.
+    let signBase: Int, lengthBase: Int, mantissaBase: Int, count: Int
+    private let oriented: Bool
 
     private var models: [BitModel]
     /// Training (`TinyImageCodec.contextCounts`): zeros and ones coded under each context.
     var counts: [Int]?
 
+    /// Contexts of `variant`: 840 for codecs 3 and 4, 4,488 for codec 5.
+    static func count(_ variant: TinyImageCodec.Variant) -> Int { variant.oriented ? 4488 : 840 }
+
     /// `untrained`: every context at (32768, 0), as training starts, so a table never depends on the
     /// one before it.
-    init(untrained: Bool = false) {
-        models = untrained ? [BitModel](repeating: BitModel(), count: Self.count)
-            : (0..<Self.count).map { BitModel(p: TinyImagePriors.initial[$0], n: TinyImagePriors.confidence) }
+    init(variant: TinyImageCodec.Variant, untrained: Bool = false) {
+        oriented = variant.oriented
+        signBase = oriented ? 4050 : 450
+        lengthBase = signBase + (oriented ? 54 : 6)
+        mantissaBase = lengthBase + 288
+        count = mantissaBase + 96
+        assert(count == Self.count(variant))
+        models = untrained ? [BitModel](repeating: BitModel(), count: count) : oriented ? Self.primed5 : Self.primed
+    }
+
+    /// The contexts as every payload starts them (C.5, C.10), made once: the encoder's searches
+    /// start a coder for every trial.
+    private static let primed = TinyImagePriors.initial.map { BitModel(p: $0, n: TinyImagePriors.confidence) }
+    private static let primed5 = TinyImagePriors.initial5.map { BitModel(p: $0, n: TinyImagePriors.confidence) }
+
+    func zero(_ site: Coder.Site) -> Int {
+        let base = (site.set * 5 + site.level) * 5 + site.near
+        return oriented ? ((base * 3 + site.parent) * 3 + site.along) * 3 + site.cross : base * 3 + site.parent
+    }
+
+    func sign(_ site: Coder.Site) -> Int {
+        signBase + (oriented ? (site.set * 3 + site.alongSign) * 3 + site.crossSign : site.set)
     }
 
     mutating func encode(_ v: Int, at site: Coder.Site, into coder: inout RangeEncoder) {
@@ -161,16 +219,16 @@ struct Models {
             models[index].update(bit)
             if counts != nil { counts![2 * index + bit] += 1 }
         }
-        put(v != 0 ? 1 : 0, Self.zeroBase + (site.set * 5 + site.level) * 15 + site.near * 3 + site.parent)
+        put(v != 0 ? 1 : 0, zero(site))
         guard v != 0 else { return }
-        put(v < 0 ? 1 : 0, Self.signBase + site.set)
+        put(v < 0 ? 1 : 0, sign(site))
         let m = abs(v)
         let bits = Int.bitWidth - m.leadingZeroBitCount     // 1...15
         let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
-        for i in 0..<(bits - 1) { put(1, Self.lengthBase + (site.set * 16 + i) * 3 + band) }
-        put(0, Self.lengthBase + (site.set * 16 + bits - 1) * 3 + band)
+        for i in 0..<(bits - 1) { put(1, lengthBase + (site.set * 16 + i) * 3 + band) }
+        put(0, lengthBase + (site.set * 16 + bits - 1) * 3 + band)
         guard bits >= 2 else { return }
-        put((m >> (bits - 2)) & 1, Self.mantissaBase + site.set * 16 + bits)
+        put((m >> (bits - 2)) & 1, mantissaBase + site.set * 16 + bits)
         for i in stride(from: bits - 3, through: 0, by: -1) { coder.encode(bit: (m >> i) & 1, p1: 2048) }
     }
 
@@ -195,15 +253,15 @@ struct Models {
             let p1 = models[index].p1
             return Self.bitCosts[b != 0 ? p1 : 4096 - p1]
         }
-        var total = bit(m != 0 ? 1 : 0, Self.zeroBase + (site.set * 5 + site.level) * 15 + site.near * 3 + site.parent)
+        var total = bit(m != 0 ? 1 : 0, zero(site))
         guard m != 0 else { return total }
         total += 1      // the sign: either way about a bit
         let bits = Int.bitWidth - m.leadingZeroBitCount
         let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
-        for i in 0..<(bits - 1) { total += bit(1, Self.lengthBase + (site.set * 16 + i) * 3 + band) }
-        total += bit(0, Self.lengthBase + (site.set * 16 + bits - 1) * 3 + band)
+        for i in 0..<(bits - 1) { total += bit(1, lengthBase + (site.set * 16 + i) * 3 + band) }
+        total += bit(0, lengthBase + (site.set * 16 + bits - 1) * 3 + band)
         guard bits >= 2 else { return total }
-        return total + bit((m >> (bits - 2)) & 1, Self.mantissaBase + site.set * 16 + bits) + Double(bits - 2)
+        return total + bit((m >> (bits - 2)) & 1, mantissaBase + site.set * 16 + bits) + Double(bits - 2)
     }
 
     mutating func decode(at site: Coder.Site, from coder: inout RangeDecoder) throws -> Int {
@@ -212,11 +270,11 @@ struct Models {
             models[index].update(bit)
             return bit
         }
-        guard get(Self.zeroBase + (site.set * 5 + site.level) * 15 + site.near * 3 + site.parent) == 1 else { return 0 }
-        let negative = get(Self.signBase + site.set) == 1
+        guard get(zero(site)) == 1 else { return 0 }
+        let negative = get(sign(site)) == 1
         let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
         var bits = 1
-        while get(Self.lengthBase + (site.set * 16 + bits - 1) * 3 + band) == 1 {
+        while get(lengthBase + (site.set * 16 + bits - 1) * 3 + band) == 1 {
             bits += 1
             guard bits <= 15 else {
                 throw TinyImageCodec.DecodingError(reason: "a coefficient length passes 15 bits")
@@ -224,7 +282,7 @@ struct Models {
         }
         var m = 1
         if bits >= 2 {
-            m = m << 1 | get(Self.mantissaBase + site.set * 16 + bits)
+            m = m << 1 | get(mantissaBase + site.set * 16 + bits)
             for _ in stride(from: bits - 3, through: 0, by: -1) { m = m << 1 | coder.decode(p1: 2048) }
         }
         return negative ? -m : m

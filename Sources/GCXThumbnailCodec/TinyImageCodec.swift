@@ -1,14 +1,15 @@
 import GCXRangeCoder
 
-/// Thumbnail codecs 3 and 4 (spec/gcx.md Appendix C): a lossy codec for images of a few thousand
+/// Thumbnail codecs 3, 4 and 5 (spec/gcx.md Appendix C): a lossy codec for images of a few thousand
 /// pixels that spends nothing on framing. The payload is one range-coded stream: a 6-bit quantiser
 /// index, then the quantised coefficients of the YCoCg-R colour transform and an integer wavelet
-/// (5/3 in codec 3; 9/7 on samples with two fractional bits in codec 4), each bit under an adaptive
-/// binary context. The thumbnail chunk already gives the width and height. Everything the decoder
+/// (5/3 in codec 3; 9/7 on samples with two fractional bits in codecs 4 and 5), each bit under an
+/// adaptive binary context (codec 5's also by the neighbour along the band's edges, the band beside
+/// it and, for chroma, luma). The thumbnail chunk already gives the width and height. Everything the decoder
 /// computes is integer arithmetic, so every decoder that follows the spec produces the same pixels.
 ///
 ///     let payload = TinyImageCodec.encode(pixels, width: 96, height: 64, maxBytes: 300)
-///     let pixels = try TinyImageCodec.decode(payload, width: 96, height: 64, variant: .codec4)
+///     let pixels = try TinyImageCodec.decode(payload, width: 96, height: 64, variant: .codec5)
 public enum TinyImageCodec {
     /// Largest thumbnail the codec codes (Appendix C.1): 1/8 of a 64-megapixel photo.
     public static let maxPixels = 1 << 20
@@ -24,16 +25,23 @@ public enum TinyImageCodec {
         2048, 2299, 2580, 2896, 3251, 3649, 4096, 4598, 5161, 5793, 6502, 7298, 8192, 9195, 10321, 11585,
         13004, 14596, 16384, 18390, 20643, 23170,
     ]
-    /// The two forms of the codec, alike but for the wavelet and the samples' precision.
+    /// The three forms of the codec, alike but for the wavelet, the samples' precision and the
+    /// contexts.
     public enum Variant: Sendable {
         /// Codec 3 (Appendix C): the 5/3 wavelet on whole samples.
         case codec3
         /// Codec 4 (Appendix C.9): the CDF 9/7 wavelet on samples with two fractional bits, which
         /// codes photos better at the same bytes.
         case codec4
+        /// Codec 5 (Appendix C.10): codec 4 whose contexts also follow each band's orientation (the
+        /// neighbour along its edges), the band beside it at the same place and, for chroma, luma.
+        case codec5
 
         /// Fractional bits of the planes the wavelet works on.
         var fractionBits: Int { self == .codec3 ? 0 : 2 }
+
+        /// Whether the contexts of Appendix C.10 are used.
+        var oriented: Bool { self == .codec5 }
 
         /// Band weights, 256 · 2^fractionBits over the synthesis norm of the band: detail bands by
         /// level 1...5 and kind (horizontal or vertical, diagonal).
@@ -60,28 +68,31 @@ public enum TinyImageCodec {
     // MARK: - Encoding
 
     /// The payload at quantiser `quantizer` (0...63) for `pixels` (RGB, 8 bits, rows top to bottom).
-    public static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, variant: Variant = .codec4) -> [UInt8] {
+    public static func encode(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, variant: Variant = .codec5) -> [UInt8] {
         encode(pixels, width: width, height: height, quantizer: quantizer, variant: variant, counts: nil)
     }
 
     /// Training: how many zeros and ones the encoder codes under each context (two counts per
     /// context, in the order of Appendix C.5's PRIOR table).
     public static func contextCounts(_ pixels: [UInt8], width: Int, height: Int, quantizer: Int, variant: Variant) -> [Int] {
-        var counts = [Int](repeating: 0, count: 2 * Models.count)
+        var counts = [Int](repeating: 0, count: 2 * Models.count(variant))
         _ = encode(pixels, width: width, height: height, quantizer: quantizer, variant: variant, counts: &counts)
         return counts
     }
 
+    /// How many contexts a payload of `variant` has (the length of its PRIOR table).
+    public static func contextCount(_ variant: Variant) -> Int { Models.count(variant) }
+
     /// Training: the quantiser that fits `maxBytes` with untrained contexts.
     public static func untrainedQuantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant) -> Int? {
-        var scratch = [Int](repeating: 0, count: 2 * Models.count)
+        var scratch = [Int](repeating: 0, count: 2 * Models.count(variant))
         return finestFitting(maxBytes) {
             encode(pixels, width: width, height: height, quantizer: $0, variant: variant, counts: &scratch).count
         }
     }
 
     /// The quantiser `encode(_:width:height:maxBytes:)` picks, or nil when none fits.
-    public static func quantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec4) -> Int? {
+    public static func quantizer(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec5) -> Int? {
         fitting(pixels, width: width, height: height, maxBytes: maxBytes, variant: variant)?.quantizer
     }
 
@@ -116,7 +127,7 @@ public enum TinyImageCodec {
 
     /// `encode(_:width:height:maxBytes:variant:refine:quantizerGuess:)` and the pixels its payload
     /// decodes to, without decoding it.
-    public static func encodeAndDecode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec4,
+    public static func encodeAndDecode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec5,
                                        refine: Bool = true, quantizerGuess: Int? = nil) -> (payload: [UInt8], pixels: [UInt8])? {
         guard let fit = fitting(pixels, width: width, height: height, maxBytes: maxBytes, variant: variant, refine: refine,
                                 guess: quantizerGuess) else { return nil }
@@ -126,7 +137,7 @@ public enum TinyImageCodec {
     /// The payload at each of `quantizers` with the pixels it decodes to (transforms made once), for
     /// choosing a size by what it buys.
     public static func encodeAndDecode(_ pixels: [UInt8], width: Int, height: Int, quantizers: [Int],
-                                       variant: Variant = .codec4) -> [(payload: [UInt8], pixels: [UInt8])] {
+                                       variant: Variant = .codec5) -> [(payload: [UInt8], pixels: [UInt8])] {
         let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)
         return quantizers.compactMap { q in
             code(planes, layout: layout, quantizer: q).map { ($0.payload, decoded($0.values, quantizer: q, layout: layout)) }
@@ -137,7 +148,7 @@ public enum TinyImageCodec {
     /// without refining) refined as `encode` refines: the same or a better payload within `maxBytes`.
     /// For choosing among several sizes first and refining only the one chosen.
     public static func refined(_ payload: [UInt8], pixels: [UInt8], width: Int, height: Int, maxBytes: Int,
-                               variant: Variant = .codec4) -> [UInt8] {
+                               variant: Variant = .codec5) -> [UInt8] {
         let q = quantizer(of: payload)
         let (layout, planes) = transformed(pixels, width: width, height: height, variant: variant)
         let values = (0..<3).map { layout.quantise(planes[$0], quantizer: q, channel: $0) }
@@ -313,7 +324,7 @@ public enum TinyImageCodec {
     /// cost in bits. Nil when even the coarsest does not fit.
     /// `quantizerGuess`, a quantiser likely near the one that fits (such as the one found for the
     /// same photo at a coarser scale), only speeds the search up.
-    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec4,
+    public static func encode(_ pixels: [UInt8], width: Int, height: Int, maxBytes: Int, variant: Variant = .codec5,
                               refine: Bool = true, quantizerGuess: Int? = nil) -> [UInt8]? {
         fitting(pixels, width: width, height: height, maxBytes: maxBytes, variant: variant, refine: refine, guess: quantizerGuess)?.payload
     }
@@ -328,7 +339,7 @@ public enum TinyImageCodec {
 
     // MARK: - Decoding
 
-    /// The pixels (RGB, 8 bits) a payload of codec 3 or 4 (`variant`) codes.
+    /// The pixels (RGB, 8 bits) a payload of codec 3, 4 or 5 (`variant`) codes.
     /// - Throws: ``DecodingError`` when the payload breaks a rule of Appendix C.
     public static func decode(_ payload: [UInt8], width: Int, height: Int, variant: Variant) throws -> [UInt8] {
         guard width > 0, height > 0, width * height <= maxPixels else {

@@ -47,6 +47,11 @@ struct Layout {
         return bands.first { $0.kind == band.kind && $0.level == band.level + 1 }
     }
 
+    /// The HL band of `level` (1...levels).
+    func horizontal(at level: Int) -> Band {
+        bands[1 + 3 * (levels - level)]
+    }
+
     // MARK: - Lifting
 
     func forward(_ plane: inout [Int]) {

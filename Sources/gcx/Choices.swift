@@ -29,13 +29,14 @@ enum FormatVersionChoice: String, CaseIterable, ExpressibleByArgument {
 
 /// `--thumbnail-codec`.
 enum ThumbnailCodecChoice: String, CaseIterable, ExpressibleByArgument {
-    case jpeg, png, tiny, tiny3
+    case jpeg, png, tiny, tiny4, tiny3
 
     var codec: ThumbnailCodec {
         switch self {
         case .jpeg: .jpeg
         case .png: .png
         case .tiny: .tiny
+        case .tiny4: .tiny4
         case .tiny3: .tiny3
         }
     }

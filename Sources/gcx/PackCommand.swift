@@ -28,7 +28,7 @@ struct PackCommand: AsyncParsableCommand {
     @Option(help: "Thumbnail scale: the thumbnail is 1/N of the photo on each side (8, 16, 32), or auto (tiny thumbnails with a byte budget: per photo, the scale of 8, 16, 24, 32 and 64, and up to 64 bytes some between them, whose reconstruction is best at the budget). Default: auto for tiny with a budget, else 8.")
     var thumbnailScale: ThumbnailScaleChoice?
 
-    @Option(help: "Thumbnail codec: tiny (gcx's codec for a few hundred bytes, spec Appendix C: codec 4), tiny3 (its first form, codec 3, for readers that know no other), jpeg (baseline) or png (lossless).")
+    @Option(help: "Thumbnail codec: tiny (gcx's codec for a few hundred bytes, spec Appendix C: codec 5), tiny4 and tiny3 (its earlier forms, codecs 4 and 3, for readers that know no later one), jpeg (baseline) or png (lossless).")
     var thumbnailCodec: ThumbnailCodecChoice = .tiny
 
     @Option(help: "Thumbnail quality, 1-100: JPEG's quality (default 50); for tiny, the quantiser, instead of a byte budget.")
@@ -115,7 +115,7 @@ struct PackCommand: AsyncParsableCommand {
         guard (1...100).contains(thumbnailQuality ?? 50) else { throw ValidationError("--thumbnail-quality must be 1 to 100") }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be 1 to 64") }
         if let thumbnailBytes {
-            guard thumbnailCodec.codec.isTiny else { throw ValidationError("--thumbnail-bytes goes with --thumbnail-codec tiny (or tiny3)") }
+            guard thumbnailCodec.codec.isTiny else { throw ValidationError("--thumbnail-bytes goes with --thumbnail-codec tiny (or tiny4, tiny3)") }
             guard (16...65536).contains(thumbnailBytes) else { throw ValidationError("--thumbnail-bytes must be 16 to 65536") }
         }
         if let thumbnailTradeoff {

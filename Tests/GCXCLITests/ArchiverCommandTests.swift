@@ -100,7 +100,7 @@ import GCXImage
         let traded = directory + "/traded.gcx"
         #expect(try CLI.run(["pack", photos[0], "-o", traded, "--thumbnail-bytes", "1000", "--thumbnail-tradeoff", "2.35"]).status == 0)
         #expect(try CLI.run(["validate", traded]).status == 0)
-        // The defaults: tiny (codec 4), a 560-byte budget, the scale chosen per photo; a quality instead of a
+        // The defaults: tiny (codec 5), a 528-byte budget, the scale chosen per photo; a quality instead of a
         // budget codes at that quantiser and scale 8; JPEG at 1/8 by option.
         let defaults = directory + "/defaults.gcx", quality = directory + "/quality.gcx", jpeg = directory + "/jpeg.gcx"
         #expect(try CLI.run(["pack", photos[0], "-o", defaults]).status == 0)
@@ -111,18 +111,20 @@ import GCXImage
             return try #require(try reader.entry(at: reader.rows[0]).thumbnail)
         }
         let (d, q, j) = (try first(defaults), try first(quality), try first(jpeg))
-        #expect(d.codec == .tiny && d.payload.count <= 560 && d.payload.count > 450, "\(d.payload.count) B")
+        #expect(d.codec == .tiny && d.codec.rawValue == 5 && d.payload.count <= 528 && d.payload.count > 430, "\(d.payload.count) B")
         #expect(q.codec == .tiny && q.scale == 8)
         #expect(j.codec == .jpeg && j.scale == 8)
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/c.gcx", "--thumbnail-codec", "tiny", "--thumbnail-bytes", "8"]).status == 2)
-        // Codec 3 by option, for readers that know no other: the same budget and auto scale, and it
-        // reconstructs.
-        let three = directory + "/three.gcx"
-        #expect(try CLI.run(["pack", photos[0], "-o", three, "--thumbnail-codec", "tiny3"]).status == 0)
-        let t = try first(three)
-        #expect(t.codec == .tiny3 && t.payload.count <= 560, "\(t.codec) \(t.payload.count) B")
-        #expect(try CLI.run(["validate", three]).status == 0)
-        #expect(try CLI.run(["extract", three, "-o", directory + "/three"]).status == 0)
+        // Codecs 3 and 4 by option, for readers that know no later one: the same budget and auto
+        // scale, and they reconstruct.
+        for (choice, codec) in [("tiny3", ThumbnailCodec.tiny3), ("tiny4", .tiny4)] {
+            let earlier = directory + "/\(choice).gcx"
+            #expect(try CLI.run(["pack", photos[0], "-o", earlier, "--thumbnail-codec", choice]).status == 0)
+            let t = try first(earlier)
+            #expect(t.codec == codec && t.payload.count <= 528, "\(t.codec) \(t.payload.count) B")
+            #expect(try CLI.run(["validate", earlier]).status == 0)
+            #expect(try CLI.run(["extract", earlier, "-o", directory + "/" + choice]).status == 0)
+        }
     }
 
     @Test func suppliedPromptsAreStoredAndExtractedByteForByte() throws {

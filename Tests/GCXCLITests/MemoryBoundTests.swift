@@ -32,7 +32,7 @@ import GCXThumbnailCodec
     }
 
     @Test func theLargestTinyThumbnailStaysWithinTheBound() throws {
-        // 1024×1024 at scale 1: the most pixels codec 4 decodes (2^20), in a file of a few KB.
+        // 1024×1024 at scale 1: the most pixels codec 5 decodes (2^20), in a file of a few KB.
         let side = 1024
         var pixels = [UInt8](repeating: 0, count: side * side * 3)
         for i in 0..<(side * side) { pixels[3 * i] = UInt8(i % 251); pixels[3 * i + 1] = UInt8(i / side % 256) }

@@ -5,12 +5,12 @@ import GCX
 import GCXTestSupport
 
 /// tools/reference/tinyref.py, a second decoder written from spec Appendix C alone, decodes every
-/// payload of codecs 3 and 4 to the same pixels as gcx, and refuses the same ones.
+/// payload of codecs 3, 4 and 5 to the same pixels as gcx, and refuses the same ones.
 @Suite struct ReferenceDecoderTests {
     struct Case {
         var width: Int, height: Int, payload: [UInt8]
         var variant: TinyImageCodec.Variant
-        var codec: Int { variant == .codec3 ? 3 : 4 }
+        var codec: Int { [.codec3: 3, .codec4: 4, .codec5: 5][variant]! }
     }
 
     static func cases() -> [Case] {
@@ -45,7 +45,7 @@ import GCXTestSupport
         for _ in 0..<60 {
             let payload = (0..<Int(next() % 40)).map { _ in UInt8(truncatingIfNeeded: next()) }
             cases.append(Case(width: Int(next() % 20) + 1, height: Int(next() % 20) + 1, payload: payload,
-                              variant: TinyImageCodecTests.variants[cases.count % 2]))
+                              variant: TinyImageCodecTests.variants[cases.count % TinyImageCodecTests.variants.count]))
         }
         return cases
     }

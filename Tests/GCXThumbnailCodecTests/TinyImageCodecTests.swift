@@ -21,7 +21,7 @@ import Testing
         return sum == 0 ? 99 : 10 * log10(255 * 255 * Double(a.count) / sum)
     }
 
-    static let variants: [TinyImageCodec.Variant] = [.codec3, .codec4]
+    static let variants: [TinyImageCodec.Variant] = [.codec3, .codec4, .codec5]
 
     @Test(arguments: [(1, 1), (1, 7), (7, 1), (2, 2), (3, 5), (17, 9), (96, 64), (64, 96), (97, 65), (33, 200)], variants)
     func finestQuantiserIsNearlyLossless(size: (width: Int, height: Int), variant: TinyImageCodec.Variant) throws {
@@ -106,7 +106,7 @@ import Testing
         for budget in [24, 80, 150, 300, 600, 1200] {
             let payload = try #require(TinyImageCodec.encode(pixels, width: 96, height: 64, maxBytes: budget))
             #expect(payload.count <= budget)
-            let quality = Self.psnr(try TinyImageCodec.decode(payload, width: 96, height: 64, variant: .codec4), pixels)
+            let quality = Self.psnr(try TinyImageCodec.decode(payload, width: 96, height: 64, variant: .codec5), pixels)
             #expect(quality >= last - 0.01, "\(budget) B")
             last = quality
         }
@@ -126,8 +126,8 @@ import Testing
                 let refined = try #require(TinyImageCodec.encode(pixels, width: 48, height: 32, maxBytes: budget))
                 #expect(refined.count <= budget)
                 #expect(TinyImageCodec.refined(plain, pixels: pixels, width: 48, height: 32, maxBytes: budget) == refined)
-                let before = Self.psnr(try TinyImageCodec.decode(plain, width: 48, height: 32, variant: .codec4), pixels)
-                let after = Self.psnr(try TinyImageCodec.decode(refined, width: 48, height: 32, variant: .codec4), pixels)
+                let before = Self.psnr(try TinyImageCodec.decode(plain, width: 48, height: 32, variant: .codec5), pixels)
+                let after = Self.psnr(try TinyImageCodec.decode(refined, width: 48, height: 32, variant: .codec5), pixels)
                 #expect(after >= before, "seed \(seed), \(budget) B: \(after) dB < \(before) dB")
                 if after > before + 0.05 { gained = true }
             }

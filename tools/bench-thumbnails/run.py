@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Tiny thumbnails at byte budgets: gcx's tiny codec (codec 4) against the standard codecs and ThumbHash.
+"""Tiny thumbnails at byte budgets: gcx's tiny codec (codec 5) against the standard codecs and ThumbHash.
 
 For each photo and budget (default 24, 150, 300 and 600 bytes):
   - gcx: `gcx pack --thumbnail-codec tiny --thumbnail-bytes B --thumbnail-scale S`, then

@@ -42,9 +42,10 @@ enum Harness: String, CaseIterable {
             guard bytes.count >= 3 else { return }
             let width = Int(bytes[1]) + 1, height = Int(bytes[2]) + 1
             let payload = Array(bytes.dropFirst(3))
-            switch bytes[0] % 4 {
+            switch bytes[0] % 5 {
             case 0: _ = try? TinyImageCodec.decode(payload, width: width, height: height, variant: .codec3)
             case 3: _ = try? TinyImageCodec.decode(payload, width: width, height: height, variant: .codec4)
+            case 4: _ = try? TinyImageCodec.decode(payload, width: width, height: height, variant: .codec5)
             default: _ = try? ImageDecoder.decode(payload)
             }
         case .image:
@@ -147,6 +148,8 @@ enum Seeds {
             save([0, UInt8(width - 1), UInt8(height - 1)] + payload, "thumbnail/tiny\(i)")
             let payload4 = TinyImageCodec.encode(pixels, width: width, height: height, quantizer: quantizer, variant: .codec4)
             save([3, UInt8(width - 1), UInt8(height - 1)] + payload4, "thumbnail/tiny4-\(i)")
+            let payload5 = TinyImageCodec.encode(pixels, width: width, height: height, quantizer: quantizer, variant: .codec5)
+            save([4, UInt8(width - 1), UInt8(height - 1)] + payload5, "thumbnail/tiny5-\(i)")
             let image = RGBImage(width: width, height: height, pixels: pixels)
             if let png = try? PNGEncoder.encode(image) { save([1, UInt8(width - 1), UInt8(height - 1)] + png, "thumbnail/png\(i)") }
             if let jpeg = try? JPEGEncoder.encode(image, quality: 50) { save([2, UInt8(width - 1), UInt8(height - 1)] + jpeg, "thumbnail/jpeg\(i)") }

@@ -120,6 +120,23 @@ func tinyEntry(_ name: String, quantizer: Int = 20, codec: ThumbnailCodec = .tin
                  thumbnail: Thumbnail(codec: codec, scale: 8, width: 12, height: 8, payload: coded))
 }
 
+/// A codec 5 entry whose 32×24 thumbnail (of a 256×192 photo) has edges in every direction and
+/// colours that change where the brightness does, so that its values reach every kind of context of
+/// Appendix C.10 (along, across, both signs).
+func orientedTinyEntry(_ name: String, quantizer: Int) -> Entry {
+    var pixels: [UInt8] = []
+    for y in 0..<24 {
+        for x in 0..<32 {
+            let stripes = (x / 3) % 2 == 0 ? 60 : 0, bars = (y / 4) % 2 == 0 ? 50 : 0
+            let diagonal = (x + y) % 7 < 3 ? 40 : 0, disc = (x - 20) * (x - 20) + (y - 12) * (y - 12) < 40 ? 90 : 0
+            pixels += [UInt8(30 + stripes + diagonal + disc), UInt8(40 + bars + diagonal), UInt8(200 - stripes - disc)]
+        }
+    }
+    let coded = TinyImageCodec.encode(pixels, width: 32, height: 24, quantizer: quantizer, variant: .codec5)
+    return Entry(source: source(name, width: 256, height: 192), mode: .multimodal, prompt: .stored(samplePrompt),
+                 thumbnail: Thumbnail(codec: .tiny, scale: 8, width: 32, height: 24, payload: coded))
+}
+
 /// A payload of `width`×`height` that breaks Appendix C.6 (found by a seeded search: the
 /// decoder meets a magnitude longer than 15 bits).
 func overlongTinyPayload(width: Int, height: Int, variant: TinyImageCodec.Variant) -> [UInt8] {
@@ -254,8 +271,13 @@ valid("thumbnail-jpeg", "a multimodal entry with a baseline JPEG thumbnail", arc
 valid("thumbnail-tiny", "tiny (codec 3) thumbnails: a 12×8 gradient at quantisers 20 and 63",
       archive([tinyEntry("garden.png"), tinyEntry("night.png", quantizer: 63)]))
 valid("thumbnail-tiny-4", "tiny (codec 4: the 9/7 wavelet) thumbnails: a 12×8 gradient at quantisers 0, 20 and 63",
+      archive([tinyEntry("fine.png", quantizer: 0, codec: .tiny4), tinyEntry("garden.png", codec: .tiny4),
+               tinyEntry("night.png", quantizer: 63, codec: .tiny4)]))
+valid("thumbnail-tiny-5", "tiny (codec 5: codec 4 with oriented contexts) thumbnails: the 12×8 gradient at quantisers 0, 20 and 63, and a 32×24 image of stripes, bars, diagonals and a disc at 6, 18 and 30",
       archive([tinyEntry("fine.png", quantizer: 0, codec: .tiny), tinyEntry("garden.png", codec: .tiny),
-               tinyEntry("night.png", quantizer: 63, codec: .tiny)]))
+               tinyEntry("night.png", quantizer: 63, codec: .tiny),
+               orientedTinyEntry("stripes-6.png", quantizer: 6), orientedTinyEntry("stripes-18.png", quantizer: 18),
+               orientedTinyEntry("stripes-30.png", quantizer: 30)]))
 valid("empty-prompt", "an entry whose prompt is the empty string", archive([textEntry("blank.png", prompt: "")]))
 do {
     var coded = textEntry("coded.png")
@@ -645,18 +667,21 @@ do {
     invalid("thumbnail-tiny-too-large", .limitExceeded, "a tiny thumbnail of 1025×1024 pixels at scale 1 (codec 3 takes at most 2^20)",
             archive(entryBody: big + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny3, scale: 1, width: 1025, height: 1024, payload: [0x40]).encoded()),
                     summary: EntrySummary(name: "a.png", width: 1025, height: 1024, mode: .multimodal, promptBytes: samplePrompt.utf8.count, thumbnailBytes: 1, recordLength: 0)))
-    // Codec 4 keeps codec 3's stream rules (Appendix C.9).
-    let tiny4 = tinyEntry("a.png", codec: .tiny).thumbnail!.payload
-    invalid("thumbnail-tiny-4-final-zero", .thumbnailInvalid, "a codec 4 thumbnail whose payload ends with 0x00",
-            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: tiny4 + [0]).encoded()),
-                    summary: summary("a.png", mode: .multimodal, thumbnail: tiny4.count + 1)))
-    let overlong4 = overlongTinyPayload(width: 12, height: 8, variant: .codec4)
-    invalid("thumbnail-tiny-4-overlong", .thumbnailInvalid, "a codec 4 thumbnail whose stream codes a magnitude longer than 15 bits",
-            archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 8, width: 12, height: 8, payload: overlong4).encoded()),
-                    summary: summary("a.png", mode: .multimodal, thumbnail: overlong4.count)))
-    invalid("thumbnail-tiny-4-too-large", .limitExceeded, "a codec 4 thumbnail of 1025×1024 pixels at scale 1 (at most 2^20)",
-            archive(entryBody: big + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: .tiny, scale: 1, width: 1025, height: 1024, payload: [0x40]).encoded()),
-                    summary: EntrySummary(name: "a.png", width: 1025, height: 1024, mode: .multimodal, promptBytes: samplePrompt.utf8.count, thumbnailBytes: 1, recordLength: 0)))
+    // Codecs 4 and 5 keep codec 3's stream rules (Appendix C.9, C.10).
+    for codec in [ThumbnailCodec.tiny4, .tiny] {
+        let number = codec.rawValue
+        let payload = tinyEntry("a.png", codec: codec).thumbnail!.payload
+        invalid("thumbnail-tiny-\(number)-final-zero", .thumbnailInvalid, "a codec \(number) thumbnail whose payload ends with 0x00",
+                archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: codec, scale: 8, width: 12, height: 8, payload: payload + [0]).encoded()),
+                        summary: summary("a.png", mode: .multimodal, thumbnail: payload.count + 1)))
+        let overlong = overlongTinyPayload(width: 12, height: 8, variant: codec.tinyVariant!)
+        invalid("thumbnail-tiny-\(number)-overlong", .thumbnailInvalid, "a codec \(number) thumbnail whose stream codes a magnitude longer than 15 bits",
+                archive(entryBody: s + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: codec, scale: 8, width: 12, height: 8, payload: overlong).encoded()),
+                        summary: summary("a.png", mode: .multimodal, thumbnail: overlong.count)))
+        invalid("thumbnail-tiny-\(number)-too-large", .limitExceeded, "a codec \(number) thumbnail of 1025×1024 pixels at scale 1 (at most 2^20)",
+                archive(entryBody: big + modeMulti + promptChunk + chunk(ChunkType.thumbnail.rawValue, Thumbnail(codec: codec, scale: 1, width: 1025, height: 1024, payload: [0x40]).encoded()),
+                        summary: EntrySummary(name: "a.png", width: 1025, height: 1024, mode: .multimodal, promptBytes: samplePrompt.utf8.count, thumbnailBytes: 1, recordLength: 0)))
+    }
     var secret = GeneratorMetadata(kind: .openAI, model: "gpt-image-1")
     secret.parameters = [("api_key", "not-a-real-key")]
     invalid("generator-secret", .generatorSecret, "a generator parameter named api_key",

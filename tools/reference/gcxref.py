@@ -11,8 +11,8 @@ with the fields of `gcx list --json` plus "prompt". It reads versions 1 and 2 (s
 offset when the file breaks a rule it checks.
 
 It is a reader, not a validator: it reads only what the index points at, skips ancillary chunks
-without checking their fields, and does not look inside PNG and JPEG thumbnails; tiny (codecs 3
-and 4) thumbnails it decodes with tinyref.py, adding "thumbnail_sha256" of their RGB pixels.
+without checking their fields, and does not look inside PNG and JPEG thumbnails; tiny (codecs 3,
+4 and 5) thumbnails it decodes with tinyref.py, adding "thumbnail_sha256" of their RGB pixels.
 """
 import hashlib
 import json
@@ -169,13 +169,13 @@ def read_other_chunk(t, d, at, e):
     if t == "T":
         codec, scale = d.counted("thumbnail chunk fields", lambda: (d.u8("codec"), d.u8("scale")))
         tw, th = d.counted("thumbnail chunk fields", lambda: (d.varint("thumbnail width", 65535), d.varint("thumbnail height", 65535)))
-        if codec not in (1, 2, 3, 4) or scale == 0:
+        if codec not in (1, 2, 3, 4, 5) or scale == 0:
             raise Invalid(at, "thumbnail codec or scale")
         if (tw, th) != (-(-e["width"] // scale), -(-e["height"] // scale)):
             raise Invalid(at, "thumbnail size does not follow from the scale")
         payload = d.counted("thumbnail payload", lambda: d.raw(d.end - d.pos, "thumbnail"))
         e["thumbnail_bytes"] = len(payload)
-        if codec in (3, 4):  # Appendix C (and C.9): decoded by the second tiny decoder
+        if codec in (3, 4, 5):  # Appendix C (C.9, C.10): decoded by the second tiny decoder
             try:
                 e["thumbnail_sha256"] = hashlib.sha256(tinyref.decode(payload, tw, th, codec)).hexdigest()
             except tinyref.Invalid as exc:

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""A second decoder of thumbnail codecs 3 and 4 (spec/gcx.md Appendix C and C.9), written from the
-spec alone.
+"""A second decoder of thumbnail codecs 3, 4 and 5 (spec/gcx.md Appendix C, C.9 and C.10), written
+from the spec alone.
 
     python3 tools/reference/tinyref.py < cases.json
 
-reads a JSON array of {"width", "height", "payload" (hex), "codec" (3 or 4; 3 if absent)} and prints
+reads a JSON array of {"width", "height", "payload" (hex), "codec" (3, 4 or 5; 3 if absent)} and prints
 a JSON array with, for each, {"sha256": hex digest of the decoded RGB bytes} or {"invalid": reason}.
 As a module, decode(payload, width, height, codec=3) returns the RGB bytes or raises Invalid.
 """
@@ -19,26 +19,29 @@ STEP = [16, 18, 20, 23, 25, 29, 32, 36, 40, 45, 51, 57, 64, 72, 81, 91, 102, 114
         10321, 11585, 13004, 14596, 16384, 18390, 20643, 23170]
 DETAIL = {3: [(247, 356), (161, 278), (88, 161), (45, 84), (23, 42)],
           4: [(1013, 1301), (776, 1059), (560, 745), (415, 545), (312, 408)]}
+DETAIL[5] = DETAIL[4]  # C.10: codec 5 is codec 4 but for its contexts
 LOW = {3: [256, 171, 93, 48, 24, 12], 4: [1024, 788, 568, 421, 317, 239]}
-FRACTION_BITS = {3: 0, 4: 2}
+LOW[5] = LOW[4]
+FRACTION_BITS = {3: 0, 4: 2, 5: 2}
 LIFT97 = [-6497, -217, 3616, 1817]  # C.9: alpha, beta, gamma, delta in 1/4096
 FACTOR = [16, 39, 32]
 RATE = [131072 // (2 * n + 3) for n in range(21)]
-PRIOR_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "spec", "tiny-model", "priors-1.txt")
+MODEL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "spec", "tiny-model")
 
 
-def load_priors():
-    """C.5: PRIOR, 840 integers, from the spec's table file."""
+def load_priors(name, count):
+    """C.5's PRIOR (840 integers) or C.10's PRIOR5 (4,488), from the spec's table file."""
     values = []
-    with open(PRIOR_FILE) as f:
+    with open(os.path.join(MODEL_DIR, name)) as f:
         for line in f:
             if not line.startswith("#"):
                 values += [int(v) for v in line.split()]
-    assert len(values) == 840, len(values)
+    assert len(values) == count, len(values)
     return values
 
 
-PRIOR = load_priors()
+PRIOR = load_priors("priors-1.txt", 840)
+PRIOR5 = load_priors("priors-2.txt", 4488)
 MAX_PIXELS = 1 << 20
 
 
@@ -161,7 +164,7 @@ def inverse1d_97(a):
 def decode(payload, width, height, codec=3, values=None):
     """The RGB bytes of a payload. `values`, a list, receives each channel's quantised values (rows
     of the plane as C.6 step 2 leaves it, before dequantisation), for analyses."""
-    if codec not in (3, 4):
+    if codec not in (3, 4, 5):
         raise ValueError("codec %r" % codec)
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         raise Invalid("limit.exceeded: %dx%d" % (width, height))
@@ -170,13 +173,24 @@ def decode(payload, width, height, codec=3, values=None):
     for _ in range(6):
         q = (q << 1) | coder.bit(2048)
     levels, sizes, bands = bands_of(width, height)
-    models = [Model(p) for p in PRIOR]
-    zero, sign, length, mantissa = models[0:450], models[450:456], models[456:744], models[744:840]
+    oriented = codec == 5
+    if oriented:  # C.10: ZERO5, SIGN5, LENGTH, MANTISSA
+        models = [Model(p) for p in PRIOR5]
+        zero, sign, length, mantissa = models[0:4050], models[4050:4104], models[4104:4392], models[4392:4488]
+    else:
+        models = [Model(p) for p in PRIOR]
+        zero, sign, length, mantissa = models[0:450], models[450:456], models[456:744], models[744:840]
+    luma = None  # channel 0's values as step 2 decoded them (C.10's across for chroma)
     planes = []
     for channel in range(3):
         c = 0 if channel == 0 else 1
         plane = [[0] * width for _ in range(height)]
         for band in bands:
+            # C.10: where along and across are read.
+            along_dx, along_dy = {1: (0, -1), 2: (-1, 0), 3: (1, -1)}.get(band["kind"], (0, 0))
+            hl = None
+            if channel == 0 and band["kind"] in (2, 3):
+                hl = next(b for b in bands if b["kind"] == 1 and b["level"] == band["level"])
             k = 0 if band["kind"] == 0 else (2 if band["kind"] == 3 else 1)
             lev = max(1, band["level"]) - 1
             parent = None
@@ -200,9 +214,27 @@ def decode(payload, width, height, codec=3, values=None):
                         px, py = min(bx >> 1, parent["w"] - 1), min(by >> 1, parent["h"] - 1)
                         par = min(2, abs(plane[parent["y0"] + py][parent["x0"] + px]))
                     s = c * 3 + k
+                    if oriented and band["kind"] != 0:
+                        ax, ay = bx + along_dx, by + along_dy
+                        along = plane[y0 + ay][x0 + ax] if 0 <= ax < band["w"] and ay >= 0 else 0
+                        if channel > 0:
+                            across = luma[y0 + by][x0 + bx]
+                        elif hl is not None:
+                            across = plane[hl["y0"] + min(by, hl["h"] - 1)][hl["x0"] + min(bx, hl["w"] - 1)]
+                        else:
+                            across = 0
+                    else:
+                        along = across = 0
+                    sign_class = lambda v: 0 if v == 0 else (1 if v > 0 else 2)
+                    if oriented:
+                        zero_context = (((((s * 5 + lev) * 5 + near) * 3 + par) * 3 + min(2, abs(along))) * 3
+                                        + min(2, abs(across)))
+                        sign_context = (s * 3 + sign_class(along)) * 3 + sign_class(across)
+                    else:
+                        zero_context, sign_context = (s * 5 + lev) * 15 + near * 3 + par, s
                     v = 0
-                    if zero[(s * 5 + lev) * 15 + near * 3 + par].read(coder):
-                        negative = sign[s].read(coder)
+                    if zero[zero_context].read(coder):
+                        negative = sign[sign_context].read(coder)
                         g = 0 if near == 0 else (1 if near <= 2 else 2)
                         b = 1
                         while length[(s * 16 + b - 1) * 3 + g].read(coder):
@@ -235,6 +267,8 @@ def decode(payload, width, height, codec=3, values=None):
                     plane[y0 + by][x0 + bx] = v
         if values is not None:
             values.append([row[:] for row in plane])
+        if channel == 0:
+            luma = [row[:] for row in plane]
         # Dequantise (C.6 step 3).
         for band in bands:
             weight = LOW[codec][levels] if band["kind"] == 0 else DETAIL[codec][band["level"] - 1][1 if band["kind"] == 3 else 0]
@@ -245,7 +279,7 @@ def decode(payload, width, height, codec=3, values=None):
                     v = row[x]
                     m = (abs(v) * s + 8) >> 4
                     row[x] = -m if v < 0 else m
-        # Inverse wavelet (C.4; C.9 for codec 4): columns, then rows, from the coarsest level.
+        # Inverse wavelet (C.4; C.9 for codecs 4 and 5): columns, then rows, from the coarsest level.
         inverse = inverse1d if codec == 3 else inverse1d_97
         for level in range(levels, 0, -1):
             W, H = sizes[level - 1]
