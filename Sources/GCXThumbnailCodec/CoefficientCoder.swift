@@ -204,11 +204,13 @@ struct Models {
     private static let primed = TinyImagePriors.initial.map { BitModel(p: $0, n: TinyImagePriors.confidence) }
     private static let primed5 = TinyImagePriors.initial5.map { BitModel(p: $0, n: TinyImagePriors.confidence) }
 
+    @inline(__always)
     func zero(_ site: Coder.Site) -> Int {
         let base = (site.set * 5 + site.level) * 5 + site.near
         return oriented ? ((base * 3 + site.parent) * 3 + site.along) * 3 + site.cross : base * 3 + site.parent
     }
 
+    @inline(__always)
     func sign(_ site: Coder.Site) -> Int {
         signBase + (oriented ? (site.set * 3 + site.alongSign) * 3 + site.crossSign : site.set)
     }

@@ -78,6 +78,25 @@ import Testing
         }
     }
 
+    /// The column pass a row at a time is `lift97` on each column, both ways, values past the clamps
+    /// included.
+    @Test func columnsLiftedByRowsAreLiftedColumns() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return Int(truncatingIfNeeded: state % 4001) - 2000 }
+        for (width, w, n) in [(5, 5, 2), (9, 7, 3), (16, 13, 11), (40, 40, 33), (7, 1, 9)] {
+            for inverse in [false, true] {
+                for scale in [1, 1 << 29] {
+                    let plane = (0..<(width * n)).map { _ in next() * scale }
+                    var byColumns = plane, line = [Int](repeating: 0, count: n)
+                    for x in 0..<w { Layout.lift97(&byColumns, start: x, count: n, stride: width, line: &line, inverse: inverse) }
+                    var byRows = plane, scratch = [Int](repeating: 0, count: width * n)
+                    Layout.lift97Columns(&byRows, width: width, columns: w, rows: n, scratch: &scratch, inverse: inverse)
+                    #expect(byRows == byColumns, "\(width) \(w)x\(n) inverse \(inverse) scale \(scale)")
+                }
+            }
+        }
+    }
+
     /// Lows of −2^30 and highs of 2^30 drive codec 4's inverse lifting past 32 bits, where it clamps.
     @Test func theLiftingClampsAt32Bits() {
         var line = [Int](repeating: 1 << 30, count: 8), scratch = line
