@@ -58,7 +58,7 @@ def mdat_bytes(path):
 
 
 def gcx_curves(folder, names, thumbs, scale, work):
-    """{name: [(bytes, psnr)]} for gcx's tiny codec over a sweep of qualities."""
+    """{name: [(bytes, psnr)]} for gcx's tiny codec (what pack writes: codec 5) over a sweep of qualities."""
     curves = {n: [] for n in names}
     for quality in range(100, 0, -3):
         archive = os.path.join(work, "q.gcx")
@@ -137,7 +137,7 @@ def main():
     thumbs = {n: area_downsample(np.asarray(Image.open(p).convert("RGB")), args.scale) for n, p in zip(names, paths)}
     codecs = args.codecs.split(",")
     with tempfile.TemporaryDirectory() as work:
-        curves = {"gcx codec 4": gcx_curves(args.folder, names, thumbs, args.scale, work)}
+        curves = {"gcx codec 5": gcx_curves(args.folder, names, thumbs, args.scale, work)}
         for codec in codecs:
             label = codec + (" (%s)" % " ".join(aom) if aom and codec.startswith("av1") else "")
             curves[label] = {n: sweep_curve(thumbs[n], work, codec.replace("-", ""), aom) for n in names}
@@ -154,7 +154,7 @@ def main():
             known = [v for v in values if v is not None]
             needs = []
             for n in names:
-                target = psnr_at(curves["gcx codec 4"][n], budget)
+                target = psnr_at(curves["gcx codec 5"][n], budget)
                 if target is not None:
                     b = bytes_for(per_photo[n], target)
                     if b is not None:
