@@ -3,7 +3,7 @@
 
     python3 tools/bench-thumbnails/contexts.py ARCHIVE.gcx
 
-Decodes every tiny thumbnail (codecs 3 and 4) of the archive with the second decoder
+Decodes every tiny thumbnail (codecs 3, 4 and 5) of the archive with the second decoder
 (tools/reference/tinyref.py), takes the quantised detail values, and prints for the zero flags and
 the signs the empirical conditional entropy (bytes per photo) under the contexts codecs 3 and 4 use
 (spec C.5: zero flags by `near` and `parent`, signs by channel and band class only) and under
@@ -16,6 +16,7 @@ alternatives:
     already in the context).
   - sibling: for LH and HH, the magnitude (0-2) of HL's value at the same place (coded before).
   - luma: for chroma, the magnitude (0-2) of the luma value at the same place.
+Codec 5 (spec C.10) took along and sibling/luma into its zero flags and their signs into its signs.
 Static entropies (each context's frequencies over the whole archive) flatter contexts with many
 values; what a coder gains is less, by about the cost of learning each context. Needs nothing
 beyond the standard library.

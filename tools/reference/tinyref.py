@@ -101,6 +101,11 @@ class Model:
         return bit
 
 
+def sign_class(v):
+    """C.10: 0 for a zero value, 1 for a positive, 2 for a negative one."""
+    return 0 if v == 0 else (1 if v > 0 else 2)
+
+
 def bands_of(width, height):
     """C.3: the number of levels, the region sizes and the bands in coding order."""
     levels = 0
@@ -225,7 +230,6 @@ def decode(payload, width, height, codec=3, values=None):
                             across = 0
                     else:
                         along = across = 0
-                    sign_class = lambda v: 0 if v == 0 else (1 if v > 0 else 2)
                     if oriented:
                         zero_context = (((((s * 5 + lev) * 5 + near) * 3 + par) * 3 + min(2, abs(along))) * 3
                                         + min(2, abs(across)))
