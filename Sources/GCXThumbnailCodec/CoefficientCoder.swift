@@ -177,25 +177,29 @@ struct Coder {
 /// ZERO, SIGN, LENGTH, MANTISSA, each in row-major order of its indices.
 struct Models {
     /// Where each kind of context starts (ZERO at 0), and how many there are.
-    let signBase: Int, lengthBase: Int, mantissaBase: Int, count: Int
+    private let signBase: Int, lengthBase: Int, mantissaBase: Int, count: Int
     private let oriented: Bool
+
+    /// The table's layout: ZERO (450, or ZERO5's 4,050), SIGN (6, or SIGN5's 54), LENGTH (288),
+    /// MANTISSA (96).
+    private static func bases(oriented: Bool) -> (sign: Int, length: Int, mantissa: Int, count: Int) {
+        let sign = oriented ? 4050 : 450
+        let length = sign + (oriented ? 54 : 6)
+        return (sign, length, length + 288, length + 288 + 96)
+    }
 
     private var models: [BitModel]
     /// Training (`TinyImageCodec.contextCounts`): zeros and ones coded under each context.
     var counts: [Int]?
 
     /// Contexts of `variant`: 840 for codecs 3 and 4, 4,488 for codec 5.
-    static func count(_ variant: TinyImageCodec.Variant) -> Int { variant.oriented ? 4488 : 840 }
+    static func count(_ variant: TinyImageCodec.Variant) -> Int { bases(oriented: variant.oriented).count }
 
     /// `untrained`: every context at (32768, 0), as training starts, so a table never depends on the
     /// one before it.
     init(variant: TinyImageCodec.Variant, untrained: Bool = false) {
         oriented = variant.oriented
-        signBase = oriented ? 4050 : 450
-        lengthBase = signBase + (oriented ? 54 : 6)
-        mantissaBase = lengthBase + 288
-        count = mantissaBase + 96
-        assert(count == Self.count(variant))
+        (signBase, lengthBase, mantissaBase, count) = Self.bases(oriented: oriented)
         models = untrained ? [BitModel](repeating: BitModel(), count: count) : oriented ? Self.primed5 : Self.primed
     }
 
@@ -204,16 +208,28 @@ struct Models {
     private static let primed = TinyImagePriors.initial.map { BitModel(p: $0, n: TinyImagePriors.confidence) }
     private static let primed5 = TinyImagePriors.initial5.map { BitModel(p: $0, n: TinyImagePriors.confidence) }
 
+    /// The zero flag's context: ZERO[c][k][lev][near·3 + parent], or C.10's ZERO5.
     @inline(__always)
     func zero(_ site: Coder.Site) -> Int {
         let base = (site.set * 5 + site.level) * 5 + site.near
         return oriented ? ((base * 3 + site.parent) * 3 + site.along) * 3 + site.cross : base * 3 + site.parent
     }
 
+    /// The sign's context: SIGN[c][k], or C.10's SIGN5.
     @inline(__always)
     func sign(_ site: Coder.Site) -> Int {
         signBase + (oriented ? (site.set * 3 + site.alongSign) * 3 + site.crossSign : site.set)
     }
+
+    /// The context of the length's bit `i` (0-based): LENGTH[c][k][i][g], g from `near`.
+    @inline(__always)
+    func length(_ site: Coder.Site, _ i: Int) -> Int {
+        lengthBase + (site.set * 16 + i) * 3 + (site.near == 0 ? 0 : site.near <= 2 ? 1 : 2)
+    }
+
+    /// The context of the mantissa's first bit of a `bits`-bit magnitude: MANTISSA[c][k][bits].
+    @inline(__always)
+    func mantissa(_ site: Coder.Site, _ bits: Int) -> Int { mantissaBase + site.set * 16 + bits }
 
     mutating func encode(_ v: Int, at site: Coder.Site, into coder: inout RangeEncoder) {
         func put(_ bit: Int, _ index: Int) {
@@ -226,11 +242,10 @@ struct Models {
         put(v < 0 ? 1 : 0, sign(site))
         let m = abs(v)
         let bits = Int.bitWidth - m.leadingZeroBitCount     // 1...15
-        let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
-        for i in 0..<(bits - 1) { put(1, lengthBase + (site.set * 16 + i) * 3 + band) }
-        put(0, lengthBase + (site.set * 16 + bits - 1) * 3 + band)
+        for i in 0..<(bits - 1) { put(1, length(site, i)) }
+        put(0, length(site, bits - 1))
         guard bits >= 2 else { return }
-        put((m >> (bits - 2)) & 1, mantissaBase + site.set * 16 + bits)
+        put((m >> (bits - 2)) & 1, mantissa(site, bits))
         for i in stride(from: bits - 3, through: 0, by: -1) { coder.encode(bit: (m >> i) & 1, p1: 2048) }
     }
 
@@ -259,11 +274,10 @@ struct Models {
         guard m != 0 else { return total }
         total += 1      // the sign: either way about a bit
         let bits = Int.bitWidth - m.leadingZeroBitCount
-        let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
-        for i in 0..<(bits - 1) { total += bit(1, lengthBase + (site.set * 16 + i) * 3 + band) }
-        total += bit(0, lengthBase + (site.set * 16 + bits - 1) * 3 + band)
+        for i in 0..<(bits - 1) { total += bit(1, length(site, i)) }
+        total += bit(0, length(site, bits - 1))
         guard bits >= 2 else { return total }
-        return total + bit((m >> (bits - 2)) & 1, mantissaBase + site.set * 16 + bits) + Double(bits - 2)
+        return total + bit((m >> (bits - 2)) & 1, mantissa(site, bits)) + Double(bits - 2)
     }
 
     mutating func decode(at site: Coder.Site, from coder: inout RangeDecoder) throws -> Int {
@@ -274,9 +288,8 @@ struct Models {
         }
         guard get(zero(site)) == 1 else { return 0 }
         let negative = get(sign(site)) == 1
-        let band = site.near == 0 ? 0 : site.near <= 2 ? 1 : 2
         var bits = 1
-        while get(lengthBase + (site.set * 16 + bits - 1) * 3 + band) == 1 {
+        while get(length(site, bits - 1)) == 1 {
             bits += 1
             guard bits <= 15 else {
                 throw TinyImageCodec.DecodingError(reason: "a coefficient length passes 15 bits")
@@ -284,7 +297,7 @@ struct Models {
         }
         var m = 1
         if bits >= 2 {
-            m = m << 1 | get(mantissaBase + site.set * 16 + bits)
+            m = m << 1 | get(mantissa(site, bits))
             for _ in stride(from: bits - 3, through: 0, by: -1) { m = m << 1 | coder.decode(p1: 2048) }
         }
         return negative ? -m : m
