@@ -152,7 +152,7 @@ final class ContextModel: @unchecked Sendable {
         self.init(tables: tables, primed: PrimedState.of(tables))
     }
 
-    private init(tables: ModelTables, primed: PrimedState?) {
+    init(tables: ModelTables, primed: PrimedState?) {
         self.tables = tables
         self.primed = primed
         let n = ContextModel.inputCount
@@ -315,6 +315,12 @@ final class ContextModel: @unchecked Sendable {
         /// SHA-256 of each part of this state (spec B.8).
         func digests() -> [(part: String, sha256: String)] {
             ContextModel.primedDigests(self)
+        }
+
+        /// A primed state for tables that are not a registered model (research only: the
+        /// `experimentalSizes` hook); registered models use `of(_:)`, primed once per process.
+        static func priming(_ tables: ModelTables) -> PrimedState {
+            PrimedState(ContextModel(tables: tables, primed: nil))
         }
 
         static func of(_ tables: ModelTables) -> PrimedState {

@@ -101,7 +101,7 @@ struct ModelTables: Sendable {
         return (Int(id), phrases, prompts, cursor)
     }
 
-    private init(parsing blob: [UInt8]) throws(PromptCodingError) {
+    init(parsing blob: [UInt8]) throws(PromptCodingError) {
         let (id, phrases, prompts, rest) = try Self.head(of: blob)
         var cursor = rest
         let invalid = PromptCodingError.malformedHeader("model tables are malformed")

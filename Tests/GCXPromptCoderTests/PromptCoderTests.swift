@@ -229,3 +229,25 @@ import GCX
         SHA256.hash(message).map { String(Int($0) + 0x100, radix: 16).dropFirst() }.joined()
     }
 }
+
+/// The research hook behind `gcx-prompt-bench --model-file` (tools/promptcoder/learning_curve.py):
+/// it must measure the file it is given, exactly as a registered model would code.
+@Suite struct ExperimentalModelTests {
+    @Test func aRegisteredModelsFileCodesAsThatModel() throws {
+        let texts = Array(Fixtures.corpus("prompts-cid22-b.jsonl").prefix(3)) + ["", "Top-left: pale grey sky."]
+        let sizes = try PromptCoder.experimentalSizes(of: texts, modelFile: ModelTables.embeddedBytes(id: 1))
+        #expect(sizes == texts.map { PromptCoder.encode($0, modelID: 1).count })
+    }
+
+    @Test func theGivenFileIsWhatIsMeasured() throws {
+        // "GCXM", model id 1, no phrases, no training prompts, no dictionary: an unprimed model.
+        let empty: [UInt8] = Array("GCXM".utf8) + [1, 0, 0, 0]
+        let texts = Array(Fixtures.corpus("prompts-cid22-b.jsonl").prefix(3))
+        let unprimed = try PromptCoder.experimentalSizes(of: texts, modelFile: empty)
+        let primed = texts.map { PromptCoder.encode($0, modelID: 1).count }
+        for (u, p) in zip(unprimed, primed) { #expect(u > p + p / 2) }
+        #expect(throws: PromptCodingError.self) {
+            try PromptCoder.experimentalSizes(of: texts, modelFile: Array(empty.dropLast()))
+        }
+    }
+}

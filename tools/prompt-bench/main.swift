@@ -6,6 +6,8 @@ import GCXPromptCoder
 // Usage: gcx-prompt-bench [--model ID] [--repeat N] file.jsonl...
 //        gcx-prompt-bench [--model ID] --dump [--adversarial N] file.jsonl...   (JSONL of payloads for decode_ref.py)
 //        gcx-prompt-bench [--model ID] --vectors OUT.json
+//        gcx-prompt-bench --model-file MODEL.bin file.jsonl...   (coded sizes under a candidate model
+//        file, spec B.3's layout, not a registered model: for tools/promptcoder/learning_curve.py)
 // --model: the model id to encode with (default: the one gcx writes).
 struct Entry: Decodable { let image: String; let prompt: String }
 struct Dump: Encodable { let payload: String; let length: Int; let text: String }
@@ -39,6 +41,13 @@ if let i = args.firstIndex(of: "--vectors"), i + 1 < args.count {
     print("wrote \(steps.count) steps to \(args[i + 1])")
     exit(0)
 }
+// gcx-prompt-bench --model-file MODEL.bin file.jsonl...: one JSON line, the total coded bytes and
+// each prompt's, under a model file that is not registered (research: training-data experiments).
+var modelFile: String?
+if let i = args.firstIndex(of: "--model-file"), i + 1 < args.count {
+    modelFile = args[i + 1]
+    args.removeSubrange(i...(i + 1))
+}
 var dump = false
 var adversarial = 0
 if let i = args.firstIndex(of: "--dump") { dump = true; args.remove(at: i) }
@@ -52,7 +61,7 @@ if let i = args.firstIndex(of: "--repeat"), i + 1 < args.count, let n = Int(args
     args.removeSubrange(i...(i + 1))
 }
 guard !args.isEmpty else {
-    FileHandle.standardError.write("usage: gcx-prompt-bench [--model ID] [--repeat N] file.jsonl...\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: gcx-prompt-bench [--model ID] [--repeat N] file.jsonl...  (or --dump, --vectors OUT.json, --model-file MODEL.bin)\n".data(using: .utf8)!)
     exit(64)
 }
 var prompts: [Entry] = []
@@ -63,6 +72,21 @@ for path in args {
     }
     for line in text.split(separator: "\n") where !line.isEmpty {
         prompts.append(try JSONDecoder().decode(Entry.self, from: Data(line.utf8)))
+    }
+}
+
+if let modelFile {
+    guard let blob = FileManager.default.contents(atPath: modelFile) else {
+        FileHandle.standardError.write("cannot read \(modelFile)\n".data(using: .utf8)!)
+        exit(1)
+    }
+    do {
+        let sizes = try PromptCoder.experimentalSizes(of: prompts.map(\.prompt), modelFile: [UInt8](blob))
+        print("{\"model_file\":\"\(modelFile)\",\"total\":\(sizes.reduce(0, +)),\"coded\":\(sizes)}")
+        exit(0)
+    } catch {
+        FileHandle.standardError.write("\(modelFile): not a model file: \(error)\n".data(using: .utf8)!)
+        exit(65)
     }
 }
 
