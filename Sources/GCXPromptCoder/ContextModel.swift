@@ -311,6 +311,7 @@ final class ContextModel: @unchecked Sendable {
         // model's payloads pays for that model only.
         static let model1 = PrimedState(ContextModel(tables: .model1, primed: nil))
         static let model2 = PrimedState(ContextModel(tables: .model2, primed: nil))
+        static let model3 = PrimedState(ContextModel(tables: .model3, primed: nil))
 
         /// SHA-256 of each part of this state (spec B.8).
         func digests() -> [(part: String, sha256: String)] {
@@ -327,6 +328,7 @@ final class ContextModel: @unchecked Sendable {
             switch tables.modelID {
             case 1: return model1
             case 2: return model2
+            case 3: return model3
             default: preconditionFailure("no primed state for model \(tables.modelID)")
             }
         }

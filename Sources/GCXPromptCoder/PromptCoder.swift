@@ -10,9 +10,10 @@ import GCXBytes
 /// of the CRC-32 of the decoded UTF-8 bytes (little-endian), then the arithmetic-coded symbols
 /// with trailing zero bytes removed. Thread-safe; the model is primed once per process and per concurrent caller.
 public enum PromptCoder {
-    /// Model id written by `encode` unless told otherwise (spec B.3: model 2 is model 1's algorithm
-    /// primed also with the built-in describer's form, which it codes 2.8x smaller).
-    public static let currentModelID = 2
+    /// Model id written by `encode` unless told otherwise (spec B.3: models 2 and 3 are model 1's
+    /// algorithm primed also with the built-in describer's form, which they code 2.8x smaller;
+    /// model 3 also with every real description of the corpus).
+    public static let currentModelID = 3
     /// Model ids this build decodes (and can encode with).
     public static var supportedModelIDs: [Int] { ModelTables.supportedIDs }
     /// Largest `decodedLength` that `decode` accepts: 64 KiB, many times a description (spec B.1).

@@ -12,6 +12,11 @@ struct SplitMix64: RandomNumberGenerator {
 
 /// Paths of the shared corpus and the package's own spec folder, found relative to this file.
 enum Fixtures {
+    /// The newest model not primed on prompts-cid22-b.jsonl: tests that need descriptions the
+    /// model has never seen code them with it (model 3 was primed on every corpus prompt, and
+    /// codes a text it has seen, or a repetition of it, far tighter than a new one).
+    static let heldOutModel = 2
+
     static let packageRoot: String = {
         var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
         parts.removeLast(3)  // Tests/GCXPromptCoderTests/Support.swift

@@ -13,7 +13,7 @@ import GCXPromptCoder
         var steps: [[UInt64]]
     }
 
-    @Test(arguments: [1, 2]) func theSpecsTestVectorsAreThisCoders(modelID: Int) throws {
+    @Test(arguments: [1, 2, 3]) func theSpecsTestVectorsAreThisCoders(modelID: Int) throws {
         let path = Fixtures.packageRoot + "/spec/prompt-model/vectors-\(modelID).json"
         let vectors = try JSONDecoder().decode(Vectors.self, from: try Data(contentsOf: URL(fileURLWithPath: path)))
         let digests = PromptCoder.primedStateDigests(modelID: modelID)

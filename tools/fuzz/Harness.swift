@@ -133,9 +133,14 @@ enum Seeds {
         for (i, text) in BuiltinFormCoder.primingTexts.enumerated() where i % 4 == 0 { save(Array(text.utf8), "form/builtin\(i)") }
         let texts = ["", "Top-left: pale grey sky.", "Type: photograph. Style: natural. Lighting: soft daylight. Palette: grey, green.\nTop-left: sky.\nTop-center: sky.",
                      "Ünïcödé and 日本語 text\u{1}"]
-        for (i, text) in texts.enumerated() {
-            let chunk = PromptChunk.modelCoded(text)
-            save([UInt8(chunk.decodedLength >> 8), UInt8(chunk.decodedLength & 255)] + chunk.payload, "prompt/seed\(i)")
+        // Model 2's payloads as seed0..., the later models' as model3-seed0...: one mutated byte
+        // turns a model id into another.
+        for modelID in 2...PromptCoder.currentModelID {
+            for (i, text) in texts.enumerated() {
+                let chunk = PromptChunk.modelCoded(text, modelID: modelID)
+                let name = modelID == 2 ? "prompt/seed\(i)" : "prompt/model\(modelID)-seed\(i)"
+                save([UInt8(chunk.decodedLength >> 8), UInt8(chunk.decodedLength & 255)] + chunk.payload, name)
+            }
         }
         // Method 2: a text in the built-in describer's form (a training text, so it is in the form).
         if let text = BuiltinFormCoder.primingTexts.first, let chunk = PromptChunk.builtinForm(text) {

@@ -289,14 +289,14 @@ do {
     valid("prompt-model-coded", "prompts coded with method 1 (model 1): a raster-scan description, other scripts and control characters, the empty text",
           archive([coded, codedUnicode, codedEmpty]))
 }
-do {
+for modelID in [2, 3] {
     var coded = textEntry("coded.png")
-    coded.prompt = .modelCoded(samplePrompt, modelID: 2)
+    coded.prompt = .modelCoded(samplePrompt, modelID: modelID)
     var builtin = textEntry("builtin.png")
-    builtin.prompt = .modelCoded(builtinPrompt, modelID: 2)
+    builtin.prompt = .modelCoded(builtinPrompt, modelID: modelID)
     var codedEmpty = textEntry("coded-empty.png")
-    codedEmpty.prompt = .modelCoded("", modelID: 2)
-    valid("prompt-model-2", "prompts coded with method 1 (model 2): a raster-scan description, one in the built-in describer's form, the empty text",
+    codedEmpty.prompt = .modelCoded("", modelID: modelID)
+    valid("prompt-model-\(modelID)", "prompts coded with method 1 (model \(modelID)): a raster-scan description, one in the built-in describer's form, the empty text",
           archive([coded, builtin, codedEmpty]))
 }
 // A form with every optional part the describer can write, and the parts kodim23's text lacks.

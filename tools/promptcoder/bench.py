@@ -3,8 +3,9 @@
 
 Usage: bench.py [--no-build] [--repeat N] [FILE.jsonl ...]   (default: the held-out prompts-cid22-b.jsonl)
 Needs: pip install brotli zstandard.  gcx sizes and timings come from the Swift release build
-(`gcx-prompt-bench`); the others are computed here, each prompt compressed on its own with the
-headers the command-line tools write (brotli: raw stream; zstd: frame with content size and
+(`gcx-prompt-bench`; model 3, primed on every corpus prompt, is sized on a corpus file by leaving
+each prompt out of its own priming); the others are computed here, each prompt compressed on its
+own with the headers the command-line tools write (brotli: raw stream; zstd: frame with content size and
 checksum; xz: .xz container with CRC64; gzip: 18-byte header/trailer, no file name).
 """
 import argparse
@@ -14,16 +15,22 @@ import lzma
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import brotli
 import zstandard
 
+import learning_curve  # noqa: E402  (leave-one-out sizes for the model primed on every corpus prompt)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus"))
 TRAIN = ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"]
-MODELS = [1, 2]  # every model gcx reads; the last is the one it writes
+MODELS = [1, 2, 3]  # every model gcx reads; the last is the one it writes
+# Model 3 is primed on every corpus prompt, so on a corpus file it is measured leaving each prompt
+# out of its own priming (learning_curve.leave_one_out); models 1 and 2 never saw prompts-cid22-b.
+PRIMED_ON_CORPUS = {3}
 
 
 def prompts_of(path):
@@ -73,8 +80,20 @@ def main():
         for b in packed:
             brotli.decompress(b)
     brotli_decode = args.repeat * nbytes / (time.process_time() - start) / 1e6
-    rows = [("gcx (model %d%s)" % (m, ", what gcx writes" if m == MODELS[-1] else ""), sum(p["coded"] for p in r["prompts"]))
-            for m, r in runs.items()]
+    rows = []
+    for m, r in runs.items():
+        label = "gcx (model %d%s)" % (m, ", what gcx writes" if m == MODELS[-1] else "")
+        total = sum(p["coded"] for p in r["prompts"])
+        corpus_files = [f for f in args.files if os.path.dirname(os.path.abspath(f)) == os.path.abspath(CORPUS)
+                        and os.path.basename(f) in learning_curve.train.TRAIN_FILES[m]]
+        if m in PRIMED_ON_CORPUS and corpus_files:
+            if len(corpus_files) != len(args.files):
+                sys.exit("model %d: give only corpus files or only other files" % m)
+            with tempfile.TemporaryDirectory() as scratch:
+                names = [os.path.basename(f) for f in corpus_files]
+                total = sum(learning_curve.leave_one_out(m, CORPUS, names, scratch))
+            label += ", each prompt left out of its own priming"
+        rows.append((label, total))
     brotli_row = len(rows)
     rows += [
         ("brotli -q 11", sum(len(b) for b in packed)),
@@ -94,9 +113,10 @@ def main():
     print()
     print("Throughput (release, one thread, CPU time, %d passes over the prompts, one at a time):" % args.repeat)
     for model, gcx in runs.items():
-        print("- gcx model %d: encode %.2f MB/s, decode %.2f MB/s; model priming %.0f ms once per process; "
+        seen = " (timed on prompts it was primed on)" if model in PRIMED_ON_CORPUS else ""
+        print("- gcx model %d%s: encode %.2f MB/s, decode %.2f MB/s; model priming %.0f ms once per process; "
               "peak RSS of the bench process %.1f MiB" % (
-                  model, gcx["encode_MBps"], gcx["decode_MBps"], gcx["prime_ms"], gcx["peak_rss_MiB"]))
+                  model, seen, gcx["encode_MBps"], gcx["decode_MBps"], gcx["prime_ms"], gcx["peak_rss_MiB"]))
     print("- brotli -q 11 (Python binding, same run): compress %.2f MB/s, decompress %.1f MB/s" % (brotli_encode, brotli_decode))
 
 

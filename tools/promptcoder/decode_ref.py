@@ -7,6 +7,7 @@ Usage:
                                                     decodes each and reports mismatches (exit 1)
   decode_ref.py --vectors spec/prompt-model/vectors-N.json
                                                     checks the test vectors of spec B.8 bit by bit
+  decode_ref.py --jsonl FILE --vectors FILE ...     several checks, each model primed once
 Slow (pure Python, about 20 us per coded bit) but bit-exact.
 """
 import bisect
@@ -542,30 +543,38 @@ def check_vectors(path):
     return 0
 
 
+def check_jsonl(path):
+    """Decodes every payload of a --dump file and compares it with the text the encoder was given."""
+    bad = total = 0
+    for line in open(path, encoding="utf-8"):
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        total += 1
+        try:
+            got = decode(bytes.fromhex(rec["payload"]), rec["length"])
+        except (DecodeError, UnicodeDecodeError) as e:
+            got = "<error %s>" % e
+        if got != rec["text"]:
+            bad += 1
+            print("MISMATCH #%d (%d bytes): %r" % (total, rec["length"], got[:80]))
+    print("decode_ref: %d/%d payloads agree with the Swift encoder" % (total - bad, total))
+    return 1 if bad else 0
+
+
 def main():
-    if len(sys.argv) == 3 and sys.argv[1] == "--vectors":
-        return check_vectors(sys.argv[2])
-    if len(sys.argv) == 3 and sys.argv[1] != "--jsonl":
-        print(decode(bytes.fromhex(sys.argv[1]), int(sys.argv[2])), end="")
+    args = sys.argv[1:]
+    if len(args) == 2 and not args[0].startswith("--"):
+        print(decode(bytes.fromhex(args[0]), int(args[1])), end="")
         return 0
-    if len(sys.argv) == 3:
-        bad = total = 0
-        for line in open(sys.argv[2], encoding="utf-8"):
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            total += 1
-            try:
-                got = decode(bytes.fromhex(rec["payload"]), rec["length"])
-            except (DecodeError, UnicodeDecodeError) as e:
-                got = "<error %s>" % e
-            if got != rec["text"]:
-                bad += 1
-                print("MISMATCH #%d (%d bytes): %r" % (total, rec["length"], got[:80]))
-        print("decode_ref: %d/%d payloads agree with the Swift encoder" % (total - bad, total))
-        return 1 if bad else 0
-    print(__doc__)
-    return 64
+    # Checks in one process share each model's priming (the slow part).
+    if not args or len(args) % 2 or any(option not in ("--jsonl", "--vectors") for option in args[::2]):
+        print(__doc__)
+        return 64
+    status = 0
+    for option, path in zip(args[::2], args[1::2]):
+        status |= check_jsonl(path) if option == "--jsonl" else check_vectors(path)
+    return status
 
 
 if __name__ == "__main__":

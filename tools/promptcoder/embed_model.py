@@ -14,7 +14,7 @@ import os
 import sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-MODEL_IDS = [1, 2]
+MODEL_IDS = [1, 2, 3]
 
 
 def swift_path(model_id):

@@ -3,11 +3,12 @@
 
 Usage: train.py [--corpus DIR] [--out-spec DIR] [--out-swift FILE] [--check]
 
-Training is deterministic. For each model id it reads the training prompts (model 2 first the
-built-in describer's 20 descriptions of spec/prompt-model/builtin-2.jsonl; then, for both,
-prompts-cid22-a.jsonl and prompts-clic.jsonl, lines in file order), picks the phrase vocabulary
-by counting, appends the dictionary (spec/prompt-model/words-en-gb.txt.xz, front-coded), and
-writes spec/prompt-model/model-<id>.bin plus the Swift source that embeds the same bytes.
+Training is deterministic. For each model id it reads the training prompts (models 2 and 3 first
+the built-in describer's 20 descriptions of spec/prompt-model/builtin-2.jsonl; then
+prompts-cid22-a.jsonl and prompts-clic.jsonl, and for model 3 also prompts-cid22-b.jsonl, lines in
+file order), picks the phrase vocabulary by counting, appends the dictionary
+(spec/prompt-model/words-en-gb.txt.xz, front-coded), and writes spec/prompt-model/model-<id>.bin
+plus the Swift source that embeds the same bytes.
 With --check it writes nothing and exits 1 if a committed file differs.
 See spec/gcx.md §B.3 for the file layout.
 """
@@ -23,11 +24,17 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import embed_model  # noqa: E402  (the one writer of the Swift table file)
 
-# The corpus prompts every model is primed with (the held-out half, prompts-cid22-b.jsonl, never).
-TRAIN_FILES = ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"]
-# Per model id: the committed texts primed before the corpus prompts (spec B.3). Model 2 adds
-# the built-in describer's form, which model 1 codes at about 1 bit per character.
-MODEL_PRELUDES = {1: [], 2: ["builtin-2.jsonl"]}
+# Per model id: the corpus prompts it is primed with, in order. Models 1 and 2 leave out
+# prompts-cid22-b.jsonl, the held-out half they are measured on; model 3 is primed on every real
+# description there is, and measured by leaving each held-out prompt out of its own priming
+# (learning_curve.py --leave-one-out).
+TRAIN_FILES = {1: ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"],
+               2: ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"],
+               3: ["prompts-cid22-a.jsonl", "prompts-clic.jsonl", "prompts-cid22-b.jsonl"]}
+HELD_OUT = "prompts-cid22-b.jsonl"
+# Per model id: the committed texts primed before the corpus prompts (spec B.3). Models 2 and 3
+# add the built-in describer's form, which model 1 codes at about 1 bit per character.
+MODEL_PRELUDES = {1: [], 2: ["builtin-2.jsonl"], 3: ["builtin-2.jsonl"]}
 # Byte values that never occur in valid UTF-8; each stands for one phrase.
 TOKEN_BYTES = [0xC0, 0xC1] + list(range(0xF5, 0x100))
 # Field labels of the raster-scan form: at text start, after a newline or after ". ".
@@ -65,7 +72,7 @@ def load_prompts(corpus, model_id=1):
     prompts = []
     for name in MODEL_PRELUDES[model_id]:
         prompts += read_prompts(os.path.join(ROOT, "spec", "prompt-model", name))
-    for name in TRAIN_FILES:
+    for name in TRAIN_FILES[model_id]:
         prompts += read_prompts(os.path.join(corpus, name))
     return prompts
 
