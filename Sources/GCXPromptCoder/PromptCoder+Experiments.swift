@@ -6,8 +6,8 @@ import GCXBytes
 /// written into an archive.
 extension PromptCoder {
     /// The payload size (spec B.1: model id varint, check, code) of each text under the model
-    /// file `blob`, after checking that each payload decodes back to its text. Primes the model anew on every
-    /// call (about as long as coding the training prompts).
+    /// file `blob`, after checking that each payload decodes back to its text. Primes the model
+    /// anew on every call (about as long as coding the training prompts).
     package static func experimentalSizes(of texts: [String], modelFile blob: [UInt8]) throws(PromptCodingError) -> [Int] {
         let tables = try ModelTables(parsing: blob)
         let model = ContextModel(tables: tables, primed: .priming(tables))
