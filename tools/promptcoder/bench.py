@@ -5,8 +5,8 @@ Usage: bench.py [--no-build] [--repeat N] [FILE.jsonl ...]   (default: the held-
 Needs: pip install brotli zstandard.  gcx sizes and timings come from the Swift release build
 (`gcx-prompt-bench`; model 3, primed on every corpus prompt, is sized on a corpus file by leaving
 each prompt out of its own priming); the others are computed here, each prompt compressed on its
-own with the headers the command-line tools write (brotli: raw stream; zstd: frame with content size and
-checksum; xz: .xz container with CRC64; gzip: 18-byte header/trailer, no file name).
+own with the headers the command-line tools write (brotli: raw stream; zstd: frame with content
+size and checksum; xz: .xz container with CRC64; gzip: 18-byte header/trailer, no file name).
 """
 import argparse
 import gzip
@@ -26,7 +26,8 @@ import learning_curve  # noqa: E402  (leave-one-out sizes for the model primed o
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus"))
-TRAIN = ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"]
+# zstd's dictionary is trained on what models 1 and 2 were primed on (never the held-out half).
+TRAIN = learning_curve.train.TRAIN_FILES[2]
 MODELS = [1, 2, 3]  # every model gcx reads; the last is the one it writes
 # Model 3 is primed on every corpus prompt, so on a corpus file it is measured leaving each prompt
 # out of its own priming (learning_curve.leave_one_out); models 1 and 2 never saw prompts-cid22-b.

@@ -26,8 +26,8 @@ import embed_model  # noqa: E402  (the one writer of the Swift table file)
 
 # Per model id: the corpus prompts it is primed with, in order. Models 1 and 2 leave out
 # prompts-cid22-b.jsonl, the held-out half they are measured on; model 3 is primed on every real
-# description there is, and measured by leaving each held-out prompt out of its own priming
-# (learning_curve.py --leave-one-out).
+# description there is, and measured by leaving each prompt out of its own priming
+# (learning_curve.py, part 3).
 TRAIN_FILES = {1: ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"],
                2: ["prompts-cid22-a.jsonl", "prompts-clic.jsonl"],
                3: ["prompts-cid22-a.jsonl", "prompts-clic.jsonl", "prompts-cid22-b.jsonl"]}
