@@ -76,7 +76,8 @@ struct Coder {
     /// or in the LL band its residual from the prediction; a decoder ignores it), the site, and the
     /// place's index in the plane if it is in a detail band (nil in LL), and returns what was coded,
     /// which becomes the plane's value.
-    func traverse(_ values: inout [Int], channel: Int, _ code: (Int, Site, Int?) throws -> Int) rethrows {
+    /// Luma's final values are kept for chroma's contexts (codec 5).
+    mutating func traverse(_ values: inout [Int], channel: Int, _ code: (Int, Site, Int?) throws -> Int) rethrows {
         let width = layout.width
         let oriented = layout.variant.oriented
         for band in layout.bands {
@@ -119,6 +120,7 @@ struct Coder {
                 }
             }
         }
+        if channel == 0 { luma = values }
     }
 
     mutating func encode(_ values: [Int], channel: Int, into coder: inout RangeEncoder) {
@@ -129,7 +131,6 @@ struct Coder {
             return value
         }
         self.models = models
-        if channel == 0 { luma = plane }
     }
 
     /// Codes a plane whose detail values are chosen for the least `error + lambda · bits`: `nearest`
@@ -161,7 +162,6 @@ struct Coder {
             return chosen
         }
         self.models = models
-        if channel == 0 { luma = plane }
         return plane
     }
 
@@ -169,7 +169,6 @@ struct Coder {
         var models = self.models
         defer { self.models = models }
         try traverse(&values, channel: channel) { _, site, _ in try models.decode(at: site, from: &coder) }
-        if channel == 0 { luma = values }
     }
 }
 
