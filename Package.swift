@@ -19,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // FilePath: the one path type of the file-system layer (components, extensions, joining).
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
     ],
     targets: [
         // The base: one byte cursor and writer, varints, CRC-32, PNG/JPEG headers, pixel limits.
@@ -29,18 +31,20 @@ let package = Package(
         // The pure format core: records, chunks, index, validator. No file, network or terminal I/O;
         // prompt methods other than stored are registered by the modules that implement them.
         .target(name: "GCX", dependencies: ["GCXBytes", "GCXThumbnailCodec"]),
-        // The prompt coder: tokenizer, context model and range coder, integer arithmetic only, with
-        // its model tables embedded; registers method 1 with the core. Pure: no I/O.
+        // The prompt coders: method 1 (tokenizer and context model on the range coder, integer
+        // arithmetic only, its model tables embedded) and method 2 (the built-in describer's form as
+        // its choices); registers both with the core. Pure: no I/O.
         .target(name: "GCXPromptCoder", dependencies: ["GCXBytes", "GCX", "GCXRangeCoder", "GCXRasterScan", "CGCXSystem"]),
         // The binary arithmetic coder (spec Appendix B.5) shared by prompt method 1 and the tiny thumbnail codecs.
         .target(name: "GCXRangeCoder"),
-        // Thumbnail codecs 3 and 4: integer colour and wavelet transforms, adaptive binary contexts on the
-        // range coder, bit-exact by spec Appendix C. Pure: no I/O.
+        // Thumbnail codecs 3, 4 and 5: integer colour and wavelet transforms, adaptive binary contexts on
+        // the range coder, bit-exact by spec Appendix C. Pure: no I/O.
         .target(name: "GCXThumbnailCodec", dependencies: ["GCXRangeCoder"]),
         // CPU and kernel hints Swift cannot spell (prefetch, huge pages), as inline C.
         .target(name: "CGCXSystem"),
-        // Files on disk: positioned reads, crash-safe writing aside and renaming into place.
-        .target(name: "GCXFileIO", dependencies: ["GCX"]),
+        // Files on disk: positioned reads, streams, crash-safe writing aside and renaming into place,
+        // standard streams, Ctrl-C and SIGTERM.
+        .target(name: "GCXFileIO", dependencies: ["GCX", .product(name: "SystemPackage", package: "swift-system")]),
         // libpng, libjpeg-turbo, libwebp, libtiff, giflib and libheif glue. Their error handling longjmps, which Swift cannot survive,
         // so every setjmp lives inside these C functions.
         .target(name: "CGCXImageCodecs", dependencies: ["CGCXSystem"], linkerSettings: [
@@ -61,7 +65,7 @@ let package = Package(
         .executableTarget(
             name: "gcx",
             dependencies: [
-                "GCX", "GCXPromptCoder", "GCXFileIO", "GCXArchiver", "GCXNet",
+                "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXArchiver", "GCXNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

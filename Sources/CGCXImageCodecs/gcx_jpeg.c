@@ -1,4 +1,4 @@
-#include "gcx_codecs.h"
+#include "gcx_common.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -90,14 +90,9 @@ int gcx_jpeg_decode(const uint8_t *bytes, size_t count,
     }
     uint32_t width = cinfo.image_width;
     uint32_t height = cinfo.image_height;
-    out->width = width;
-    out->height = height;
-    if (width > max_side || height > max_side || (uint64_t)width * height > max_pixels) {
-        char text[200];
-        snprintf(text, sizeof text,
-                 "image is %ux%u pixels; the limit is %u pixels per side and %llu pixels in total",
-                 (unsigned)width, (unsigned)height, (unsigned)max_side, (unsigned long long)max_pixels);
-        fail(&error, GCX_ERR_TOO_LARGE, text);
+    if (gcx_check_size(width, height, max_side, max_pixels, out) != GCX_OK) {
+        // The caller names the size and the limits from out->width and out->height.
+        fail(&error, GCX_ERR_TOO_LARGE, "image exceeds the pixel limits");
     }
 
     int cmyk = 0;

@@ -1,4 +1,4 @@
-#include "gcx_codecs.h"
+#include "gcx_common.h"
 
 #include <png.h>
 #include <setjmp.h>
@@ -133,14 +133,9 @@ int gcx_png_decode(const uint8_t *bytes, size_t count,
 
     png_uint_32 width = png_get_image_width(png, info);
     png_uint_32 height = png_get_image_height(png, info);
-    out->width = width;
-    out->height = height;
-    if (width > max_side || height > max_side || (uint64_t)width * height > max_pixels) {
-        char text[200];
-        snprintf(text, sizeof text,
-                 "image is %ux%u pixels; the limit is %u pixels per side and %llu pixels in total",
-                 (unsigned)width, (unsigned)height, (unsigned)max_side, (unsigned long long)max_pixels);
-        set_message(&context, text);
+    if (gcx_check_size(width, height, max_side, max_pixels, out) != GCX_OK) {
+        // The caller names the size and the limits from out->width and out->height.
+        set_message(&context, "image exceeds the pixel limits");
         context.status = GCX_ERR_TOO_LARGE;
         longjmp(context.jump, 1);
     }
