@@ -95,7 +95,7 @@ public struct ArchiveMerger {
 }
 
 /// One part of a collection packed on several machines: `K/N` takes the entries whose name's
-/// SHA-256, read as a big-endian number, is K − 1 modulo N. The split depends only on the names,
+/// SHA-256, its first 8 bytes read as a big-endian number, is K − 1 modulo N. The split depends only on the names,
 /// so N machines given the same inputs make disjoint shards that together hold every photo.
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
     public let index: Int
@@ -109,6 +109,9 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
         count = n
     }
 
+    /// Whether `name` falls in this part: the first 8 bytes of the SHA-256 of its UTF-8 bytes, read
+    /// as a big-endian unsigned integer, are `index - 1` modulo `count` (README, "A collection on
+    /// several machines": another implementation must shard alike).
     public func contains(_ name: String) -> Bool {
         let digest = SHA256.hash(Array(name.utf8))
         let value = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }

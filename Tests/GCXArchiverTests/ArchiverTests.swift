@@ -54,6 +54,20 @@ import GCXThumbnailCodec
         #expect(Extractor.relativePath(for: name, item: .reconstruction) == expected)
     }
 
+    /// README "A collection on several machines": part K holds the names whose SHA-256's first 8
+    /// bytes, as a big-endian integer, are K - 1 modulo N (a.jpg: 0x509b0d4641a7c3ba).
+    @Test func shardsFollowTheDocumentedRule() throws {
+        let value: UInt64 = 0x509b_0d46_41a7_c3ba
+        for count in [1, 2, 3, 8, 1000, 65_536] {
+            let part = Int(value % UInt64(count)) + 1
+            for index in 1...min(count, 8) {
+                #expect(try #require(Shard("\(index)/\(count)")).contains("a.jpg") == (index == part), "\(index)/\(count)")
+            }
+            #expect(try #require(Shard("\(part)/\(count)")).contains("a.jpg"))
+        }
+        #expect(Shard("0/3") == nil && Shard("4/3") == nil && Shard("1/65537") == nil && Shard("1/") == nil)
+    }
+
     @Test func inputsFromFoldersAreNamedRelativeToTheFolder() async throws {
         let root = NSTemporaryDirectory() + "inputs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/sub/.hidden", withIntermediateDirectories: true)
