@@ -57,10 +57,13 @@ public struct CaptionBatch: Codable, Sendable, Equatable {
 
 public enum BatchError: Error, CustomStringConvertible {
     case unreadable(String, String)
+    /// A photo's bytes differ from those sent in the batch: its answer describes another photo.
+    case changedSinceSent(String)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "\(path) is not a gcx caption batch: \(reason)"
+        case .changedSinceSent(let path): "\(path) changed since the batch was sent"
         }
     }
 }
@@ -201,7 +204,7 @@ public struct BatchAnswersCaptioner: Captioner {
         }
         let hex = SHA256.hash(fileBytes).map { String(format: "%02x", $0) }.joined()
         guard hex == sent.sha256 else {
-            throw PackFailure(input: input.path, reason: "it changed since the batch was sent; rerun with --batch to send it again")
+            throw PackFailure(input: input.path, reason: "it changed since the batch was sent", cause: BatchError.changedSinceSent(input.path))
         }
         let warning = RasterScan.follows(text) ? nil
             : "the description does not follow the instruction's layout (batch answers are not asked again); stored as written"

@@ -88,7 +88,7 @@ public struct EntryBuilder: Sendable {
                 entry.thumbnail = Thumbnail(codec: options.thumbnailCodec, scale: scale,
                                             width: small.width, height: small.height, payload: payload)
             } catch {
-                throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)")
+                throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)", cause: error)
             }
         }
         return (entry, request)
@@ -248,11 +248,9 @@ public enum TinyThumbnailScale {
 }
 
 /// Not even the coarsest tiny thumbnail fits the budget.
-struct ThumbnailBudgetError: Error, CustomStringConvertible {
-    var budget: Int, width: Int, height: Int
-    var description: String {
-        "no \(width)x\(height) tiny thumbnail fits \(budget) bytes; give --thumbnail-bytes more, or a larger --thumbnail-scale"
-    }
+public struct ThumbnailBudgetError: Error, CustomStringConvertible {
+    public var budget: Int, width: Int, height: Int
+    public var description: String { "no \(width)x\(height) tiny thumbnail fits \(budget) bytes" }
 }
 
 /// `text` cut, at a character boundary, to the container's string limit.

@@ -272,6 +272,24 @@ import GCXImage
         for name in broken { #expect(result.stderr.contains(name)) }
     }
 
+    /// The library says what does not fit; only the command line names the flags that would help.
+    @Test func aBudgetNoThumbnailFitsNamesTheSizeAndTheFlagsToChange() throws {
+        let directory = try CLI.temporaryDirectory()
+        // Noise: not even the coarsest quantiser brings its 250x250 thumbnail down to 16 bytes.
+        var state: UInt32 = 1
+        let pixels = (0..<2000 * 2000 * 3).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: state >> 24)
+        }
+        let photo = directory + "/noise.png"
+        try Data(try PNGEncoder.encode(RGBImage(width: 2000, height: 2000, pixels: pixels))).write(to: URL(fileURLWithPath: photo))
+        let result = try CLI.run(["pack", photo, "-o", directory + "/a.gcx", "--thumbnail-scale", "8", "--thumbnail-bytes", "16"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("cannot make its thumbnail: no 250x250 tiny thumbnail fits 16 bytes "
+            + "(give --thumbnail-bytes more, or a larger --thumbnail-scale)"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/a.gcx"))
+    }
+
     @Test func jpegSamplesAndThumbnailOptions() throws {
         let directory = try CLI.temporaryDirectory()
         let archive = directory + "/j.gcx"
