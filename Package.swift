@@ -60,13 +60,15 @@ let package = Package(
         // HTTP clients for captioners and generators: retries, rate limits, keys kept secret.
         .target(name: "GCXNet", dependencies: ["CGCXCurl"]),
         // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.
-        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec", "GCXFileIO", "GCXRasterScan", "GCXImage", "GCXNet"]),
+        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec", "GCXFileIO", "GCXRasterScan", "GCXImage", "GCXNet",
+                                                .product(name: "SystemPackage", package: "swift-system")]),
         // The thin command-line front end.
         .executableTarget(
             name: "gcx",
             dependencies: [
                 "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXArchiver", "GCXNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Regenerates fixtures/conformance deterministically.
@@ -85,10 +87,11 @@ let package = Package(
         .testTarget(name: "GCXBytesTests", dependencies: ["GCXBytes"]),
         .testTarget(name: "GCXThumbnailCodecTests", dependencies: ["GCX", "GCXThumbnailCodec", "GCXTestSupport"]),
         .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXBytes", "GCXPromptCoder", "GCX", "GCXTestSupport"]),
-        .testTarget(name: "GCXTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO"]),
-        .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXRasterScan", "GCXImage"], exclude: ["Fixtures"]),
-        // Starts the fake servers of tools/fake-servers for the tests that talk to them, and runs the
-        // second decoders of tools/reference.
+        .testTarget(name: "GCXFileIOTests", dependencies: ["GCXFileIO", "GCXTestSupport"]),
+        .testTarget(name: "GCXTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXTestSupport"]),
+        .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXRasterScan", "GCXImage", "GCXTestSupport"], exclude: ["Fixtures"]),
+        // What tests share: the fake servers of tools/fake-servers, the second decoders of
+        // tools/reference, the ../shared data found one way, a seeded generator, a virtual clock.
         .target(name: "GCXTestSupport", path: "Tests/GCXTestSupport"),
         .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXRasterScan", "GCXTestSupport"]),
         .testTarget(name: "GCXArchiverTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXNet", "GCXArchiver", "GCXThumbnailCodec", "GCXTestSupport"]),

@@ -6,13 +6,10 @@ import GCXArchiver
 import GCXFileIO
 import GCXImage
 import GCXThumbnailCodec
+import GCXTestSupport
 
 @Suite struct ArchiverLibraryTests {
-    static let datasets: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/") + "/../shared/datasets"
-    }()
+    static let datasets = SharedData.datasets
 
     @Test func entryRecordsTheOriginalFileAndItsThumbnail() async throws {
         let path = Self.datasets + "/kodak/kodim04.png"

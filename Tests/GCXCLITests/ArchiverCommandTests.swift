@@ -4,6 +4,7 @@ import GCX
 import GCXPromptCoder
 import GCXFileIO
 import GCXImage
+import GCXTestSupport
 
 /// End-to-end tests of pack, extract and cat through the built binary, offline, with the built-in
 /// describer and reconstructor.
@@ -172,15 +173,19 @@ import GCXImage
             // Kill the pack at a random moment, possibly several times, then let it finish.
             var finished = false
             for attempt in 0..<6 {
-                let process = try CLI.start(["pack", CLI.datasets + "/kodak", "-o", archive, "--append", "-q", "--jobs", "2"])
+                let pack = try ReportingProcess(["pack", CLI.datasets + "/kodak", "-o", archive, "--append", "--jobs", "2"])
+                let process = pack.process
                 if attempt < 2 + round % 2 {
-                    // Killed once the partial file has grown past a seeded size: inside an entry,
-                    // between entries or in the header, whatever the machine's speed.
-                    let threshold = Int.random(in: 0...30_000, using: &generator)
-                    while process.isRunning && Self.fileSize(archive + ".partial") < threshold { usleep(2_000) }
-                    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                    // Killed a seeded moment after a seeded number of entries were packed: inside an
+                    // entry, between entries or in the header.
+                    let entries = Int.random(in: 0...4, using: &generator)
+                    let delay = Double(Int.random(in: 0...40, using: &generator)) / 1000
+                    if pack.waitFor(entries, linesContaining: "packed") {
+                        Thread.sleep(forTimeInterval: delay)
+                        kill(process.processIdentifier, SIGKILL)
+                    }
                 }
-                process.waitUntilExit()
+                pack.finish()
                 if process.terminationReason == .exit {
                     #expect(process.terminationStatus == 0)
                     finished = true
@@ -193,10 +198,6 @@ import GCXImage
             #expect(names.count == 24 && Set(names).count == 24, "round \(round): \(names.count) entries")
             #expect(!FileManager.default.fileExists(atPath: archive + ".partial"))
         }
-    }
-
-    static func fileSize(_ path: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
     @Test func extractionNeverWritesOutsideItsFolder() throws {

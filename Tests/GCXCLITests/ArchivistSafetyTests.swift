@@ -153,20 +153,12 @@ import GCXImage
     func anInterruptedPackSaysHowToResume(signal: Int32, status: Int32) throws {
         let directory = try CLI.temporaryDirectory("gcx-signal")
         let archive = directory + "/kodak.gcx"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["pack", CLI.datasets + "/kodak", "-o", archive, "-q"]
-        process.environment = CLI.environment([:])
-        let errors = directory + "/stderr"
-        _ = FileManager.default.createFile(atPath: errors, contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: errors)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        // Signalled once the first entry is on disk.
-        while process.isRunning && ArchiverCommandTests.fileSize(archive + ".partial") < 2_000 { usleep(2_000) }
-        kill(process.processIdentifier, signal)
-        process.waitUntilExit()
-        let message = String(decoding: Self.bytes(errors) ?? Data(), as: UTF8.self)
+        let pack = try ReportingProcess(["pack", CLI.datasets + "/kodak", "-o", archive])
+        // Signalled once the first entry is packed.
+        try #require(pack.waitFor(1, linesContaining: "packed"), "\(pack.finish())")
+        kill(pack.process.processIdentifier, signal)
+        let message = pack.finish()
+        let process = pack.process
         #expect(process.terminationStatus == status, "\(message)")
         #expect(message.contains("rerun the same command with --append"), "\(message)")
         #expect(FileManager.default.fileExists(atPath: archive + ".partial"))

@@ -2,6 +2,7 @@ import Foundation
 import GCX
 import GCXImage
 import GCXThumbnailCodec
+import GCXTestSupport
 
 /// Runs the built `gcx` binary, as a user would.
 struct CLI {
@@ -32,11 +33,7 @@ struct CLI {
         return directory.appendingPathComponent(name).path
     }
 
-    static let packageRoot: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
+    static let packageRoot = SharedData.packageRoot
 
     /// The environment the binary runs in: no API key and a private cache unless a test says so.
     static func environment(_ extra: [String: String]) -> [String: String] {
@@ -73,45 +70,68 @@ struct CLI {
 }
 
 extension CLI {
-    static let datasets = packageRoot + "/../shared/datasets"
-    static let corpus = packageRoot + "/../shared/corpus"
+    static let datasets = SharedData.datasets
+    static let corpus = SharedData.corpus
 
     static func temporaryDirectory(_ label: String = "gcx") throws -> String {
         let path = NSTemporaryDirectory() + "\(label)-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
-
-    /// Starts the binary without waiting, for tests that interrupt it.
-    static func start(_ arguments: [String]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment([:])
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
-    }
 }
 
-/// Repeatable randomness for tests (SplitMix64): a failure can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A stored thumbnail's pixels, whatever its codec (tiny, PNG or JPEG).
 func decodedThumbnail(_ thumbnail: Thumbnail) throws -> RGBImage {
     guard let variant = thumbnail.codec.tinyVariant else { return try ImageDecoder.decode(thumbnail.payload).image }
     return RGBImage(width: thumbnail.width, height: thumbnail.height,
                     pixels: try TinyImageCodec.decode(thumbnail.payload, width: thumbnail.width, height: thumbnail.height, variant: variant))
+}
+
+/// A running gcx whose standard error a test reads as it comes, so that it acts when the binary
+/// reports something (an entry packed) instead of polling the file system.
+final class ReportingProcess {
+    let process = Process()
+    private let errors = Pipe()
+    private var pending = Data()
+    private(set) var transcript = ""
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = arguments
+        process.environment = CLI.environment([:])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+    }
+
+    /// Blocks until `count` lines containing `marker` have been printed; false if the binary closed
+    /// its standard error (ended) first.
+    func waitFor(_ count: Int, linesContaining marker: String) -> Bool {
+        var seen = 0
+        while seen < count {
+            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: pending[..<newline], as: UTF8.self)
+                pending.removeSubrange(...newline)
+                transcript += line + "\n"
+                if line.contains(marker) { seen += 1 }
+                continue
+            }
+            let chunk = errors.fileHandleForReading.availableData  // blocks until bytes or the end
+            if chunk.isEmpty { return false }
+            pending.append(chunk)
+        }
+        return true
+    }
+
+    /// Waits for the binary to end; everything it printed to standard error.
+    @discardableResult
+    func finish() -> String {
+        pending.append(errors.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        transcript += String(decoding: pending, as: UTF8.self)
+        pending.removeAll()
+        return transcript
+    }
 }

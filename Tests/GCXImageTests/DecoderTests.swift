@@ -1,6 +1,7 @@
 import GCXBytes
 import Testing
 @testable import GCXImage
+import GCXTestSupport
 
 @Suite("Decoding")
 struct DecoderTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import GCXImage
+import GCXTestSupport
 
 /// Builds TIFF-structured EXIF blocks in either byte order.
 struct TIFFBuilder {

@@ -1,30 +1,15 @@
 import Foundation
+import GCXTestSupport
 @testable import GCXImage
 
-/// Paths to the shared datasets (tests may read ../shared; the library never does).
+/// The shared datasets (tests may read ../shared; the library never does).
 enum Datasets {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/datasets")
-
-    static func directory(_ name: String) -> URL {
-        if let override = ProcessInfo.processInfo.environment["GCX_DATASETS"] {
-            return URL(fileURLWithPath: override).appendingPathComponent(name)
-        }
-        let relative = root.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: relative.path) else {
-            fatalError("\(relative.path) is missing: these tests read ../shared/datasets beside the checkout (or set GCX_DATASETS)")
-        }
-        return relative
-    }
-
     static func files(_ name: String, suffix: String = ".png") -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory(name).path)) ?? []
-        return names.filter { $0.hasSuffix(suffix) }.sorted()
+        SharedData.datasetFiles(name, suffix: suffix)
     }
 
     static func bytes(_ name: String, _ file: String) throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: directory(name).appendingPathComponent(file)))
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: try SharedData.dataset(name + "/" + file))))
     }
 
     static let pngsuiteValid = files("pngsuite").filter { !$0.hasPrefix("x") }
@@ -42,18 +27,6 @@ enum Fixtures {
     }
 }
 
-/// SplitMix64: a seeded generator so "random" tests repeat exactly.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension RGBImage {
     /// A deterministic noisy test image.

@@ -24,13 +24,10 @@ enum Fixtures {
 
     /// The shared corpus beside the checkout; its absence fails the test that asks, loudly.
     static var sharedCorpus: URL? {
-        let url = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/corpus/prompts-clic.jsonl")
-        return FileManager.default.fileExists(atPath: url.path) ? url : nil
+        (try? SharedData.corpusFile("prompts-clic.jsonl")).map { URL(fileURLWithPath: $0) }
     }
 
-    static let missingCorpus: Comment = "../shared/corpus/prompts-clic.jsonl is missing: this test reads the shared corpus beside the checkout"
+    static let missingCorpus = Comment(rawValue: SharedData.Missing(path: SharedData.corpus + "/prompts-clic.jsonl", variable: "GCX_CORPUS").description)
 
     /// Fast-failing options so retry tests stay short.
     /// Options for tests: short timeouts, and budgets and waits on a virtual clock, so retries take

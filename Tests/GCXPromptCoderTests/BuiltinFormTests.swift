@@ -85,7 +85,7 @@ import GCXTestSupport
     /// Random choices, in range and out, extreme numbers among them: whatever text they render,
     /// the encoder either declines it or codes it so that it decodes to the same text.
     @Test func randomFormsCodeOrAreDeclined() throws {
-        var rng = SplitMix64(state: 0xF0E)
+        var rng = SeededGenerator(seed: 0xF0E)
         func pick(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
         func number() -> Int { [0, 1, 99, 100, 768, 65_535, (1 << 23) + 1, (1 << 24) - 1][pick(8)] }
         var coded = 0

@@ -7,7 +7,7 @@ import Testing
     /// parallel): every payload must equal the one coded alone, and every decode must round-trip.
     /// Also covers instances whose overlay grew for a long text being reused for short ones.
     @Test func concurrentCodingMatchesSequential() throws {
-        var texts = Fixtures.corpus("prompts-cid22-b.jsonl")
+        var texts = try Fixtures.corpus("prompts-cid22-b.jsonl")
         if texts.isEmpty { texts = ["Type: photograph. Style: test.\nTop-left: blue sky"] }
         // A long text that grows the overlays without repeating itself (a repeated one codes tighter
         // than decoders may accept, spec B.1): the held-out prompts joined, and other scripts; so

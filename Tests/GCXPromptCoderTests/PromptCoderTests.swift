@@ -2,13 +2,14 @@ import Testing
 import GCXBytes
 import GCX
 @testable import GCXPromptCoder
+import GCXTestSupport
 
 @Suite struct RoundTripTests {
     static let corpusFiles = ["prompts-cid22-a.jsonl", "prompts-cid22-b.jsonl", "prompts-clic.jsonl"]
 
     @Test(arguments: corpusFiles)
     func corpusPromptsRoundTrip(file: String) throws {
-        let prompts = Fixtures.corpus(file)
+        let prompts = try Fixtures.corpus(file)
         #expect(!prompts.isEmpty, "corpus \(file) not found next to the package")
         for p in prompts {
             let payload = PromptCoder.encode(p)
@@ -24,7 +25,7 @@ import GCX
     }
 
     @Test func seededRandomStringsRoundTrip() throws {
-        var rng = SplitMix64(state: 0x5EED)
+        var rng = SeededGenerator(seed: 0x5EED)
         let ranges: [ClosedRange<UInt32>] = [0x00...0x1F, 0x20...0x7E, 0x80...0x7FF, 0x4E00...0x9FFF,
                                              0x1F300...0x1FAFF, 0xE000...0xFFFF, 0x10000...0x10FFFF]
         let pieces = ["Top-left: ", "\nMiddle-center: ", ". Style: ", "\n", "continues the ", "Bottom-"]
@@ -46,8 +47,8 @@ import GCX
     }
 
     @Test func longTextRoundTrip() throws {
-        var rng = SplitMix64(state: 7)
-        let base = Fixtures.corpus("prompts-cid22-b.jsonl").joined(separator: "\n")
+        var rng = SeededGenerator(seed: 7)
+        let base = try Fixtures.corpus("prompts-cid22-b.jsonl").joined(separator: "\n")
         var s = ""
         let piece = base.isEmpty ? "filler text " : base
         repeat {  // as long as fits the 64 KiB a model-coded prompt may hold
@@ -57,7 +58,7 @@ import GCX
         let payload = PromptCoder.encode(s, modelID: Fixtures.heldOutModel)
         #expect(try PromptCoder.decode(payload, decodedLength: s.utf8.count) == s)
         // The model must come back to the primed state after a long text: same bytes again.
-        let p = Fixtures.corpus("prompts-clic.jsonl").first ?? "Top-left: sky"
+        let p = try Fixtures.corpus("prompts-clic.jsonl").first ?? "Top-left: sky"
         let first = PromptCoder.encode(p)
         #expect(PromptCoder.encode(p) == first)
     }
@@ -93,8 +94,8 @@ import GCX
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 
-    @Test func codedFormIsSmallOnCorpus() {
-        let prompts = Fixtures.corpus("prompts-cid22-b.jsonl")
+    @Test func codedFormIsSmallOnCorpus() throws {
+        let prompts = try Fixtures.corpus("prompts-cid22-b.jsonl")
         let coded = prompts.map { PromptCoder.encode($0, modelID: Fixtures.heldOutModel).count }.reduce(0, +)
         let chars = prompts.map(\.count).reduce(0, +)
         // Held-out prompts: about 1.54 bits per character (brotli -q 11: 3.22).
@@ -147,7 +148,7 @@ import GCX
         let chunk = PromptChunk.smallest(text)
         #expect(chunk.method == .stored)
         // Every payload the coder writes for real descriptions stays far inside the bound.
-        for prompt in Fixtures.corpus("prompts-cid22-b.jsonl") {
+        for prompt in try Fixtures.corpus("prompts-cid22-b.jsonl") {
             let coded = PromptCoder.encode(prompt, modelID: Fixtures.heldOutModel)
             #expect(prompt.utf8.count <= 10 * coded.count, "\(prompt.utf8.count) bytes from \(coded.count)")
         }
@@ -187,7 +188,7 @@ import GCX
     }
 
     @Test func randomPayloadsNeverTrap() {
-        var rng = SplitMix64(state: 99)
+        var rng = SeededGenerator(seed: 99)
         for _ in 0..<200 {
             var p: [UInt8] = [UInt8.random(in: 1...2, using: &rng)]
             for _ in 0..<Int.random(in: 0..<64, using: &rng) { p.append(UInt8.random(in: 0...255, using: &rng)) }
@@ -219,11 +220,11 @@ import GCX
     }
 
     /// Model 3 is model 2 primed on the held-out half of the corpus too (spec B.3).
-    @Test func modelThreeAddsTheHeldOutPrompts() {
+    @Test func modelThreeAddsTheHeldOutPrompts() throws {
         let two = ModelTables.model2, three = ModelTables.model3
         #expect(three.phrases == two.phrases)
         #expect(three.dictionary == two.dictionary && three.dictionaryWeights == two.dictionaryWeights)
-        let heldOut = Fixtures.corpus("prompts-cid22-b.jsonl").map { Array($0.utf8) }
+        let heldOut = try Fixtures.corpus("prompts-cid22-b.jsonl").map { Array($0.utf8) }
         #expect(three.trainingPrompts == two.trainingPrompts + heldOut)
     }
 
@@ -231,7 +232,7 @@ import GCX
     /// coded by model 3's file less that prompt, is smaller in total than under model 2 (which
     /// never saw any of them); tools/promptcoder/learning_curve.py does this for every prompt.
     @Test func modelThreeCodesUnseenDescriptionsSmaller() throws {
-        let prompts = Array(Fixtures.corpus("prompts-cid22-b.jsonl").prefix(4))
+        let prompts = Array(try Fixtures.corpus("prompts-cid22-b.jsonl").prefix(4))
         let file = ModelTables.embeddedBytes(id: 3)
         var leftOut = 0
         for prompt in prompts {
@@ -287,7 +288,7 @@ import GCX
 /// it must measure the file it is given, exactly as a registered model would code.
 @Suite struct ExperimentalModelTests {
     @Test func aRegisteredModelsFileCodesAsThatModel() throws {
-        let texts = Array(Fixtures.corpus("prompts-cid22-b.jsonl").prefix(3)) + ["", "Top-left: pale grey sky."]
+        let texts = Array(try Fixtures.corpus("prompts-cid22-b.jsonl").prefix(3)) + ["", "Top-left: pale grey sky."]
         let sizes = try PromptCoder.experimentalSizes(of: texts, modelFile: ModelTables.embeddedBytes(id: 1))
         #expect(sizes == texts.map { PromptCoder.encode($0, modelID: 1).count })
     }
@@ -295,7 +296,7 @@ import GCX
     @Test func theGivenFileIsWhatIsMeasured() throws {
         // "GCXM", model id 1, no phrases, no training prompts, no dictionary: an unprimed model.
         let empty: [UInt8] = Array("GCXM".utf8) + [1, 0, 0, 0]
-        let texts = Array(Fixtures.corpus("prompts-cid22-b.jsonl").prefix(3))
+        let texts = Array(try Fixtures.corpus("prompts-cid22-b.jsonl").prefix(3))
         let unprimed = try PromptCoder.experimentalSizes(of: texts, modelFile: empty)
         let primed = texts.map { PromptCoder.encode($0, modelID: 1).count }
         for (u, p) in zip(unprimed, primed) { #expect(u > p + p / 2) }

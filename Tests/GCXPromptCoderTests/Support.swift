@@ -1,14 +1,4 @@
-/// Seeded generator for repeatable round trips (SplitMix64).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import GCXTestSupport
 
 /// Paths of the shared corpus and the package's own spec folder, found relative to this file.
 enum Fixtures {
@@ -17,11 +7,7 @@ enum Fixtures {
     /// codes a text it has seen, or a repetition of it, far tighter than a new one).
     static let heldOutModel = 2
 
-    static let packageRoot: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-        parts.removeLast(3)  // Tests/GCXPromptCoderTests/Support.swift
-        return parts.joined(separator: "/")
-    }()
+    static let packageRoot = SharedData.packageRoot
 
     static func readFile(_ path: String) -> [UInt8]? {
         guard let f = fopen(path, "rb") else { return nil }
@@ -36,11 +22,10 @@ enum Fixtures {
         return out
     }
 
-    /// Prompts of one corpus file (the "prompt" field of each JSON line); the file must exist.
-    static func corpus(_ name: String) -> [String] {
-        guard let bytes = readFile(packageRoot + "/../shared/corpus/" + name) else {
-            fatalError("../shared/corpus/\(name) is missing: these tests read the shared corpus beside the checkout")
-        }
+    /// Prompts of one corpus file (the "prompt" field of each JSON line); throws if it is missing.
+    static func corpus(_ name: String) throws -> [String] {
+        let path = try SharedData.corpusFile(name)
+        guard let bytes = readFile(path) else { throw SharedData.Missing(path: path, variable: "GCX_CORPUS") }
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { line in
             jsonStringField("prompt", in: String(line))
         }

@@ -1,6 +1,7 @@
 import Testing
 @testable import GCX
 import GCXPromptCoder
+import GCXTestSupport
 
 @Suite struct RoundTripTests {
     @Test(arguments: [UInt64(1), 2, 3, 4, 5])

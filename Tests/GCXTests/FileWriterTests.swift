@@ -3,6 +3,7 @@ import Testing
 import GCX
 import GCXPromptCoder
 import GCXFileIO
+import GCXTestSupport
 
 @Suite struct FileWriterTests {
     func temporaryDirectory() throws -> String {

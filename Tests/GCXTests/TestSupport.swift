@@ -1,25 +1,9 @@
 import GCXBytes
 import GCX
+import GCXTestSupport
 
-/// A repeatable random number generator (SplitMix64), so every randomised test can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// The package root, found from this file's path.
-let packageRoot: String = {
-    var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)
-    return parts.joined(separator: "/")
-}()
+/// The package root (the checkout).
+let packageRoot = SharedData.packageRoot
 
 enum Samples {
     static let scalars: [Unicode.Scalar] = Array("abcxyzABC019 _-.()éüßøåçñ月光写真фотоΩπ🌙🙂👍🏽".unicodeScalars)
