@@ -42,8 +42,9 @@ let package = Package(
         .target(name: "GCXThumbnailCodec", dependencies: ["GCXRangeCoder"]),
         // CPU and kernel hints Swift cannot spell (prefetch, huge pages), as inline C.
         .target(name: "CGCXSystem"),
-        // Files on disk: positioned reads, streams, crash-safe writing aside and renaming into place,
-        // standard streams, Ctrl-C and SIGTERM.
+        // Files on disk, every path a FilePath and every failure a FileIOError: what is at a path,
+        // folder walks, a confined output folder, a keyed file store, positioned reads, crash-safe
+        // writing aside and renaming into place, standard streams, Ctrl-C and SIGTERM.
         .target(name: "GCXFileIO", dependencies: ["GCX", .product(name: "SystemPackage", package: "swift-system")]),
         // libpng, libjpeg-turbo, libwebp, libtiff, giflib and libheif glue. Their error handling longjmps, which Swift cannot survive,
         // so every setjmp lives inside these C functions.
@@ -51,8 +52,9 @@ let package = Package(
             .linkedLibrary("png"), .linkedLibrary("jpeg"), .linkedLibrary("webp"), .linkedLibrary("webpdemux"),
             .linkedLibrary("tiff"), .linkedLibrary("gif"),
         ]),
-        // Pixels: decoding, encoding, thumbnails, resampling, consistency, the built-in describer.
-        .target(name: "GCXImage", dependencies: ["GCXBytes", "GCXRasterScan", "CGCXImageCodecs"]),
+        // Pixels: decoding, encoding, thumbnails (and the tiny ones' scale search), resampling,
+        // consistency, the built-in describer.
+        .target(name: "GCXImage", dependencies: ["GCXBytes", "GCXRasterScan", "GCXThumbnailCodec", "CGCXImageCodecs"]),
         // libcurl glue: curl_easy_setopt is variadic, which Swift cannot call.
         // libcurl and libheif are opened on first use (dlopen), not linked: with what they load they
         // cost every command several milliseconds of start-up.
@@ -80,21 +82,22 @@ let package = Package(
         .executableTarget(name: "gcx-fuzz", dependencies: ["GCX", "GCXImage", "GCXPromptCoder", "GCXThumbnailCodec"], path: "tools/fuzz",
                           exclude: ["README.md", "seeds", "lsan.supp"]),
         // The tiny thumbnail codecs at byte budgets: thumbnail and reconstruction PSNR, encoding time.
-        .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec", "GCXArchiver"], path: "tools/thumb-bench",
+        .executableTarget(name: "gcx-thumb-bench", dependencies: ["GCXImage", "GCXThumbnailCodec"], path: "tools/thumb-bench",
                           exclude: ["check_priors.sh", "EXPERIMENTS.md"]),
         // Measures what list and single-entry reads cost on large archives.
         .executableTarget(name: "gcx-bench-container", dependencies: ["GCXBytes", "GCX", "GCXFileIO"], path: "tools/bench-container"),
         .testTarget(name: "GCXBytesTests", dependencies: ["GCXBytes"]),
         .testTarget(name: "GCXThumbnailCodecTests", dependencies: ["GCX", "GCXThumbnailCodec", "GCXTestSupport"]),
         .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXBytes", "GCXPromptCoder", "GCX", "GCXTestSupport"]),
-        .testTarget(name: "GCXFileIOTests", dependencies: ["GCXFileIO", "GCXTestSupport"]),
+        .testTarget(name: "GCXFileIOTests", dependencies: ["GCXFileIO", "GCXTestSupport", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "GCXTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXTestSupport"]),
-        .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXRasterScan", "GCXImage", "GCXTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXRasterScan", "GCXImage", "GCXThumbnailCodec", "GCXTestSupport"], exclude: ["Fixtures"]),
         // What tests share: the fake servers of tools/fake-servers, the second decoders of
         // tools/reference, the ../shared data found one way, a seeded generator, a virtual clock.
         .target(name: "GCXTestSupport", path: "Tests/GCXTestSupport"),
         .testTarget(name: "GCXNetTests", dependencies: ["GCXNet", "GCXRasterScan", "GCXTestSupport"]),
-        .testTarget(name: "GCXArchiverTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXNet", "GCXArchiver", "GCXThumbnailCodec", "GCXTestSupport"]),
+        .testTarget(name: "GCXArchiverTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXNet", "GCXArchiver", "GCXThumbnailCodec", "GCXTestSupport",
+                                                            .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "GCXCLITests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec", "GCXFileIO", "GCXImage", "GCXTestSupport"]),
     ]
 )

@@ -2,7 +2,8 @@
 public struct Violation: Equatable, Sendable, Codable, CustomStringConvertible {
     public enum Severity: String, Sendable, Codable { case error, warning }
 
-    public var code: String
+    /// The rule broken (spec/gcx.md lists the codes); encodes as its string.
+    public var code: ErrorCode
     public var severity: Severity
     /// Absolute byte offset in the file.
     public var offset: Int
@@ -10,7 +11,7 @@ public struct Violation: Equatable, Sendable, Codable, CustomStringConvertible {
     public var message: String
 
     public init(_ error: FormatError, severity: Severity = .error) {
-        code = error.code.rawValue
+        code = error.code
         self.severity = severity
         offset = error.offset
         entry = error.entry
@@ -61,7 +62,7 @@ public struct Validator {
         }
         func finished() -> ValidationReport {
             var done = report
-            done.violations = found.sorted { ($0.step.rawValue, $0.violation.offset, $0.violation.code) < ($1.step.rawValue, $1.violation.offset, $1.violation.code) }
+            done.violations = found.sorted { ($0.step.rawValue, $0.violation.offset, $0.violation.code.rawValue) < ($1.step.rawValue, $1.violation.offset, $1.violation.code.rawValue) }
                 .map(\.violation)
             return done
         }

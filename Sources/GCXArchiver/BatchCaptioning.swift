@@ -1,6 +1,7 @@
 import Foundation
 import GCX
 import GCXFileIO
+import SystemPackage
 import GCXImage
 import GCXNet
 import GCXRasterScan
@@ -31,7 +32,7 @@ public struct CaptionBatch: Codable, Sendable, Equatable {
 
     /// The batch recorded at `path`, or nil when there is none.
     public static func load(_ path: String) throws -> CaptionBatch? {
-        guard FileStatus.exists(path) else { return nil }
+        guard FileSystem.exists(FilePath(path)) else { return nil }
         let bytes = try FileSource.readAll(path: path)
         let batch: CaptionBatch
         do {
@@ -45,7 +46,7 @@ public struct CaptionBatch: Codable, Sendable, Equatable {
 
     /// Forgets the batch recorded at `path` (once collected).
     public static func remove(_ path: String) {
-        try? FileManager.default.removeItem(atPath: path)
+        try? FileSystem.remove(FilePath(path))
     }
 
     public func save(_ path: String) throws {
@@ -70,13 +71,13 @@ public enum BatchError: Error, CustomStringConvertible {
 
 /// Submits photos to the Batch API and collects the answers.
 public struct BatchCaptioning: Sendable {
-    public let backend: OpenAICaptionerBackend
-    public let batches: OpenAIBatches
+    public let backend: OpenAICaptioner
+    public let batches: OpenAIBatchClient
     /// Largest input file uploaded; the API takes up to 200 MB and 50,000 requests per file.
     public var maxFileBytes = 190 * 1024 * 1024
-    public var maxRequestsPerFile = OpenAIBatches.maxRequestsPerFile
+    public var maxRequestsPerFile = OpenAIBatchClient.maxRequestsPerFile
 
-    public init(backend: OpenAICaptionerBackend, batches: OpenAIBatches) {
+    public init(backend: OpenAICaptioner, batches: OpenAIBatchClient) {
         self.backend = backend
         self.batches = batches
     }
@@ -140,7 +141,7 @@ public struct BatchCaptioning: Sendable {
     /// Where the batches stand, and once all are finished, their answers.
     public struct Collection: Sendable {
         /// Every batch as last retrieved.
-        public var batches: [OpenAIBatches.Batch] = []
+        public var batches: [OpenAIBatchClient.Batch] = []
         /// Answers by entry name.
         public var answers: [String: String] = [:]
         /// Requests without an answer, by entry name, with the API's reason.
@@ -160,8 +161,8 @@ public struct BatchCaptioning: Sendable {
             for message in batch.errorMessages where batch.status == "failed" {
                 collection.failures.append((name: "", reason: "batch \(batch.id) failed: \(message)"))
             }
-            for file in [batch.output_file_id, batch.error_file_id].compactMap({ $0 }) {
-                for result in OpenAIBatches.results(in: try await batches.content(ofFile: file), file: file) {
+            for file in [batch.outputFileID, batch.errorFileID].compactMap({ $0 }) {
+                for result in OpenAIBatchClient.results(in: try await batches.content(ofFile: file), file: file) {
                     guard let id = result.customID, let name = names[id] else {
                         if case .failure(let reason) = result.outcome { collection.failures.append((name: "", reason: reason)) }
                         continue

@@ -1,7 +1,7 @@
-import Foundation
 import GCX
 import GCXPromptCoder
 import GCXFileIO
+import SystemPackage
 import GCXImage
 
 /// Writes prompts, thumbnails and reconstructions of entries under an output folder.
@@ -42,7 +42,7 @@ public final class Extractor {
     }
 
     public let reader: ArchiveReader
-    public let output: SafeOutput
+    public let output: ConfinedFolder
     public let items: Set<Item>
     /// The generator for each entry (its recorded one, or what the user chose).
     public let generatorFor: @Sendable (Entry) throws -> any Generator
@@ -50,27 +50,27 @@ public final class Extractor {
     public let cache: ReconstructionCache?
     /// Entries in progress at once beyond the CPU slots: generators on servers are slow, so this
     /// is the number of requests that may be in flight.
-    public let jobs: Int
+    public let requestsInFlight: Int
     /// Reconstructions as PNG (lossless, the default) or JPEG (quality 92, what photo apps expect).
     public var reconstructionFormat: ImageFileFormat = .png
 
-    public init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, cache: ReconstructionCache? = nil, jobs: Int = 1,
+    public init(reader: ArchiveReader, output: ConfinedFolder, items: Set<Item>, cache: ReconstructionCache? = nil, requestsInFlight: Int = 1,
                 generatorFor: @escaping @Sendable (Entry) throws -> any Generator = { _ in BuiltinGenerator() }) {
         self.reader = reader
         self.output = output
         self.items = items
         self.generatorFor = generatorFor
         self.cache = cache
-        self.jobs = max(1, jobs)
+        self.requestsInFlight = max(1, requestsInFlight)
     }
 
-    public convenience init(reader: ArchiveReader, output: SafeOutput, items: Set<Item>, generator: any Generator, cache: ReconstructionCache? = nil) {
+    public convenience init(reader: ArchiveReader, output: ConfinedFolder, items: Set<Item>, generator: any Generator, cache: ReconstructionCache? = nil) {
         self.init(reader: reader, output: output, items: items, cache: cache) { _ in generator }
     }
 
     /// What the concurrent part of an extraction needs; all of it is safe to share across threads.
     private struct Work: Sendable {
-        var output: SafeOutput
+        var output: ConfinedFolder
         var generatorFor: @Sendable (Entry) throws -> any Generator
         var cache: ReconstructionCache?
         var format: ImageFileFormat
@@ -121,7 +121,7 @@ public final class Extractor {
         var failures: [PackFailure] = []
     }
 
-    /// Extracts `rows`, `jobs` entries at a time beyond the CPU slots; failures are reported and the
+    /// Extracts `rows`, `requestsInFlight` entries at a time beyond the CPU slots; failures are reported and the
     /// rest go on. Events come in entry order.
     public func run(_ rows: [IndexRow], progress: (Event) -> Void = { _ in }) async -> Result {
         var result = Result()
@@ -148,7 +148,7 @@ public final class Extractor {
         // drawn concurrently, and written in entry order.
         let work = Work(output: output, generatorFor: generatorFor, cache: cache, format: reconstructionFormat, cpu: WorkSlots())
         _ = try? await OrderedPipeline.run(
-            count: rows.count, window: jobs + work.cpu.count,
+            count: rows.count, window: requestsInFlight + work.cpu.count,
             start: { index -> (Swift.Result<Loaded, PackFailure>, [Item: String]) in
                 let row = rows[index]
                 do {
@@ -173,7 +173,7 @@ public final class Extractor {
                     do {
                         try output.write(file.bytes, to: file.path, modificationTime: file.modificationTime)
                         outcome.written.append(Written(entry: rows[index].summary.name, item: file.item,
-                                                       path: (output.root as NSString).appendingPathComponent(file.path)))
+                                                       path: output.path(of: file.path).string))
                     } catch {
                         outcome.failures.append(PackFailure(input: rows[index].summary.name, reason: "\(file.item.rawValue): \(error)", cause: error))
                         if let failure = error as? FileIOError, failure.kind == .system { break }

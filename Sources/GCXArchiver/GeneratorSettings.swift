@@ -93,16 +93,16 @@ public struct GeneratorSettings: Sendable, Equatable {
         case .builtin:
             return BuiltinGenerator()
         case .openAI:
-            let baseURL = connection.baseURL ?? OpenAIImageGenerator.defaultBaseURL
-            if connection.apiKey == nil && baseURL == OpenAIImageGenerator.defaultBaseURL {
+            let baseURL = connection.baseURL ?? OpenAIImageClient.defaultBaseURL
+            if connection.apiKey == nil && baseURL == OpenAIImageClient.defaultBaseURL {
                 throw GeneratorSettingsError.missingAPIKey(generator: "openai")
             }
-            let client = OpenAIImageGenerator(baseURL: baseURL, apiKey: connection.apiKey, model: model ?? OpenAIImageGenerator.defaultModel,
+            let client = OpenAIImageClient(baseURL: baseURL, apiKey: connection.apiKey, model: model ?? OpenAIImageClient.defaultModel,
                                               quality: quality, inputFidelity: inputFidelity ?? "high", client: connection.client)
-            return OpenAIGeneratorBackend(client: client, settings: self)
+            return OpenAIGenerator(client: client, settings: self)
         case .a1111:
-            let client = A1111Generator(baseURL: connection.baseURL ?? A1111Generator.defaultBaseURL, model: model, client: connection.client)
-            return A1111GeneratorBackend(client: client, settings: self)
+            let client = A1111Client(baseURL: connection.baseURL ?? A1111Client.defaultBaseURL, model: model, client: connection.client)
+            return A1111Generator(client: client, settings: self)
         default:
             throw GeneratorSettingsError.unknownKind(kind.rawValue)
         }

@@ -22,8 +22,8 @@ public struct PackOptions: Sendable {
     /// The generator recorded in each entry, so that extraction repeats it; nil records none (the
     /// built-in reconstructor).
     public var generator: GeneratorMetadata?
-    /// Requests in flight to a captioning server.
-    public var jobs = 1
+    /// Requests in flight to a captioning server (the CLI's --jobs); CPU work has its own lanes.
+    public var requestsInFlight = 1
     /// Keep the photo's GPS position (the "l" chunk). Off by default: a description of a private
     /// photo and the place it was taken are sensitive together.
     public var keepLocation = false

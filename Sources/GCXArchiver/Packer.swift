@@ -1,6 +1,6 @@
-import Foundation
 import GCX
 import GCXFileIO
+import SystemPackage
 
 /// Packs photos into an archive: each entry is written as soon as it is made, so an interrupted
 /// pack keeps every completed entry, and `append` resumes it.
@@ -59,9 +59,8 @@ public final class Packer {
         var changed: Set<String> = []
         for input in inputs {
             guard let row = reader.row(named: input.name), let stored = try? reader.entry(at: row).source else { continue }
-            var info = stat()
-            guard stat(input.path, &info) == 0 else { continue }
-            if UInt64(info.st_size) != stored.originalSize {
+            guard let status = try? FileSystem.status(of: FilePath(input.path)) else { continue }
+            if UInt64(status.size) != stored.originalSize {
                 changed.insert(input.name)
             } else if let bytes = try? FileSource.readAll(path: input.path),
                       !SHA256.hash(bytes).prefix(stored.contentHash.count).elementsEqual(stored.contentHash) {
@@ -77,7 +76,7 @@ public final class Packer {
     public func run(_ inputs: [PackInput], shouldStop: () -> Bool = { false },
                     progress: (Event) -> Void = { _ in }) async throws -> Summary {
         try Packer.refuseOverwriting(archive, with: inputs)
-        let existed = FileManager.default.fileExists(atPath: archive)
+        let existed = FileSystem.exists(FilePath(archive))
         let replaced = update && mode == .append ? Packer.changed(inputs, in: archive) : []
         let writer = try ArchiveFileWriter(path: archive, mode: mode, format: options.archiveFormat, keepsFullHash: options.keepsFullHash,
                                            recoverDamaged: recoverDamaged, excluding: replaced)
@@ -98,7 +97,7 @@ public final class Packer {
         // one slot per core) and written in input order, so the archive's bytes do not depend on
         // timing; the window bounds how many are made ahead of the writer.
         let cpu = WorkSlots()
-        let window = max(1, options.jobs) + cpu.count
+        let window = max(1, options.requestsInFlight) + cpu.count
         let delivered = try await OrderedPipeline.run(
             count: pending.count, window: window, shouldStop: shouldStop,
             start: { pending[$0].1 },
@@ -157,24 +156,10 @@ public final class Packer {
     /// Refuses an archive path that is one of the photos (the same file, by device and inode,
     /// whatever the path says): packing would replace the photo with the archive.
     static func refuseOverwriting(_ archive: String, with inputs: [PackInput]) throws {
-        guard let target = FileIdentity(path: archive) else { return }
-        for input in inputs where FileIdentity(path: input.path) == target {
+        guard let target = FileSystem.identity(of: FilePath(archive)) else { return }
+        for input in inputs where FileSystem.identity(of: FilePath(input.path)) == target {
             throw PackError.outputIsInput(archive: archive, input: input.path)
         }
-    }
-}
-
-/// A file's device and inode: two paths name the same file exactly when these agree.
-struct FileIdentity: Hashable {
-    let device: UInt64
-    let inode: UInt64
-
-    /// The identity of the file `path` names, symbolic links followed; nil if there is none.
-    init?(path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        device = UInt64(info.st_dev)
-        inode = UInt64(info.st_ino)
     }
 }
 

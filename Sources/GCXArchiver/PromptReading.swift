@@ -6,7 +6,7 @@ import GCXPromptCoder
 /// decoder on several cores; memory stays bounded by working through the rows in slices.
 public enum PromptReading {
     /// Calls `body` with each row and its prompt (or the error that stopped it), in row order.
-    public static func forEach(_ rows: [IndexRow], in reader: ArchiveReader, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+    public static func forEach(_ rows: [IndexRow], in reader: ArchiveReader, lanes: Int = ProcessInfo.processInfo.activeProcessorCount,
                                _ body: (IndexRow, Result<String, Error>) throws -> Void) rethrows {
         let slice = 256
         var start = 0
@@ -14,9 +14,9 @@ public enum PromptReading {
             let part = Array(rows[start..<min(start + slice, rows.count)])
             let entries = part.map { row in Result { try reader.entry(at: row) } }
             let texts = ResultSlots<String>(count: part.count)
-            let lanes = max(1, min(jobs, part.count))
-            DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-                for index in stride(from: lane, to: part.count, by: lanes) {
+            let used = max(1, min(lanes, part.count))
+            DispatchQueue.concurrentPerform(iterations: used) { lane in
+                for index in stride(from: lane, to: part.count, by: used) {
                     texts.set(index, entries[index].flatMap { entry in
                         Result { try PromptDecoding.standard.text(of: entry.prompt, at: part[index].offset) }
                     })

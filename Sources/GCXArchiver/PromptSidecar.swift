@@ -1,5 +1,6 @@
 import Foundation
 import GCX
+import GCXFileIO
 
 /// Descriptions supplied by the user: a JSONL file of `{"image": NAME, "prompt": TEXT}` lines, the
 /// format of the development corpus. A supplied prompt is stored exactly as given.
@@ -10,8 +11,9 @@ public struct PromptSidecar: Sendable {
     /// Reads and checks the whole file; a line that is not such an object is an error naming the line.
     public init(path: String) throws {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PackFailure(input: path, reason: "cannot read the prompts file")
+        let data: [UInt8]
+        do { data = try FileSource.readAll(path: path) } catch {
+            throw PackFailure(input: path, reason: "cannot read the prompts file: \(error.problem)", cause: error)
         }
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -34,7 +36,7 @@ public struct PromptSidecar: Sendable {
     /// folder), the file's own name, or a path ending in "/" + the entry name.
     public func prompt(for input: PackInput) throws -> String? {
         if let exact = byImage[input.name] { return exact }
-        let fileName = (input.name as NSString).lastPathComponent
+        let fileName = input.name.split(separator: "/").last.map(String.init) ?? input.name
         if let byFileName = byImage[fileName] { return byFileName }
         let matches = byImage.keys.filter { $0.hasSuffix("/" + input.name) }
         if matches.count > 1 {

@@ -1,6 +1,7 @@
 import Foundation
 import GCX
 import GCXFileIO
+import SystemPackage
 
 /// Checks the files under a folder against the content hashes an archive keeps for them, as
 /// `sha256sum -c` does: each entry's file is missing, changed or intact, and photos under the
@@ -35,11 +36,11 @@ public struct Verifier: Sendable {
     /// One item per entry (archive order), then one per photo the archive does not hold. Files are
     /// hashed on every core; a size that differs settles `changed` without reading the file.
     public func verify(_ entries: [(row: IndexRow, source: SourceMetadata)],
-                       jobs: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Item] {
+                       lanes: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Item] {
         let results = ResultSlots<Item>(count: entries.count)
-        let lanes = max(1, min(jobs, entries.count))
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            for index in stride(from: lane, to: entries.count, by: lanes) {
+        let used = max(1, min(lanes, entries.count))
+        DispatchQueue.concurrentPerform(iterations: used) { lane in
+            for index in stride(from: lane, to: entries.count, by: used) {
                 results.set(index, .success(check(entries[index].source)))
             }
         }
@@ -58,11 +59,16 @@ public struct Verifier: Sendable {
     }
 
     private func check(_ source: SourceMetadata) -> Item {
-        let path = (root as NSString).appendingPathComponent(source.name)
-        var info = stat()
-        guard stat(path, &info) == 0 else { return Item(name: source.name, status: .missing, detail: nil) }
-        guard UInt64(info.st_size) == source.originalSize else {
-            return Item(name: source.name, status: .changed, detail: "\(info.st_size) bytes, \(source.originalSize) when packed")
+        let path = FilePath(root).appending(source.name).string
+        let status: FileStatus
+        do {
+            guard let found = try FileSystem.status(of: FilePath(path)) else { return Item(name: source.name, status: .missing, detail: nil) }
+            status = found
+        } catch {
+            return Item(name: source.name, status: .unreadable, detail: error.problem)
+        }
+        guard UInt64(status.size) == source.originalSize else {
+            return Item(name: source.name, status: .changed, detail: "\(status.size) bytes, \(source.originalSize) when packed")
         }
         do {
             let digest = SHA256.hash(try FileSource.readAll(path: path))

@@ -6,7 +6,7 @@ import Darwin
 
 /// A failed file operation: the file, what was being done, and why — the system's `errno` when
 /// the system said no, so callers can tell a full disk from a missing file.
-public struct FileIOError: Error, CustomStringConvertible, Sendable {
+public struct FileIOError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What kind of refusal this is, for callers that react to it (a CLI adds its flag hints).
     public enum Kind: Sendable, Equatable {
         /// A system call failed; `errno` says why.
@@ -17,6 +17,14 @@ public struct FileIOError: Error, CustomStringConvertible, Sendable {
         case interruptedWrite
         /// Another process holds the archive's lock.
         case locked
+        /// A symbolic link to nothing.
+        case brokenLink
+        /// A symbolic link that leads back to itself.
+        case loopingLink
+        /// A folder holds names that are not UTF-8 (which no entry name can be).
+        case nameNotUTF8
+        /// A path inside a confined folder that would leave it: a link, or a file where a folder must be.
+        case escapesFolder
         /// Anything else (not a regular file, a file that shrank while read...).
         case other
     }
@@ -36,16 +44,19 @@ public struct FileIOError: Error, CustomStringConvertible, Sendable {
         self.errno = errno
     }
 
-    /// From the current `errno`.
-    static func system(_ operation: String, _ path: String) -> FileIOError {
-        let code = systemErrno()
-        return FileIOError(.system, path: path, operation: operation, reason: String(cString: strerror(code)), errno: code)
+    /// From `errno` (by default the current one).
+    static func system(_ operation: String, _ path: String, errno code: Int32 = systemErrno()) -> FileIOError {
+        FileIOError(.system, path: path, operation: operation, reason: String(cString: strerror(code)), errno: code)
     }
 
     /// True when the device is full or over quota: no later write will succeed either.
     public var isOutOfSpace: Bool { errno == ENOSPC || errno == EDQUOT }
 
-    public var description: String { "\(path): cannot \(operation): \(reason)" }
+    /// What went wrong, without the path: "cannot OPERATION: REASON", or the reason alone for a
+    /// finding that is no operation's failure ("a symbolic link to nothing").
+    public var problem: String { operation.isEmpty ? reason : "cannot \(operation): \(reason)" }
+
+    public var description: String { "\(path): \(problem)" }
 }
 
 /// The calling thread's `errno` (the module's own name `errno` is taken by the property above).

@@ -14,7 +14,7 @@ public final class FileSource: ByteSource {
     public private(set) var readCalls = 0
     private let descriptor: Int32
 
-    public init(path: String) throws {
+    public init(path: String) throws(FileIOError) {
         self.path = path
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileIOError.system("open", path) }
@@ -33,7 +33,7 @@ public final class FileSource: ByteSource {
 
     deinit { close(descriptor) }
 
-    public func read(at offset: Int, count: Int) throws -> [UInt8] {
+    public func read(at offset: Int, count: Int) throws(FileIOError) -> [UInt8] {
         precondition(offset >= 0 && count >= 0 && offset + count <= size, "read outside the file")
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
@@ -54,7 +54,7 @@ public final class FileSource: ByteSource {
     }
 
     /// The whole file.
-    public static func readAll(path: String) throws -> [UInt8] {
+    public static func readAll(path: String) throws(FileIOError) -> [UInt8] {
         let source = try FileSource(path: path)
         return source.size == 0 ? [] : try source.read(at: 0, count: source.size)
     }

@@ -49,18 +49,3 @@ enum FileDescriptorWriter {
         }
     }
 }
-
-/// What is at a path, for the command line's checks (which must not call the C library itself).
-public enum FileStatus {
-    /// Something exists at `path`: a file, a folder, a link (even a broken one).
-    public static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
-    }
-
-    /// `path` is a folder, or a link to one.
-    public static func isFolder(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-    }
-}

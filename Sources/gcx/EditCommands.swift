@@ -67,7 +67,7 @@ enum EditFailure {
             Output.err("gcx: \(archive): \(format) (the archive is left as it was; gcx validate says more)")
             return ExitCode(ExitStatus.failure)
         default:
-            Output.err("gcx: \(Hints.describe(error, command: "edit"))")
+            Output.err("gcx: \(Hints.describe(error, command: .edit))")
             return ExitCode(ExitStatus.usageOrIO)
         }
     }

@@ -3,6 +3,7 @@ import Foundation
 import GCX
 import GCXArchiver
 import GCXFileIO
+import SystemPackage
 
 struct ExtractCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,11 +67,11 @@ struct ExtractCommand: AsyncParsableCommand {
     func run() async throws {
         var progress = Progress(quiet: quiet)
         let reader = try ArchiveOpening.open(archive)
-        let safeOutput: SafeOutput
+        let safeOutput: ConfinedFolder
         do {
-            safeOutput = try SafeOutput(root: output, existing: force ? .overwrite : skipExisting ? .skip : .refuse)
+            safeOutput = try ConfinedFolder(root: FilePath(output), existing: force ? .overwrite : skipExisting ? .skip : .refuse)
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: "extract"))")
+            Output.err("gcx: \(Hints.describe(error, command: .extract))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         var failures: [PackFailure] = []
@@ -84,15 +85,15 @@ struct ExtractCommand: AsyncParsableCommand {
             generators = GeneratorChoice(options: generatorOptions, connection: .init(baseURL: connection.baseURL, apiKey: try connection.apiKey(),
                                                                                   client: connection.client(concurrency: jobs)))
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: "extract"))")
+            Output.err("gcx: \(Hints.describe(error, command: .extract))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         if items.contains(.reconstruction), let kind = generatorOptions.chosenKind {
             let label = (try? generators.generator(for: kind, recorded: nil).label) ?? kind.description
             progress.info("gcx: generator: \(label)")
         }
-        let cache = noCache ? nil : ReconstructionCache(directory: cacheDir ?? ReconstructionCache.defaultDirectory())
-        let extractor = Extractor(reader: reader, output: safeOutput, items: items, cache: cache, jobs: jobs) { entry in
+        let cache = noCache ? nil : ReconstructionCache(directory: cacheDir ?? ReconstructionCache.defaultDirectory(environment: ProcessInfo.processInfo.environment))
+        let extractor = Extractor(reader: reader, output: safeOutput, items: items, cache: cache, requestsInFlight: jobs) { entry in
             try generators.generator(for: generatorOptions.chosenKind ?? entry.generator?.kind ?? .builtin, recorded: entry.generator)
         }
         extractor.reconstructionFormat = format
@@ -100,7 +101,7 @@ struct ExtractCommand: AsyncParsableCommand {
             switch event {
             case .wrote(let written, let index, let total): progress.item(index, total, "wrote \(written.path)")
             case .skipped(let entry, let item, let index, let total): progress.item(index, total, "kept the existing \(item.rawValue) of \(quotedIfNeeded(entry))")
-            case .failed(let failure, let index, let total): progress.item(index, total, "failed \(Hints.describe(failure, command: "extract"))")
+            case .failed(let failure, let index, let total): progress.item(index, total, "failed \(Hints.describe(failure, command: .extract))")
             }
         }
         progress.endLine()
@@ -124,7 +125,7 @@ struct ExtractCommand: AsyncParsableCommand {
         }
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) item(s) failed:")
-            for failure in failures { Output.err("  \(Hints.describe(failure, command: "extract"))") }
+            for failure in failures { Output.err("  \(Hints.describe(failure, command: .extract))") }
             throw ExitCode(ExitStatus.failure)
         }
         if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GCXFileIO
+import SystemPackage
 
 @main
 struct GCXCommand: AsyncParsableCommand {
@@ -44,7 +45,7 @@ extension GCXCommand {
     static func refuseFileNamesThatLookLikeOptions() {
         let arguments = CommandLine.arguments.dropFirst()
         for argument in arguments.prefix(while: { $0 != "--" })
-        where argument.hasPrefix("-") && !argument.hasPrefix("--") && argument.count > 2 && FileStatus.exists(argument) {
+        where argument.hasPrefix("-") && !argument.hasPrefix("--") && argument.count > 2 && FileSystem.exists(FilePath(argument)) {
             Output.err("gcx: \(quotedIfNeeded(argument)) is a file whose name starts with '-': write ./\(argument), or put it after --")
             exit(withError: ExitCode(ExitStatus.usageOrIO))
         }

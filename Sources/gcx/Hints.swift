@@ -1,14 +1,20 @@
 import GCXArchiver
+import GCXImage
 import GCXFileIO
 
 /// What to type next, for the errors a command-line user can act on. The libraries name no flags;
 /// only the command line knows its own.
 enum Hints {
-    static func hint(for error: (any Error)?, command: String) -> String? {
+    /// The command whose flags a hint may name: the same refusal is mended differently by each.
+    enum Command {
+        case pack, extract, edit, merge
+    }
+
+    static func hint(for error: (any Error)?, command: Command) -> String? {
         switch error {
         case let error as FileIOError:
             switch error.kind {
-            case .exists where command == "pack": "use --force to replace it or --append to add to it"
+            case .exists where command == .pack: "use --force to replace it or --append to add to it"
             case .exists: "use --force to overwrite"
             case .interruptedWrite: "rerun with --append to resume it, or delete it"
             default: nil
@@ -33,7 +39,7 @@ enum Hints {
     }
 
     /// `error` as printed, with its hint in parentheses when there is one.
-    static func describe(_ error: any Error, command: String) -> String {
+    static func describe(_ error: any Error, command: Command) -> String {
         guard let hint = hint(for: error, command: command) else { return "\(error)" }
         return "\(error) (\(hint))"
     }

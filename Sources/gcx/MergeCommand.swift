@@ -49,7 +49,7 @@ struct MergeCommand: ParsableCommand {
             Output.err("gcx: \(error) (nothing was written)")
             throw ExitCode(ExitStatus.failure)
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: "merge"))")
+            Output.err("gcx: \(Hints.describe(error, command: .merge))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         for (name, kept) in report.duplicates { Output.err("gcx: \(quotedIfNeeded(name)) is in several archives; kept the one from \(kept)") }

@@ -2,6 +2,7 @@ import ArgumentParser
 import GCX
 import GCXArchiver
 import GCXFileIO
+import SystemPackage
 import GCXNet
 
 struct PackCommand: AsyncParsableCommand {
@@ -56,7 +57,7 @@ struct PackCommand: AsyncParsableCommand {
     var captioner: CaptionerChoice?
 
     @Option(help: "The captioner's model.")
-    var captionerModel: String = OpenAICaptioner.defaultModel
+    var captionerModel: String = OpenAICaptionClient.defaultModel
 
     @Option(help: "The photo is sent to the captioner with its long side at most this many pixels.")
     var captionMaxSide: Int = 1024
@@ -151,12 +152,12 @@ struct PackCommand: AsyncParsableCommand {
             guard let prompts else { throw ValidationError("--captioner sidecar needs --prompts FILE") }
             return SidecarCaptioner(sidecar: try PromptSidecar(path: prompts))
         case .openai:
-            let baseURL = connection.baseURL ?? OpenAICaptioner.defaultBaseURL
-            if key == nil && baseURL == OpenAICaptioner.defaultBaseURL {
+            let baseURL = connection.baseURL ?? OpenAICaptionClient.defaultBaseURL
+            if key == nil && baseURL == OpenAICaptionClient.defaultBaseURL {
                 throw ValidationError("the openai captioner needs an API key: set OPENAI_API_KEY or pass --api-key-file")
             }
-            let client = OpenAICaptioner(baseURL: baseURL, apiKey: key, model: captionerModel, client: connection.client(concurrency: jobs))
-            return OpenAICaptionerBackend(client: client, maxSide: captionMaxSide)
+            let client = OpenAICaptionClient(baseURL: baseURL, apiKey: key, model: captionerModel, client: connection.client(concurrency: jobs))
+            return OpenAICaptioner(client: client, maxSide: captionMaxSide)
         case .builtin: return BuiltinCaptioner()
         }
     }
@@ -170,7 +171,7 @@ struct PackCommand: AsyncParsableCommand {
         options.thumbnailQuality = thumbnailQuality ?? PackOptions.defaultThumbnailQuality
         options.thumbnailBytes = budget
         options.thumbnailTradeoff = tradeoff
-        options.jobs = jobs
+        options.requestsInFlight = jobs
         options.keepLocation = keepLocation
         options.keepsFullHash = fullHash
         options.formatVersion = formatVersion?.version ?? .current
@@ -178,7 +179,7 @@ struct PackCommand: AsyncParsableCommand {
         do {
             options.captioner = try makeCaptioner()
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: "pack"))")
+            Output.err("gcx: \(Hints.describe(error, command: .pack))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         if let kind = generatorOptions.chosenKind, kind != .builtin {
@@ -201,7 +202,7 @@ struct PackCommand: AsyncParsableCommand {
                 try ArchiveFileWriter(path: output, mode: force ? .overwrite : append || update ? .append : .create,
                                       format: options.archiveFormat).finish()
             } catch {
-                Output.err("gcx: \(Hints.describe(error, command: "pack"))")
+                Output.err("gcx: \(Hints.describe(error, command: .pack))")
                 throw ExitCode(ExitStatus.usageOrIO)
             }
             Output.out("\(output): no photo falls in shard \(shard ?? ""); an empty archive was written")
@@ -248,11 +249,11 @@ struct PackCommand: AsyncParsableCommand {
                 case .skipped(let input, let index, let total):
                     progress.item(index, total, "skipped \(input.name): already in the archive")
                 case .failed(let failure, let index, let total):
-                    progress.item(index, total, "failed \(Hints.describe(failure, command: "pack"))")
+                    progress.item(index, total, "failed \(Hints.describe(failure, command: .pack))")
                 }
             }
         } catch {
-            progress.note("gcx: \(Hints.describe(error, command: "pack"))")
+            progress.note("gcx: \(Hints.describe(error, command: .pack))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         progress.endLine()
@@ -287,7 +288,7 @@ struct PackCommand: AsyncParsableCommand {
             if !summary.wroteArchive && summary.entryCount == 0 && summary.archiveBytes == 0 {
                 report("\(output): not written: no photo could be packed (\(failures.count) failed)")
                 Output.err("gcx: \(failures.count) photo(s) failed:")
-                for failure in failures { Output.err("  \(Hints.describe(failure, command: "pack"))") }
+                for failure in failures { Output.err("  \(Hints.describe(failure, command: .pack))") }
                 throw ExitCode(collected.missing.isEmpty ? ExitStatus.failure : ExitStatus.usageOrIO)
             }
             let what = summary.wroteArchive ? (summary.updated.isEmpty ? "" : ", \(summary.updated.count) updated") : " (unchanged: nothing to add)"
@@ -295,7 +296,7 @@ struct PackCommand: AsyncParsableCommand {
         }
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) photo(s) failed:")
-            for failure in failures { Output.err("  \(Hints.describe(failure, command: "pack"))") }
+            for failure in failures { Output.err("  \(Hints.describe(failure, command: .pack))") }
             if collectedBatch != nil && !batchFailures.isEmpty {
                 Output.err("gcx: rerun with --append --batch to send the failed photos in a new batch, or with --append alone to caption them live")
             }
@@ -312,12 +313,12 @@ extension PackCommand {
     /// returns what failed and the batch file to remove once they are packed.
     func batchStep(_ options: inout PackOptions, _ collected: inout InputCollector.Collected,
                    progress: inout Progress) async throws -> ([PackFailure], String)? {
-        guard let backend = options.captioner as? OpenAICaptionerBackend else {
+        guard let backend = options.captioner as? OpenAICaptioner else {
             Output.err("gcx: --batch needs the openai captioner (--captioner openai, or an API key in OPENAI_API_KEY)")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         let statePath = CaptionBatch.path(for: output)
-        let batches = OpenAIBatches(baseURL: backend.client.baseURL, apiKey: try connection.apiKey(), client: connection.client(concurrency: jobs))
+        let batches = OpenAIBatchClient(baseURL: backend.client.baseURL, apiKey: try connection.apiKey(), client: connection.client(concurrency: jobs))
         let captioning = BatchCaptioning(backend: backend, batches: batches)
         do {
             guard let state = try CaptionBatch.load(statePath) else {
@@ -351,7 +352,7 @@ extension PackCommand {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: "pack"))")
+            Output.err("gcx: \(Hints.describe(error, command: .pack))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
     }
@@ -360,7 +361,7 @@ extension PackCommand {
     private func submit(_ collected: InputCollector.Collected, captioning: BatchCaptioning, statePath: String,
                         progress: inout Progress) async throws {
         var present: Set<String> = []
-        if FileStatus.exists(output) {
+        if FileSystem.exists(FilePath(output)) {
             guard append || update else {
                 Output.err("gcx: \(output) exists: add --append to send the photos it does not have yet")
                 throw ExitCode(ExitStatus.usageOrIO)
@@ -380,15 +381,15 @@ extension PackCommand {
         let all = collected.failures + failures
         if !all.isEmpty {
             Output.err("gcx: \(all.count) photo(s) not sent:")
-            for failure in all { Output.err("  \(Hints.describe(failure, command: "pack"))") }
+            for failure in all { Output.err("  \(Hints.describe(failure, command: .pack))") }
             throw ExitCode(ExitStatus.failure)
         }
     }
 
     /// "batch batch_abc in_progress (3 of 10 done, 0 failed)", for each batch.
-    static func describe(_ batches: [OpenAIBatches.Batch]) -> String {
+    static func describe(_ batches: [OpenAIBatchClient.Batch]) -> String {
         batches.map { batch in
-            let counts = batch.request_counts.map { " (\($0.completed) of \($0.total) done, \($0.failed) failed)" } ?? ""
+            let counts = batch.requestCounts.map { " (\($0.completed) of \($0.total) done, \($0.failed) failed)" } ?? ""
             return "batch \(batch.id) \(batch.status)\(counts)"
         }.joined(separator: "; ")
     }

@@ -70,7 +70,7 @@ struct ValidateCommand: ParsableCommand {
 extension Violation {
     var json: JSON {
         .object([
-            ("code", .string(code)),
+            ("code", .string(code.rawValue)),
             ("severity", .string(severity.rawValue)),
             ("offset", .int(offset)),
             ("entry", .optional(entry)),

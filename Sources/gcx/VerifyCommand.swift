@@ -2,6 +2,7 @@ import ArgumentParser
 import GCX
 import GCXArchiver
 import GCXFileIO
+import SystemPackage
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +31,7 @@ struct VerifyCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard FileStatus.isFolder(folder) else {
+        guard FileSystem.isFolder(FilePath(folder)) else {
             Output.err("gcx: \(folder): no such folder")
             throw ExitCode(ExitStatus.usageOrIO)
         }

@@ -22,9 +22,9 @@ import GCXTestSupport
         let server = try FakeServer("openai_server.py", behaviour: ["batch": ["polls": 0], "captions": ["zero", "one", "two", "three", "four"]],
                                     arguments: ["--key", "sk-batch-test"])
         let key = APIKey("sk-batch-test")
-        let client = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key)
-        var captioning = BatchCaptioning(backend: OpenAICaptionerBackend(client: client, maxSide: 64),
-                                         batches: OpenAIBatches(baseURL: server.openAIBaseURL, apiKey: key))
+        let client = OpenAICaptionClient(baseURL: server.openAIBaseURL, apiKey: key)
+        var captioning = BatchCaptioning(backend: OpenAICaptioner(client: client, maxSide: 64),
+                                         batches: OpenAIBatchClient(baseURL: server.openAIBaseURL, apiKey: key))
         captioning.maxRequestsPerFile = 2
         let statePath = folder + "/a.gcx.batch"
         let (state, failures) = try await captioning.submit(inputs, statePath: statePath)
@@ -48,7 +48,7 @@ import GCXTestSupport
             not json
 
             """
-        let results = OpenAIBatches.results(in: Array(jsonl.utf8), file: "file-x")
+        let results = OpenAIBatchClient.results(in: Array(jsonl.utf8), file: "file-x")
         #expect(results.count == 4)
         #expect(results[0] == .init(customID: "a", outcome: .answer("hello")))
         #expect(results[1].customID == "b" && results[1].outcome == .failure("HTTP 429: slow down [type requests, code rate_limit_exceeded]"))

@@ -10,7 +10,7 @@ import GCXRasterScan
     @Test func captionsReturnedExactly() async throws {
         let server = try FakeServer("openai_server.py", behaviour: ["captions": Fixtures.captions],
                                     arguments: ["--key", Fixtures.key])
-        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key, model: "gpt-4o",
+        let captioner = OpenAICaptionClient(baseURL: server.openAIBaseURL, apiKey: key, model: "gpt-4o",
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let png = makePNG(width: 48, height: 32)
         for expected in Fixtures.captions {
@@ -43,7 +43,7 @@ import GCXRasterScan
             (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["prompt"] as! String
         }
         let server = try FakeServer("openai_server.py", behaviour: ["captions_jsonl": corpus.path])
-        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
+        let captioner = OpenAICaptionClient(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         for text in expected {
             let answer = try await captioner.describe(imageBytes: makePNG(width: 4, height: 4),
@@ -56,7 +56,7 @@ import GCXRasterScan
         let server = try FakeServer("openai_server.py",
                                     behaviour: ["captions": [Fixtures.badCaption, Fixtures.captions[1]]],
                                     arguments: ["--key", Fixtures.key])
-        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
+        let captioner = OpenAICaptionClient(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let png = makePNG(width: 8, height: 8)
         let result = try await RasterScan.caption { followUp in
@@ -74,7 +74,7 @@ import GCXRasterScan
 
     @Test func secondBadAnswerIsReturnedWithWarning() async throws {
         let server = try FakeServer("openai_server.py", behaviour: ["caption_text": Fixtures.badCaption])
-        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
+        let captioner = OpenAICaptionClient(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let png = makePNG(width: 8, height: 8)
         let result = try await RasterScan.caption { followUp in
@@ -87,7 +87,7 @@ import GCXRasterScan
 
     @Test func mismatchedMimeTypeIsRejectedWithTheServersMessage() async throws {
         let server = try FakeServer("openai_server.py")
-        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: key,
+        let captioner = OpenAICaptionClient(baseURL: server.openAIBaseURL, apiKey: key,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let error = try await #require(throws: BackendError.self) {
             try await captioner.describe(imageBytes: makePNG(width: 8, height: 8), mimeType: "image/jpeg", instruction: "x")

@@ -7,8 +7,8 @@ import GCXTestSupport
     let key = APIKey(Fixtures.key)!
 
     func generator(_ server: FakeServer, model: String = "gpt-image-1", quality: String? = "high",
-                   inputFidelity: String? = "high") -> OpenAIImageGenerator {
-        OpenAIImageGenerator(baseURL: server.openAIBaseURL, apiKey: key, model: model, quality: quality,
+                   inputFidelity: String? = "high") -> OpenAIImageClient {
+        OpenAIImageClient(baseURL: server.openAIBaseURL, apiKey: key, model: model, quality: quality,
                              inputFidelity: inputFidelity, client: HTTPClient(options: Fixtures.fastOptions()))
     }
 
@@ -80,7 +80,7 @@ import GCXTestSupport
 @Suite struct A1111GeneratorTests {
     @Test func img2imgAndTxt2img() async throws {
         let server = try FakeServer("a1111_server.py", arguments: ["--models", "sd_xl_base_1.0"])
-        let a1111 = A1111Generator(baseURL: server.baseURL, model: "sd_xl_base_1.0",
+        let a1111 = A1111Client(baseURL: server.baseURL, model: "sd_xl_base_1.0",
                                    client: HTTPClient(options: Fixtures.fastOptions()))
         var parameters = A1111Parameters(seed: 42, steps: 12, cfgScale: 6.5, denoisingStrength: 0.55,
                                          samplerName: "DPM++ 2M", width: 765, height: 510)
@@ -108,7 +108,7 @@ import GCXTestSupport
 
     @Test func unknownCheckpointQuotesTheServer() async throws {
         let server = try FakeServer("a1111_server.py", arguments: ["--models", "sd_xl_base_1.0"])
-        let a1111 = A1111Generator(baseURL: server.baseURL, model: "missing.ckpt",
+        let a1111 = A1111Client(baseURL: server.baseURL, model: "missing.ckpt",
                                    client: HTTPClient(options: Fixtures.fastOptions(maxAttempts: 2)))
         let error = try await #require(throws: BackendError.self) {
             try await a1111.txt2img(prompt: "x", parameters: A1111Parameters())

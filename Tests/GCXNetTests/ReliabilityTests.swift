@@ -7,7 +7,7 @@ import GCXTestSupport
     let key = APIKey(Fixtures.key)!
 
     func generate(_ server: FakeServer, _ options: HTTPClientOptions, prompt: String = "x") async throws -> [UInt8] {
-        try await OpenAIImageGenerator(baseURL: server.openAIBaseURL, apiKey: key, client: HTTPClient(options: options))
+        try await OpenAIImageClient(baseURL: server.openAIBaseURL, apiKey: key, client: HTTPClient(options: options))
             .generate(prompt: prompt, size: "1024x1024")
     }
 
@@ -71,7 +71,7 @@ import GCXTestSupport
 
     @Test func missingKeyIsReportedWithTheServersMessage() async throws {
         let server = try FakeServer("openai_server.py", arguments: ["--key", Fixtures.key])
-        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: nil,
+        let captioner = OpenAICaptionClient(baseURL: server.openAIBaseURL, apiKey: nil,
                                         client: HTTPClient(options: Fixtures.fastOptions()))
         let error = try await #require(throws: BackendError.self) {
             try await captioner.describe(imageBytes: makePNG(width: 4, height: 4), mimeType: "image/png", instruction: "x")
@@ -161,7 +161,7 @@ import GCXTestSupport
         let reserved = try ReservedPort()
         defer { reserved.close() }
         let port = reserved.port
-        let generator = OpenAIImageGenerator(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: key,
+        let generator = OpenAIImageClient(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: key,
                                              client: HTTPClient(options: Fixtures.fastOptions(maxAttempts: 3)))
         let error = try await #require(throws: BackendError.self) { try await generator.generate(prompt: "x", size: "1024x1024") }
         #expect(error.kind == .connectFailed && error.attempts == 3)
@@ -176,18 +176,18 @@ import GCXTestSupport
         let client = HTTPClient(options: Fixtures.fastOptions())
         var texts: [String] = [wrong.description, wrong.debugDescription, String(reflecting: wrong)]
 
-        let captioner = OpenAICaptioner(baseURL: server.openAIBaseURL, apiKey: wrong, client: client)
+        let captioner = OpenAICaptionClient(baseURL: server.openAIBaseURL, apiKey: wrong, client: client)
         let e1 = try await #require(throws: BackendError.self) {
             try await captioner.describe(imageBytes: makePNG(width: 4, height: 4), mimeType: "image/png", instruction: "x")
         }
         #expect(e1.status == 401 && e1.attempts == 1)
         #expect(e1.serverMessage.contains("Incorrect API key provided: [redacted]"))
-        let generator = OpenAIImageGenerator(baseURL: server.openAIBaseURL, apiKey: wrong, client: client)
+        let generator = OpenAIImageClient(baseURL: server.openAIBaseURL, apiKey: wrong, client: client)
         let e2 = try await #require(throws: BackendError.self) {
             try await generator.edit(imagePNG: makePNG(width: 4, height: 4), prompt: "x", size: "1024x1024")
         }
         let e3 = try await #require(throws: BackendError.self) {
-            try await OpenAIImageGenerator(baseURL: "http://127.0.0.1:1/v1", apiKey: wrong,
+            try await OpenAIImageClient(baseURL: "http://127.0.0.1:1/v1", apiKey: wrong,
                                      client: HTTPClient(options: Fixtures.fastOptions(maxAttempts: 1)))
                 .generate(prompt: "x", size: "1024x1024")
         }
@@ -211,7 +211,7 @@ import GCXTestSupport
     @Test func concurrencyLimitHolds() async throws {
         let server = try FakeServer("a1111_server.py", behaviour: ["delay": 0.3])
         let client = HTTPClient(options: Fixtures.fastOptions(maxConcurrent: 2))
-        let a1111 = A1111Generator(baseURL: server.baseURL, client: client)
+        let a1111 = A1111Client(baseURL: server.baseURL, client: client)
         let failures = await txt2img(a1111, times: 6)
         #expect(failures.isEmpty)
         let log = server.log()
@@ -223,7 +223,7 @@ import GCXTestSupport
     /// the server holds 0.3 s each overlap 12 at a time.
     @Test func requestsInFlightAreNotBoundByCores() async throws {
         let server = try FakeServer("a1111_server.py", behaviour: ["delay": 0.3])
-        let a1111 = A1111Generator(baseURL: server.baseURL, client: HTTPClient(options: Fixtures.fastOptions(maxConcurrent: 12)))
+        let a1111 = A1111Client(baseURL: server.baseURL, client: HTTPClient(options: Fixtures.fastOptions(maxConcurrent: 12)))
         let failures = await txt2img(a1111, times: 12)
         #expect(failures.isEmpty)
         #expect(server.mostInFlight() == 12)
@@ -234,7 +234,7 @@ import GCXTestSupport
         let clock = VirtualClock()
         var options = Fixtures.fastOptions(maxConcurrent: 4, requestsPerMinute: 60) // one a second
         options.clock = clock
-        let a1111 = A1111Generator(baseURL: server.baseURL, client: HTTPClient(options: options))
+        let a1111 = A1111Client(baseURL: server.baseURL, client: HTTPClient(options: options))
         let failures = await txt2img(a1111, times: 6)
         #expect(failures.isEmpty)
         #expect(server.log().count == 6)
@@ -247,7 +247,7 @@ import GCXTestSupport
     }
 
     /// Sends `times` txt2img requests at once; the errors of those that failed.
-    func txt2img(_ a1111: A1111Generator, times: Int) async -> [String] {
+    func txt2img(_ a1111: A1111Client, times: Int) async -> [String] {
         await withTaskGroup(of: String?.self) { group in
             for i in 0..<times {
                 group.addTask {

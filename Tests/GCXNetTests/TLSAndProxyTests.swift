@@ -25,7 +25,7 @@ import GCXTestSupport
     }
 
     func generate(_ baseURL: String, _ options: HTTPClientOptions) async throws -> [UInt8] {
-        try await OpenAIImageGenerator(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
+        try await OpenAIImageClient(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
             .generate(prompt: "a harbour at dusk", size: "1024x1024")
     }
 
@@ -72,7 +72,7 @@ import GCXTestSupport
 /// Issue 11, item 4: a pool of equivalent servers.
 @Suite struct ServerPoolTests {
     func generate(_ baseURL: String, _ options: HTTPClientOptions) async throws -> [UInt8] {
-        try await OpenAIImageGenerator(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
+        try await OpenAIImageClient(baseURL: baseURL, apiKey: APIKey(Fixtures.key), client: HTTPClient(options: options))
             .generate(prompt: "a lighthouse", size: "1024x1024")
     }
 
@@ -81,7 +81,7 @@ import GCXTestSupport
         var options = Fixtures.fastOptions(maxAttempts: 1)
         options.servers = [a.openAIBaseURL, b.openAIBaseURL]
         let client = HTTPClient(options: options)
-        let generator = OpenAIImageGenerator(baseURL: a.openAIBaseURL, apiKey: APIKey(Fixtures.key), client: client)
+        let generator = OpenAIImageClient(baseURL: a.openAIBaseURL, apiKey: APIKey(Fixtures.key), client: client)
         for _ in 0..<6 { _ = try await generator.generate(prompt: "x", size: "1024x1024") }
         #expect(a.log().count == 3 && b.log().count == 3)
     }
@@ -94,7 +94,7 @@ import GCXTestSupport
         var options = Fixtures.fastOptions(maxAttempts: 2)
         options.servers = [down, good.openAIBaseURL]
         let client = HTTPClient(options: options)
-        let generator = OpenAIImageGenerator(baseURL: down, apiKey: APIKey(Fixtures.key), client: client)
+        let generator = OpenAIImageClient(baseURL: down, apiKey: APIKey(Fixtures.key), client: client)
         for _ in 0..<4 { #expect(pngSize(try await generator.generate(prompt: "x", size: "1024x1024")) != nil) }
         #expect(good.log().count == 4, "every request ends on the server that answers")
     }

@@ -27,7 +27,7 @@ import GCXFileIO
         } else {
             #expect(!report.isValid)
             // The manifest gives the primary code (spec §12.1): the first error reported.
-            #expect(report.errors.first?.code == fixture.code, "expected \(fixture.code ?? "") first in \(report.errors)")
+            #expect(report.errors.first?.code.rawValue == fixture.code, "expected \(fixture.code ?? "") first in \(report.errors)")
         }
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import GCXImage
 import GCXThumbnailCodec
-import GCXArchiver
 
 // The tiny thumbnail codec (5, or 4 or 3 with --codec 4 or 3) at byte budgets: mean PSNR of the decoded thumbnail against the
 // area-downsampled photo, and of the built-in reconstruction (upsampled, consistency step)

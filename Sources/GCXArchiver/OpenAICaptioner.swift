@@ -5,12 +5,12 @@ import GCXRasterScan
 
 /// A captioner on an OpenAI-compatible Chat Completions server (OpenAI, Ollama, vLLM, LM Studio):
 /// the photo goes out downscaled, as JPEG, with the raster-scan instruction.
-public struct OpenAICaptionerBackend: Captioner {
-    public let client: OpenAICaptioner
+public struct OpenAICaptioner: Captioner {
+    public let client: OpenAICaptionClient
     /// The photo is sent with its long side at most this many pixels, to bound cost.
     public let maxSide: Int
 
-    public init(client: OpenAICaptioner, maxSide: Int) {
+    public init(client: OpenAICaptionClient, maxSide: Int) {
         self.client = client
         self.maxSide = maxSide
     }

@@ -33,11 +33,11 @@ public struct A1111Parameters: Sendable, Equatable {
 /// (multimodal mode) and `sdapi/v1/txt2img` (textual mode). Seedable and local.
 ///
 /// ```swift
-/// let a1111 = A1111Generator(baseURL: "http://127.0.0.1:7860", model: "sd_xl_base_1.0")
+/// let a1111 = A1111Client(baseURL: "http://127.0.0.1:7860", model: "sd_xl_base_1.0")
 /// let png = try await a1111.img2img(initPNG: thumbnail, prompt: description,
 ///                             parameters: A1111Parameters(seed: 42, width: 768, height: 512))
 /// ```
-public struct A1111Generator: Sendable {
+public struct A1111Client: Sendable {
     public static let defaultBaseURL = "http://127.0.0.1:7860"
 
     public let baseURL: String
@@ -45,7 +45,7 @@ public struct A1111Generator: Sendable {
     public let model: String?
     private let client: HTTPClient
 
-    public init(baseURL: String = A1111Generator.defaultBaseURL, model: String? = nil, client: HTTPClient = HTTPClient()) {
+    public init(baseURL: String = A1111Client.defaultBaseURL, model: String? = nil, client: HTTPClient = HTTPClient()) {
         self.baseURL = baseURL
         self.model = model
         self.client = client

@@ -4,11 +4,11 @@ import Foundation
 /// as input image) and `images/generations` (textual mode). Returns the encoded image bytes.
 ///
 /// ```swift
-/// let generator = OpenAIImageGenerator(apiKey: key)
+/// let generator = OpenAIImageClient(apiKey: key)
 /// let size = OpenAIImageSizes.nearest(width: 768, height: 512, model: generator.model)
 /// let png = try await generator.edit(imagePNG: thumbnail, prompt: description, size: size)
 /// ```
-public struct OpenAIImageGenerator: Sendable {
+public struct OpenAIImageClient: Sendable {
     public static let defaultBaseURL = "https://api.openai.com/v1"
     public static let defaultModel = "gpt-image-1"
 
@@ -21,8 +21,8 @@ public struct OpenAIImageGenerator: Sendable {
     private let apiKey: APIKey?
     private let client: HTTPClient
 
-    public init(baseURL: String = OpenAIImageGenerator.defaultBaseURL, apiKey: APIKey?,
-                model: String = OpenAIImageGenerator.defaultModel, quality: String? = nil,
+    public init(baseURL: String = OpenAIImageClient.defaultBaseURL, apiKey: APIKey?,
+                model: String = OpenAIImageClient.defaultModel, quality: String? = nil,
                 inputFidelity: String? = "high", client: HTTPClient = HTTPClient()) {
         self.baseURL = baseURL
         self.apiKey = apiKey

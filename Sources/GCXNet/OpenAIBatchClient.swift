@@ -6,12 +6,12 @@ import Foundation
 /// at half the price of live requests.
 ///
 /// ```swift
-/// let batches = OpenAIBatches(baseURL: "https://api.openai.com/v1", apiKey: key)
+/// let batches = OpenAIBatchClient(baseURL: "https://api.openai.com/v1", apiKey: key)
 /// let file = try await batches.upload(jsonl, filename: "photos.jsonl")
 /// var batch = try await batches.create(inputFileID: file)
 /// batch = try await batches.retrieve(batch.id)   // later
 /// ```
-public struct OpenAIBatches: Sendable {
+public struct OpenAIBatchClient: Sendable {
     /// The endpoint every request of a caption batch goes to.
     public static let chatEndpoint = "/v1/chat/completions"
     /// The API's limits on one input file.
@@ -75,7 +75,7 @@ public struct OpenAIBatches: Sendable {
                 if (200...299).contains(response.status_code) {
                     let wrapped = HTTPResponse(status: response.status_code, headers: [:], body: body)
                     do {
-                        results.append(Result(customID: parsed.custom_id, outcome: .answer(try OpenAICaptioner.answer(in: wrapped, path: chatEndpoint))))
+                        results.append(Result(customID: parsed.custom_id, outcome: .answer(try OpenAICaptionClient.answer(in: wrapped, path: chatEndpoint))))
                     } catch {
                         results.append(Result(customID: parsed.custom_id, outcome: .failure("\(error)")))
                     }
@@ -123,10 +123,16 @@ public struct OpenAIBatches: Sendable {
         }
         public var id: String
         public var status: String
-        public var output_file_id: String?
-        public var error_file_id: String?
+        public var outputFileID: String?
+        public var errorFileID: String?
         public var errors: Errors?
-        public var request_counts: Counts?
+        public var requestCounts: Counts?
+
+        /// The API's snake_case names (the Batch object of the OpenAI reference).
+        enum CodingKeys: String, CodingKey {
+            case id, status, errors
+            case outputFileID = "output_file_id", errorFileID = "error_file_id", requestCounts = "request_counts"
+        }
 
         /// Whether the batch will change no more: its files are final.
         public var isFinished: Bool { ["completed", "failed", "expired", "cancelled"].contains(status) }

@@ -4,12 +4,12 @@ import Foundation
 /// (OpenAI, Ollama, vLLM, LM Studio, ...).
 ///
 /// ```swift
-/// let captioner = OpenAICaptioner(apiKey: key)
+/// let captioner = OpenAICaptionClient(apiKey: key)
 /// let answer = try await captioner.describe(imageBytes: png, mimeType: "image/png", instruction: instruction)
 /// ```
 /// What the answer must look like, and whether to ask again, is the caller's (the raster-scan
 /// schema's) business: this client only holds the conversation.
-public struct OpenAICaptioner: Sendable {
+public struct OpenAICaptionClient: Sendable {
     public static let defaultBaseURL = "https://api.openai.com/v1"
     public static let defaultModel = "gpt-4o"
 
@@ -21,8 +21,8 @@ public struct OpenAICaptioner: Sendable {
     /// - Parameters:
     ///   - baseURL: up to and including the version, e.g. `http://127.0.0.1:11434/v1`.
     ///   - apiKey: nil for local servers that need none.
-    public init(baseURL: String = OpenAICaptioner.defaultBaseURL, apiKey: APIKey?,
-                model: String = OpenAICaptioner.defaultModel, client: HTTPClient = HTTPClient()) {
+    public init(baseURL: String = OpenAICaptionClient.defaultBaseURL, apiKey: APIKey?,
+                model: String = OpenAICaptionClient.defaultModel, client: HTTPClient = HTTPClient()) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.model = model
@@ -52,7 +52,7 @@ public struct OpenAICaptioner: Sendable {
     /// One line of a Batch API input file: the request `describe` would send first, under `customID`.
     public func batchLine(customID: String, imageBytes: [UInt8], mimeType: String, instruction: String) throws -> [UInt8] {
         let body = ChatRequest(model: model, messages: Self.messages(imageBytes: imageBytes, mimeType: mimeType, instruction: instruction))
-        return try JSONBody.encode(BatchInputLine(custom_id: customID, method: "POST", url: OpenAIBatches.chatEndpoint, body: body))
+        return try JSONBody.encode(BatchInputLine(custom_id: customID, method: "POST", url: OpenAIBatchClient.chatEndpoint, body: body))
     }
 
     /// The instruction and the photo, as the user's turn.
