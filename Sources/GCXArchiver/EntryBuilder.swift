@@ -61,7 +61,7 @@ public struct EntryBuilder: Sendable {
             throw PackFailure(input: input.path, reason: "describing it failed: \(error)")
         }
 
-        var entry = Entry(source: source, mode: options.mode, prompt: PromptChunk.stored(""), captioner: options.captioner.metadata)
+        var entry = Entry(source: source, mode: options.thumbnail.mode, prompt: PromptChunk.stored(""), captioner: options.captioner.metadata)
         entry.generator = options.generator
         entry.camera = decoded.camera.map { CameraMetadata(make: fitted($0.make), model: fitted($0.model)) }
         if options.keepLocation, let position = decoded.position {
@@ -69,40 +69,40 @@ public struct EntryBuilder: Sendable {
                                               longitudeMicrodegrees: position.longitudeMicrodegrees,
                                               altitudeDecimetres: position.altitudeDecimetres)
         }
-        if options.mode == .multimodal {
-            do {
-                var scale = options.thumbnailScale
-                let small: RGBImage, payload: [UInt8]
-                if options.autoThumbnailScale, let variant = options.thumbnailCodec.tinyVariant, let budget = options.thumbnailBytes {
-                    let best = try TinyThumbnailScale.best(for: image, budget: budget, tradeoff: options.thumbnailTradeoff, variant: variant)
-                    (scale, small, payload) = (best.scale, best.thumbnail, best.payload)
-                } else {
-                    small = try Thumbnailer.downsample(image, scale: scale)
-                    payload = try thumbnailPayload(small)
-                }
-                entry.thumbnail = Thumbnail(codec: options.thumbnailCodec, scale: scale,
-                                            width: small.width, height: small.height, payload: payload)
-            } catch {
-                throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)", cause: error)
-            }
+        do {
+            entry.thumbnail = try Self.thumbnail(of: image, policy: options.thumbnail)
+        } catch {
+            throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)", cause: error)
         }
         return (entry, request)
     }
 
-    /// The thumbnail's datastream in the chosen codec.
-    func thumbnailPayload(_ small: RGBImage) throws -> [UInt8] {
-        if let variant = options.thumbnailCodec.tinyVariant {
-            if let budget = options.thumbnailBytes {
-                guard let payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget,
-                                                          variant: variant) else {
-                    throw ThumbnailBudgetError(budget: budget, width: small.width, height: small.height)
-                }
-                return payload
+    /// The photo's thumbnail as `policy` says; nil for none.
+    public static func thumbnail(of image: RGBImage, policy: ThumbnailPolicy) throws -> Thumbnail? {
+        guard let codec = policy.codec else { return nil }
+        let scale: Int, small: RGBImage, payload: [UInt8]
+        switch policy {
+        case .none: return nil
+        case .jpeg(let fixed, let quality):
+            (scale, small) = (fixed, try Thumbnailer.downsample(image, scale: fixed))
+            payload = try JPEGEncoder.encode(small, quality: quality)
+        case .png(let fixed):
+            (scale, small) = (fixed, try Thumbnailer.downsample(image, scale: fixed))
+            payload = try PNGEncoder.encode(small)
+        case .tiny(let variant, .autoScale(let budget, let tradeoff)):
+            (scale, small, payload) = try TinyThumbnailScale.best(for: image, budget: budget, tradeoff: tradeoff, variant: variant)
+        case .tiny(let variant, .fixedScale(let fixed, let budget)):
+            (scale, small) = (fixed, try Thumbnailer.downsample(image, scale: fixed))
+            guard let fitting = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, maxBytes: budget,
+                                                      variant: variant) else {
+                throw ThumbnailBudgetError(budget: budget, width: small.width, height: small.height)
             }
-            let quantizer = (100 - min(100, max(1, options.thumbnailQuality))) * TinyImageCodec.maxQuantizer / 99
-            return TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, quantizer: quantizer, variant: variant)
+            payload = fitting
+        case .tiny(let variant, .fixedQuantizer(let quantizer, let fixed)):
+            (scale, small) = (fixed, try Thumbnailer.downsample(image, scale: fixed))
+            payload = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, quantizer: quantizer, variant: variant)
         }
-        return options.thumbnailCodec == .png ? try PNGEncoder.encode(small) : try JPEGEncoder.encode(small, quality: options.thumbnailQuality)
+        return Thumbnail(codec: codec, scale: scale, width: small.width, height: small.height, payload: payload)
     }
 
     /// `partial` with the description as its prompt, coded the smallest way.

@@ -71,8 +71,8 @@ public enum TinyThumbnailScale {
         guard let best else {
             // Not even the coarsest fits: name its size.
             let coarsest = candidates.max()!
-            throw ThumbnailBudgetError(budget: budget, width: (image.width + coarsest - 1) / coarsest,
-                                       height: (image.height + coarsest - 1) / coarsest)
+            let (width, height) = Thumbnailer.thumbnailSize(width: image.width, height: image.height, scale: coarsest)
+            throw ThumbnailBudgetError(budget: budget, width: width, height: height)
         }
         // Refining moves every scale's reconstruction about alike: only the chosen one pays for it,
         // and only up to `refinedPixels` (beyond, the scales tried above already cost most of the

@@ -35,7 +35,7 @@ struct PackCommand: AsyncParsableCommand {
     @Option(help: "Thumbnail quality, 1-100: JPEG's quality (default 50); for tiny, the quantiser, instead of a byte budget.")
     var thumbnailQuality: Int?
 
-    @Option(help: "tiny: the best thumbnail that fits this many bytes (16 to 65536). Default \(PackOptions.defaultThumbnailBytes) unless --thumbnail-quality is given.")
+    @Option(help: "tiny: the best thumbnail that fits this many bytes (16 to 65536). Default \(ThumbnailPolicy.defaultBudget) unless --thumbnail-quality is given.")
     var thumbnailBytes: Int?
 
     @Option(help: "tiny with --thumbnail-scale auto: leave a photo's last bytes out where they would buy less than this many dB of reconstruction PSNR per 1000 bytes (estimated), so that a collection's bytes go where they buy most; --thumbnail-bytes becomes a ceiling. Try --thumbnail-bytes 1000 --thumbnail-tradeoff 2.35. Default 0: every photo gets its budget.")
@@ -44,7 +44,23 @@ struct PackCommand: AsyncParsableCommand {
     /// The tiny thumbnail's byte budget: the one given, else the default unless a quality is given.
     var budget: Int? {
         guard thumbnailCodec.codec.isTiny else { return nil }
-        return thumbnailBytes ?? (thumbnailQuality == nil ? PackOptions.defaultThumbnailBytes : nil)
+        return thumbnailBytes ?? (thumbnailQuality == nil ? ThumbnailPolicy.defaultBudget : nil)
+    }
+
+    /// The thumbnail flags as one policy (validate() has refused the combinations that mean nothing).
+    var thumbnailPolicy: ThumbnailPolicy {
+        guard mode == .multimodal else { return .none }
+        let scale = thumbnailScale?.scale
+        let fixed = scale ?? ThumbnailPolicy.defaultScale
+        let quality = thumbnailQuality ?? ThumbnailPolicy.defaultJPEGQuality
+        switch thumbnailCodec {
+        case .jpeg: return .jpeg(scale: fixed, quality: quality)
+        case .png: return .png(scale: fixed)
+        case .tiny, .tiny4, .tiny3:
+            let variant = thumbnailCodec.codec.tinyVariant!
+            guard let budget else { return .tiny(variant, .fixedQuantizer(ThumbnailPolicy.tinyQuantizer(quality: quality), scale: fixed)) }
+            return .tiny(variant, scale.map { .fixedScale($0, budget: budget) } ?? .autoScale(budget: budget, tradeoff: tradeoff))
+        }
     }
 
     /// The trade-off in dB per byte, nil for none.
@@ -68,17 +84,15 @@ struct PackCommand: AsyncParsableCommand {
     @OptionGroup(title: "Generator recorded in each entry (used by extract unless it is given --generator)")
     var generatorOptions: GeneratorOptions
 
-    @Flag(help: "Add to the archive if it exists (creating it otherwise), skipping names it already has, and resume an interrupted pack.")
-    var append = false
-
-    @Flag(help: "Replace an existing archive.")
-    var force = false
+    @Flag var writeMode: WriteMode = .create
 
     @Flag(help: "With --append: keep the intact entries of a damaged archive and leave the damaged ones out (they are listed).")
     var recover = false
 
-    @Flag(help: "Like --append, and photos whose content changed since they were packed are packed again, replacing their entries.")
-    var update = false
+    /// --append or --update: the archive there is added to.
+    var append: Bool { writeMode == .append || writeMode == .update }
+    var update: Bool { writeMode == .update }
+    var force: Bool { writeMode == .force }
 
     @Option(help: "Requests in flight to the captioning server at once (1 to 64). Decoding and coding use every core whatever it is; entries are written in input order, so the archive does not depend on it.")
     var jobs: Int = 4
@@ -128,13 +142,11 @@ struct PackCommand: AsyncParsableCommand {
         guard thumbnailScale != .auto || budget != nil else {
             throw ValidationError("--thumbnail-scale auto goes with --thumbnail-codec tiny and a byte budget (not --thumbnail-quality)")
         }
-        guard !(append && force) else { throw ValidationError("--append and --force cannot be combined") }
-        guard formatVersion == nil || !(append || update) else {
+        guard formatVersion == nil || !append else {
             throw ValidationError("--format-version is for a new archive; an archive appended to or updated keeps its version")
         }
-        guard !(update && force) else { throw ValidationError("--update and --force cannot be combined") }
-        guard !recover || append || update else { throw ValidationError("--recover goes with --append or --update") }
-        guard output != "-" || !(append || update) else { throw ValidationError("--append and --update need an archive file, not standard output") }
+        guard !recover || append else { throw ValidationError("--recover goes with --append or --update") }
+        guard output != "-" || !append else { throw ValidationError("--append and --update need an archive file, not standard output") }
         if captioner == .sidecar && prompts == nil { throw ValidationError("--captioner sidecar needs --prompts FILE") }
         if prompts != nil && captioner != nil && captioner != .sidecar { throw ValidationError("--prompts goes with --captioner sidecar") }
         if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 2/8") }
@@ -164,13 +176,7 @@ struct PackCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = PackOptions()
-        options.mode = mode.mode
-        options.thumbnailScale = thumbnailScale?.scale ?? 8
-        options.autoThumbnailScale = thumbnailScale == .auto || (thumbnailScale == nil && budget != nil)
-        options.thumbnailCodec = thumbnailCodec.codec
-        options.thumbnailQuality = thumbnailQuality ?? PackOptions.defaultThumbnailQuality
-        options.thumbnailBytes = budget
-        options.thumbnailTradeoff = tradeoff
+        options.thumbnail = thumbnailPolicy
         options.requestsInFlight = jobs
         options.keepLocation = keepLocation
         options.keepsFullHash = fullHash
@@ -199,7 +205,7 @@ struct PackCommand: AsyncParsableCommand {
         if shard != nil && collected.inputs.isEmpty && collected.failures.isEmpty && output != "-" {
             // A part with no photos is still a part: an empty archive, so that every shard exists to merge.
             do {
-                try ArchiveFileWriter(path: output, mode: force ? .overwrite : append || update ? .append : .create,
+                try ArchiveFileWriter(path: output, mode: force ? .overwrite : append ? .append : .create,
                                       format: options.archiveFormat).finish()
             } catch {
                 Output.err("gcx: \(Hints.describe(error, command: .pack))")
@@ -223,7 +229,7 @@ struct PackCommand: AsyncParsableCommand {
         defer { scratch?.remove() }
         let archivePath = scratch?.path ?? output
         let packer = Packer(archive: archivePath, options: options,
-                            mode: scratch != nil || force ? .overwrite : append || update || collectedBatch != nil ? .append : .create,
+                            mode: scratch != nil || force ? .overwrite : append || collectedBatch != nil ? .append : .create,
                             recoverDamaged: recover, update: update)
         let stop = StopRequest.onInterrupt()
         let summary: Packer.Summary
@@ -325,7 +331,7 @@ extension PackCommand {
                 try await submit(collected, captioning: captioning, statePath: statePath, progress: &progress)
                 return nil
             }
-            guard append || update else {
+            guard append else {
                 Output.err("gcx: \(statePath) holds a batch not yet collected: rerun with --append to collect it")
                 throw ExitCode(ExitStatus.usageOrIO)
             }
@@ -362,7 +368,7 @@ extension PackCommand {
                         progress: inout Progress) async throws {
         var present: Set<String> = []
         if FileSystem.exists(FilePath(output)) {
-            guard append || update else {
+            guard append else {
                 Output.err("gcx: \(output) exists: add --append to send the photos it does not have yet")
                 throw ExitCode(ExitStatus.usageOrIO)
             }
@@ -409,5 +415,19 @@ struct BatchOptions: ParsableArguments {
     func validate() throws {
         guard !wait || batch else { throw ValidationError("--wait goes with --batch") }
         guard pollInterval >= 1 else { throw ValidationError("--poll-interval must be at least 1 second") }
+    }
+}
+
+/// What pack does with an archive already at --output: one flag of four, so that no two can be given.
+enum WriteMode: String, EnumerableFlag {
+    case create, append, update, force
+
+    static func help(for value: WriteMode) -> ArgumentHelp? {
+        switch value {
+        case .create: "Make a new archive; one already there is an error."
+        case .append: "Add to the archive if it exists (creating it otherwise), skipping names it already has, and resume an interrupted pack."
+        case .update: "Like --append, and photos whose content changed since they were packed are packed again, replacing their entries."
+        case .force: "Replace an existing archive."
+        }
     }
 }

@@ -15,8 +15,7 @@ import GCXTestSupport
     @Test func entryRecordsTheOriginalFileAndItsThumbnail() async throws {
         let path = Self.datasets + "/kodak/kodim04.png"
         var options = PackOptions()
-        options.thumbnailScale = 16
-        options.autoThumbnailScale = false
+        options.thumbnail = .tiny(.codec5, .fixedScale(16, budget: ThumbnailPolicy.defaultBudget))
         let entry = try await EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png")).entry
         let bytes = try FileSource.readAll(path: path)
         #expect(entry.source.width == 512 && entry.source.height == 768)
@@ -152,5 +151,38 @@ final class CountingGenerator: Generator, @unchecked Sendable {
         }
         print("kodak at 1/8, q 20, 30, 40: codec 4 \(bytes4) B, codec 5 \(bytes5) B")
         #expect(bytes5 * 100 < bytes4 * 98, "codec 4 \(bytes4) B, codec 5 \(bytes5) B")
+    }
+}
+
+@Suite struct ThumbnailPolicyTests {
+    static let photo: RGBImage = {
+        var pixels: [UInt8] = []
+        for y in 0..<100 { for x in 0..<150 { pixels += [UInt8((x * 3 + y) & 255), UInt8((y * 2) & 255), UInt8((x ^ y) & 255)] } }
+        return RGBImage(width: 150, height: 100, pixels: pixels)
+    }()
+
+    /// Each policy gives the thumbnail it names: its codec, its scale, its size rule.
+    @Test func eachPolicyMakesTheThumbnailItNames() throws {
+        #expect(try EntryBuilder.thumbnail(of: Self.photo, policy: .none) == nil)
+        #expect(ThumbnailPolicy.none.mode == .text && ThumbnailPolicy.standard.mode == .multimodal)
+        let jpeg = try #require(try EntryBuilder.thumbnail(of: Self.photo, policy: .jpeg(scale: 16, quality: 50)))
+        #expect(jpeg.codec == .jpeg && jpeg.scale == 16 && (jpeg.width, jpeg.height) == (10, 7))
+        let png = try #require(try EntryBuilder.thumbnail(of: Self.photo, policy: .png(scale: 8)))
+        #expect(png.codec == .png && (png.width, png.height) == (19, 13))
+        let fitted = try #require(try EntryBuilder.thumbnail(of: Self.photo, policy: .tiny(.codec4, .fixedScale(8, budget: 60))))
+        #expect(fitted.codec == .tiny4 && fitted.scale == 8 && fitted.payload.count <= 60)
+        let coarse = try #require(try EntryBuilder.thumbnail(of: Self.photo, policy: .tiny(.codec5, .fixedQuantizer(TinyImageCodec.maxQuantizer, scale: 8))))
+        let fine = try #require(try EntryBuilder.thumbnail(of: Self.photo, policy: .tiny(.codec5, .fixedQuantizer(0, scale: 8))))
+        #expect(coarse.codec == .tiny && coarse.payload.count < fine.payload.count)
+        let auto = try #require(try EntryBuilder.thumbnail(of: Self.photo, policy: .tiny(.codec3, .autoScale(budget: 100, tradeoff: nil))))
+        #expect(auto.codec == .tiny3 && auto.payload.count <= 100)
+        #expect(TinyThumbnailScale.candidates(width: 150, height: 100, budget: 100).contains(auto.scale))
+    }
+
+    /// --thumbnail-quality's 1-100 onto the quantiser: 100 the finest, 1 the coarsest.
+    @Test func qualityMapsOntoTheQuantiserEnds() {
+        #expect(ThumbnailPolicy.tinyQuantizer(quality: 100) == 0)
+        #expect(ThumbnailPolicy.tinyQuantizer(quality: 1) == TinyImageCodec.maxQuantizer)
+        #expect(ThumbnailPolicy.tinyQuantizer(quality: 0) == TinyImageCodec.maxQuantizer, "clamped")
     }
 }
