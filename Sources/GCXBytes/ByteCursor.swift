@@ -6,6 +6,7 @@ public enum ByteOrder: Sendable {
 
 /// Why a cursor refused a read, with the absolute offset and a message naming the field.
 public struct CursorFailure: Sendable, Equatable {
+    /// What kind of refusal: the format core maps each onto its own error codes.
     public enum Kind: Sendable, Equatable {
         /// The field needs more bytes than remain.
         case truncated
@@ -19,11 +20,14 @@ public struct CursorFailure: Sendable, Equatable {
         case invalid
     }
 
+    /// What kind of refusal this is.
     public var kind: Kind
     /// Absolute offset of the field that could not be read.
     public var offset: Int
+    /// What was expected, naming the field ("record CRC-32 needs 4 bytes, 2 remain").
     public var message: String
 
+    /// A failure of `kind` at absolute `offset`.
     public init(_ kind: Kind, at offset: Int, _ message: String) {
         self.kind = kind
         self.offset = offset
@@ -46,15 +50,18 @@ public protocol ByteCursorError: Error {
 ///     var cursor = ByteCursor<FormatError>(bytes, base: recordOffset)
 ///     let crc = try cursor.readUInt32(.littleEndian, field: "record CRC-32")
 public struct ByteCursor<Failure: ByteCursorError> {
+    /// All the bytes the cursor was made over (it may read only a sub-range of them).
     public let bytes: [UInt8]
     /// Absolute offset of `bytes[0]`.
     public let base: Int
     /// Index into `bytes` of the next byte to read.
     @usableFromInline var position: Int
+    /// Index into `bytes` of the next byte to read.
     public var index: Int { position }
     /// One past the last index this cursor may read (a sub-range of `bytes`).
     public let end: Int
 
+    /// A cursor over all of `bytes`, whose first byte lies at absolute offset `base`.
     @inlinable
     public init(_ bytes: [UInt8], base: Int = 0) {
         self.bytes = bytes
@@ -75,7 +82,9 @@ public struct ByteCursor<Failure: ByteCursorError> {
 
     /// Absolute offset of the next byte.
     @inlinable public var offset: Int { base + position }
+    /// Bytes left before `end`.
     @inlinable public var remaining: Int { end - position }
+    /// Whether every byte in range has been read.
     @inlinable public var isAtEnd: Bool { position >= end }
 
     /// A failure located at `offset` (the next byte, unless given).
@@ -93,6 +102,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
         return sub
     }
 
+    /// The next byte; throws `truncated` at the end.
     @inlinable
     public mutating func readUInt8(field: @autoclosure () -> String) throws(Failure) -> UInt8 {
         try require(1, field: field())
@@ -100,22 +110,26 @@ public struct ByteCursor<Failure: ByteCursorError> {
         return bytes[position]
     }
 
+    /// The next byte, without moving.
     @inlinable
     public func peekUInt8(field: @autoclosure () -> String) throws(Failure) -> UInt8 {
         try require(1, field: field())
         return bytes[position]
     }
 
+    /// The next two bytes as an integer in `order`.
     @inlinable
     public mutating func readUInt16(_ order: ByteOrder, field: @autoclosure () -> String) throws(Failure) -> UInt16 {
         UInt16(truncatingIfNeeded: try readInteger(byteCount: 2, order, field: field()))
     }
 
+    /// The next four bytes as an integer in `order`.
     @inlinable
     public mutating func readUInt32(_ order: ByteOrder, field: @autoclosure () -> String) throws(Failure) -> UInt32 {
         UInt32(truncatingIfNeeded: try readInteger(byteCount: 4, order, field: field()))
     }
 
+    /// The next eight bytes as an integer in `order`.
     @inlinable
     public mutating func readUInt64(_ order: ByteOrder, field: @autoclosure () -> String) throws(Failure) -> UInt64 {
         try readInteger(byteCount: 8, order, field: field())
@@ -183,6 +197,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
         Varint.unzigzag(try readVarint(field: field()))
     }
 
+    /// A copy of the next `count` bytes.
     @inlinable
     public mutating func readBytes(count: Int, field: @autoclosure () -> String) throws(Failure) -> [UInt8] {
         Array(try readSlice(count: count, field: field()))
@@ -208,6 +223,7 @@ public struct ByteCursor<Failure: ByteCursorError> {
         return text
     }
 
+    /// Moves past `count` bytes; throws `truncated` if fewer remain.
     @inlinable
     public mutating func skip(_ count: Int, field: @autoclosure () -> String) throws(Failure) {
         try require(count, field: field())

@@ -3,6 +3,7 @@
 public struct CRC32 {
     @usableFromInline var state: UInt32 = 0xFFFF_FFFF
 
+    /// A checksum of no bytes yet.
     @inlinable public init() {}
 
     /// Contiguous bytes (arrays, slices) take the fast path; other collections are copied first.
@@ -24,8 +25,10 @@ public struct CRC32 {
         state = crc
     }
 
+    /// The CRC-32 of every byte given to `update` so far.
     @inlinable public func finalize() -> UInt32 { state ^ 0xFFFF_FFFF }
 
+    /// The CRC-32 of `bytes` in one call.
     @inlinable
     public static func checksum<C: Collection>(_ bytes: C) -> UInt32 where C.Element == UInt8 {
         var crc = CRC32()

@@ -8,6 +8,7 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable, CustomString
     case heif = "HEIF"
     case avif = "AVIF"
 
+    /// The eight bytes every PNG datastream starts with.
     public static let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// Identifies the format from the first bytes (`FileKind.sniffLength` of them decide).
@@ -35,6 +36,8 @@ public enum FileKind: String, Sendable, Equatable, CustomStringConvertible {
     /// At least 32 bytes make every test decisive.
     public static let sniffLength = 32
 
+    /// What the first bytes say the file is; `.other` when no test matches (fewer than
+    /// `sniffLength` bytes are judged by what there is).
     public static func sniff<C: Collection>(_ bytes: C) -> FileKind where C.Element == UInt8 {
         let head = Array(bytes.prefix(sniffLength))
         if head.starts(with: ImageFormat.pngSignature) { return .png }

@@ -9,11 +9,16 @@
 ///     let header = try ImageHeader.parse(bytes)
 ///     if header.format == .jpeg && !header.isBaselineJPEG { ... }
 public struct ImageHeader: Sendable, Equatable {
+    /// PNG or JPEG.
     public var format: ImageFormat
+    /// Pixels across, as the header says.
     public var width: Int
+    /// Pixels down, as the header says.
     public var height: Int
+    /// True for a JPEG whose first frame is SOF0 (baseline DCT); false for PNG.
     public var isBaselineJPEG: Bool
 
+    /// A header with these values (tests and the image layer's encoders make them).
     public init(format: ImageFormat, width: Int, height: Int, isBaselineJPEG: Bool) {
         self.format = format
         self.width = width
@@ -103,8 +108,11 @@ public struct ImageHeader: Sendable, Equatable {
 
 /// JPEG's marker grammar, shared by the header reader and the image layer's EXIF finder.
 public enum JPEGMarker {
+    /// SOS: the entropy-coded data follows.
     public static let startOfScan: UInt8 = 0xDA
+    /// EOI: the end of the datastream.
     public static let endOfImage: UInt8 = 0xD9
+    /// APP1: where EXIF lives.
     public static let app1: UInt8 = 0xE1
 
     /// Reads the next marker code, skipping fill bytes; throws if the cursor is not at a marker.
@@ -145,14 +153,17 @@ public struct ImageHeaderError: ByteCursorError, Sendable, Equatable, CustomStri
     public var format: ImageFormat?
     /// Offset from the start of the datastream.
     public var offset: Int
+    /// What was expected there.
     public var reason: String
 
+    /// A failure reading `format` at `offset`.
     public init(format: ImageFormat?, at offset: Int, _ reason: String) {
         self.format = format
         self.offset = offset
         self.reason = reason
     }
 
+    /// A cursor's refusal, format not yet known.
     public init(_ failure: CursorFailure) {
         self.init(format: nil, at: failure.offset, failure.message)
     }
