@@ -16,4 +16,4 @@ CORPUS="$(pwd)/../shared/corpus" tools/promptcoder/check_ref.sh
 # Thumbnail codec 3's trained table is reproduced from CLIC and CID22 byte for byte.
 tools/thumb-bench/check_priors.sh
 # Brief coverage-guided fuzzing of every harness (tools/fuzz.sh); locally, run it for longer.
-tools/fuzz.sh all 40
+tools/fuzz.sh all 30
