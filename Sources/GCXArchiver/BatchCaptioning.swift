@@ -27,6 +27,12 @@ public struct CaptionBatch: Codable, Sendable, Equatable {
     public var batchIDs: [String] = []
     public var requests: [Request] = []
 
+    /// A record of no batches yet, for captions by `model` at `baseURL`.
+    public init(baseURL: String, model: String) {
+        self.baseURL = baseURL
+        self.model = model
+    }
+
     /// Where the batch of `archive` is kept.
     public static func path(for archive: String) -> String { archive + ".batch" }
 

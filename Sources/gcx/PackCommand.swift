@@ -175,22 +175,12 @@ struct PackCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var options = PackOptions()
-        options.thumbnail = thumbnailPolicy
-        options.requestsInFlight = jobs
-        options.keepLocation = keepLocation
-        options.keepsFullHash = fullHash
-        options.formatVersion = formatVersion?.version ?? .current
-        var progress = Progress(quiet: quiet)
-        do {
-            options.captioner = try makeCaptioner()
-        } catch {
+        var options: PackOptions
+        do { options = try plan() } catch {
             Output.err("gcx: \(Hints.describe(error, command: .pack))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
-        if let kind = generatorOptions.chosenKind, kind != .builtin {
-            options.generator = generatorOptions.settings(kind: kind).metadata
-        }
+        var progress = Progress(quiet: quiet)
         progress.info("gcx: captioner: \(options.captioner.label)")
 
         var collected = InputCollector.collect(inputs, prefixFolders: prefixFolders)
@@ -219,7 +209,7 @@ struct PackCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usageOrIO)
         }
         var batchFailures: [PackFailure] = []
-        var collectedBatch: String?
+        var collectedBatch: BatchPack?
         if batch {
             guard let step = try await batchStep(&options, &collected, progress: &progress) else { return }
             (batchFailures, collectedBatch) = step
@@ -234,30 +224,7 @@ struct PackCommand: AsyncParsableCommand {
         let stop = StopRequest.onInterrupt()
         let summary: Packer.Summary
         do {
-            summary = try await packer.run(collected.inputs, shouldStop: { stop.isRequested }) { event in
-                switch event {
-                case .opened(let report):
-                    if report.resumedPartial {
-                        progress.info("gcx: resuming an interrupted pack: \(report.existingEntries) entries kept from \(output).partial")
-                    } else if report.existingEntries > 0 {
-                        progress.info("gcx: appending to \(output), which has \(report.existingEntries) entries")
-                    }
-                    if let damage = report.recoveredTarget {
-                        progress.note("gcx: warning: \(output) was damaged (\(damage)); its complete entries were recovered")
-                    }
-                    for dropped in report.droppedEntries {
-                        progress.note("gcx: warning: left out a damaged entry: \(dropped)")
-                    }
-                case .packed(let input, let entry, let index, let total):
-                    progress.item(index, total, "packed \(input.name) (\(entry.width)x\(entry.height), \(entry.recordLength) bytes, \(formatBPP(entry.bitsPerPixel)) bpp)")
-                case .warning(let input, let message):
-                    progress.note("gcx: warning: \(input.name): \(message)")
-                case .skipped(let input, let index, let total):
-                    progress.item(index, total, "skipped \(input.name): already in the archive")
-                case .failed(let failure, let index, let total):
-                    progress.item(index, total, "failed \(Hints.describe(failure, command: .pack))")
-                }
-            }
+            summary = try await packer.run(collected.inputs, shouldStop: { stop.isRequested }) { render($0, progress: &progress) }
         } catch {
             progress.note("gcx: \(Hints.describe(error, command: .pack))")
             throw ExitCode(ExitStatus.usageOrIO)
@@ -269,14 +236,61 @@ struct PackCommand: AsyncParsableCommand {
             throw ExitCode(status)
         }
         let failures = collected.failures + batchFailures + summary.failures
-        if let collectedBatch {
-            // Collected and packed: what failed is sent again by the next --batch, not collected twice.
-            CaptionBatch.remove(collectedBatch)
-        }
+        collectedBatch?.finish()
         if let scratch, summary.wroteArchive {
             Output.outRaw(try FileSource.readAll(path: scratch.path))
         }
-        let toStandardOutput = scratch == nil
+        try renderSummary(summary, failures: failures, toStandardOutput: scratch == nil, missing: !collected.missing.isEmpty,
+                          batchFailed: collectedBatch != nil && !batchFailures.isEmpty)
+    }
+}
+
+extension PackCommand {
+    /// The flags as what the archiver needs: thumbnail policy, captioner, recorded generator.
+    func plan() throws -> PackOptions {
+        var options = PackOptions()
+        options.thumbnail = thumbnailPolicy
+        options.requestsInFlight = jobs
+        options.keepLocation = keepLocation
+        options.keepsFullHash = fullHash
+        options.formatVersion = formatVersion?.version ?? .current
+        options.captioner = try makeCaptioner()
+        if let kind = generatorOptions.chosenKind, kind != .builtin {
+            options.generator = generatorOptions.settings(kind: kind).metadata
+        }
+        return options
+    }
+
+    /// One line (or none) for what the packer reports.
+    func render(_ event: Packer.Event, progress: inout Progress) {
+        switch event {
+        case .opened(let report):
+            if report.resumedPartial {
+                progress.info("gcx: resuming an interrupted pack: \(report.existingEntries) entries kept from \(output).partial")
+            } else if report.existingEntries > 0 {
+                progress.info("gcx: appending to \(output), which has \(report.existingEntries) entries")
+            }
+            if let damage = report.recoveredTarget {
+                progress.note("gcx: warning: \(output) was damaged (\(damage)); its complete entries were recovered")
+            }
+            for dropped in report.droppedEntries {
+                progress.note("gcx: warning: left out a damaged entry: \(dropped)")
+            }
+        case .packed(let input, let entry, let index, let total):
+            progress.item(index, total, "packed \(input.name) (\(entry.width)x\(entry.height), \(entry.recordLength) bytes, \(formatBPP(entry.bitsPerPixel)) bpp)")
+        case .warning(let input, let message):
+            progress.note("gcx: warning: \(input.name): \(message)")
+        case .skipped(let input, let index, let total):
+            progress.item(index, total, "skipped \(input.name): already in the archive")
+        case .failed(let failure, let index, let total):
+            progress.item(index, total, "failed \(Hints.describe(failure, command: .pack))")
+        }
+    }
+
+    /// The closing report: a line or a JSON object, then the failures; the exit status follows
+    /// from them (1, or 2 when an argument did not exist).
+    func renderSummary(_ summary: Packer.Summary, failures: [PackFailure], toStandardOutput: Bool, missing: Bool,
+                       batchFailed: Bool) throws {
         func report(_ text: String) { if toStandardOutput { Output.out(text) } else { Output.err(text) } }
         let bpp = summary.totalPixels > 0 ? Double(summary.archiveBytes * 8) / Double(summary.totalPixels) : 0
         if json {
@@ -295,7 +309,7 @@ struct PackCommand: AsyncParsableCommand {
                 report("\(output): not written: no photo could be packed (\(failures.count) failed)")
                 Output.err("gcx: \(failures.count) photo(s) failed:")
                 for failure in failures { Output.err("  \(Hints.describe(failure, command: .pack))") }
-                throw ExitCode(collected.missing.isEmpty ? ExitStatus.failure : ExitStatus.usageOrIO)
+                throw ExitCode(missing ? ExitStatus.usageOrIO : ExitStatus.failure)
             }
             let what = summary.wroteArchive ? (summary.updated.isEmpty ? "" : ", \(summary.updated.count) updated") : " (unchanged: nothing to add)"
             report("\(output): \(summary.entryCount) entries (\(summary.added.count) added, \(summary.skipped.count) skipped, \(failures.count) failed), \(summary.archiveBytes) bytes, \(formatBPP(bpp)) bpp\(what)")
@@ -303,92 +317,65 @@ struct PackCommand: AsyncParsableCommand {
         if !failures.isEmpty {
             Output.err("gcx: \(failures.count) photo(s) failed:")
             for failure in failures { Output.err("  \(Hints.describe(failure, command: .pack))") }
-            if collectedBatch != nil && !batchFailures.isEmpty {
+            if batchFailed {
                 Output.err("gcx: rerun with --append --batch to send the failed photos in a new batch, or with --append alone to caption them live")
             }
             // An argument that does not exist is a mistake on the command line, like an unreadable file.
-            throw ExitCode(collected.missing.isEmpty ? ExitStatus.failure : ExitStatus.usageOrIO)
+            throw ExitCode(missing ? ExitStatus.usageOrIO : ExitStatus.failure)
         }
     }
-}
 
-extension PackCommand {
-    /// The --batch part of a pack. With no batch recorded beside the archive: sends the photos not
-    /// yet in it and returns nil (nothing to pack now). With one: polls it; unfinished, says so and
-    /// returns nil; finished, narrows the pack to the photos it answered, with their answers, and
-    /// returns what failed and the batch file to remove once they are packed.
+    /// The --batch part of a pack. Sending, or finding the batch unfinished, ends the command
+    /// (nil); a finished batch narrows the pack to the photos it answered, with their answers, and
+    /// gives what failed and the run to finish once they are packed.
     func batchStep(_ options: inout PackOptions, _ collected: inout InputCollector.Collected,
-                   progress: inout Progress) async throws -> ([PackFailure], String)? {
+                   progress: inout Progress) async throws -> ([PackFailure], BatchPack)? {
         guard let backend = options.captioner as? OpenAICaptioner else {
             Output.err("gcx: --batch needs the openai captioner (--captioner openai, or an API key in OPENAI_API_KEY)")
             throw ExitCode(ExitStatus.usageOrIO)
         }
-        let statePath = CaptionBatch.path(for: output)
         let batches = OpenAIBatchClient(baseURL: backend.client.baseURL, apiKey: try connection.apiKey(), client: connection.client(concurrency: jobs))
-        let captioning = BatchCaptioning(backend: backend, batches: batches)
+        let run = BatchPack(archive: output, captioning: BatchCaptioning(backend: backend, batches: batches), appending: append)
+        let step: BatchPack.Step
         do {
-            guard let state = try CaptionBatch.load(statePath) else {
-                try await submit(collected, captioning: captioning, statePath: statePath, progress: &progress)
-                return nil
+            step = try await run.step(collected.inputs, pollInterval: batching.wait ? .seconds(batching.pollInterval) : nil) { event in
+                switch event {
+                case .preparing(let count): progress.info("gcx: preparing \(count) photo(s) for the Batch API")
+                case .polled(let batches): progress.info("gcx: \(Self.describe(batches)); polling again in \(Int(batching.pollInterval)) s")
+                }
             }
-            guard append else {
-                Output.err("gcx: \(statePath) holds a batch not yet collected: rerun with --append to collect it")
-                throw ExitCode(ExitStatus.usageOrIO)
+        } catch let refusal as BatchPack.Refusal {
+            switch refusal {
+            case .batchNotCollected(let path): Output.err("gcx: \(path) holds a batch not yet collected: rerun with --append to collect it")
+            case .archiveExists(let path): Output.err("gcx: \(path) exists: add --append to send the photos it does not have yet")
             }
-            var collection = try await captioning.collect(state)
-            while batching.wait && !collection.isFinished {
-                progress.info("gcx: \(Self.describe(collection.batches)); polling again in \(Int(batching.pollInterval)) s")
-                try await Task.sleep(for: .seconds(batching.pollInterval))
-                collection = try await captioning.collect(state)
-            }
-            guard collection.isFinished else {
-                Output.out("\(output): \(Self.describe(collection.batches)); rerun the same command to collect it once it is done")
-                return nil
-            }
-            progress.info("gcx: \(Self.describe(collection.batches)): \(collection.answers.count) description(s) to pack")
-            options.captioner = BatchAnswersCaptioner(answers: collection.answers, state: state)
-            let given = Set(collected.inputs.map(\.name))
-            let sent = Set(state.requests.map(\.name))
-            collected.inputs = collected.inputs.filter { collection.answers[$0.name] != nil }
-            var failures = collection.failures.map { PackFailure(input: $0.name.isEmpty ? statePath : $0.name, reason: "batch: \($0.reason)") }
-            for name in sent.subtracting(given).sorted() where collection.answers[name] != nil {
-                failures.append(PackFailure(input: name, reason: "answered by the batch but not among the photos given now; pass it to pack it"))
-            }
-            return (failures, statePath)
-        } catch let exit as ExitCode {
-            throw exit
+            throw ExitCode(ExitStatus.usageOrIO)
         } catch {
             Output.err("gcx: \(Hints.describe(error, command: .pack))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
-    }
-
-    /// Sends the photos not yet in the archive as a batch.
-    private func submit(_ collected: InputCollector.Collected, captioning: BatchCaptioning, statePath: String,
-                        progress: inout Progress) async throws {
-        var present: Set<String> = []
-        if FileSystem.exists(FilePath(output)) {
-            guard append else {
-                Output.err("gcx: \(output) exists: add --append to send the photos it does not have yet")
-                throw ExitCode(ExitStatus.usageOrIO)
-            }
-            let reader = try ArchiveReader(source: FileSource(path: output), recover: true)
-            present = Set(reader.rows.map(\.summary.name))
-        }
-        let inputs = collected.inputs.filter { !present.contains($0.name) }
-        guard !inputs.isEmpty else {
+        switch step {
+        case .sent(.none, _):
             Output.out("\(output): every photo is in the archive already; no batch sent")
-            return
-        }
-        progress.info("gcx: preparing \(inputs.count) photo(s) for the Batch API")
-        let (state, failures) = try await captioning.submit(inputs, statePath: statePath)
-        Output.out("\(output): sent \(state.requests.count) photo(s) in batch \(state.batchIDs.joined(separator: ", ")), recorded in \(statePath); "
-            + "rerun the same command with --append to collect the descriptions (within 24 hours)")
-        let all = collected.failures + failures
-        if !all.isEmpty {
-            Output.err("gcx: \(all.count) photo(s) not sent:")
-            for failure in all { Output.err("  \(Hints.describe(failure, command: .pack))") }
-            throw ExitCode(ExitStatus.failure)
+            return nil
+        case .sent(.some(let state), let failures):
+            Output.out("\(output): sent \(state.requests.count) photo(s) in batch \(state.batchIDs.joined(separator: ", ")), recorded in \(run.statePath); "
+                + "rerun the same command with --append to collect the descriptions (within 24 hours)")
+            let all = collected.failures + failures
+            if !all.isEmpty {
+                Output.err("gcx: \(all.count) photo(s) not sent:")
+                for failure in all { Output.err("  \(Hints.describe(failure, command: .pack))") }
+                throw ExitCode(ExitStatus.failure)
+            }
+            return nil
+        case .pending(let batches):
+            Output.out("\(output): \(Self.describe(batches)); rerun the same command to collect it once it is done")
+            return nil
+        case .collected(let inputs, let captioner, let failures, let batches):
+            progress.info("gcx: \(Self.describe(batches)): \(captioner.answers.count) description(s) to pack")
+            options.captioner = captioner
+            collected.inputs = inputs
+            return (failures, run)
         }
     }
 

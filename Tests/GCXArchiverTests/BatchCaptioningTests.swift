@@ -56,3 +56,31 @@ import GCXTestSupport
         #expect(results[3] == .init(customID: nil, outcome: .failure("line 4 of file-x is not a batch result")))
     }
 }
+
+@Suite struct BatchPackTests {
+    static func run(archive: String, appending: Bool) -> BatchPack {
+        // Nothing listens here: the refusals below must come before any request.
+        let base = "http://127.0.0.1:9/v1", key = APIKey("sk-unused")
+        let captioning = BatchCaptioning(backend: OpenAICaptioner(client: OpenAICaptionClient(baseURL: base, apiKey: key), maxSide: 64),
+                                         batches: OpenAIBatchClient(baseURL: base, apiKey: key))
+        return BatchPack(archive: archive, captioning: captioning, appending: appending)
+    }
+
+    /// A run that would lose or ignore something refuses before it sends anything: an archive is
+    /// there and not to be added to, or a batch is recorded and not to be collected.
+    @Test func refusesWhatItMayNotTouch() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gcx-batchpack-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let archive = folder + "/a.gcx"
+        try Data().write(to: URL(fileURLWithPath: archive))
+        await #expect(throws: BatchPack.Refusal.archiveExists(archive)) {
+            try await Self.run(archive: archive, appending: false).step([PackInput(path: "/x.png", name: "x.png")])
+        }
+        try CaptionBatch(baseURL: "http://127.0.0.1:9/v1", model: "m").save(CaptionBatch.path(for: archive))
+        await #expect(throws: BatchPack.Refusal.batchNotCollected(statePath: archive + ".batch")) {
+            try await Self.run(archive: archive, appending: false).step([])
+        }
+        #expect(Self.run(archive: archive, appending: true).statePath == CaptionBatch.path(for: archive))
+    }
+}
+
