@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs jobs concurrently and hands their results over in order, with a bounded number started.
 ///
@@ -106,19 +107,16 @@ public final class WorkSlots: Sendable {
 
 /// Results filled in by `DispatchQueue.concurrentPerform` workers (CPU-only work such as
 /// verifying or decoding prompts), one slot each.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Result<Value, Error>?]
-    private let lock = NSLock()
+final class ResultSlots<Value: Sendable>: Sendable {
+    private let slots: Mutex<[Result<Value, Error>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
     func set(_ index: Int, _ value: Result<Value, Error>) {
-        lock.lock(); defer { lock.unlock() }
-        slots[index] = value
+        slots.withLock { $0[index] = value }
     }
 
     func get(_ index: Int) -> Result<Value, Error> {
-        lock.lock(); defer { lock.unlock() }
-        return slots[index]!
+        slots.withLock { $0[index]! }
     }
 }

@@ -1,5 +1,6 @@
 import CGCXCurl
 import Foundation
+import Synchronization
 
 /// An HTTP client over libcurl with retries and shared limits, for any number of concurrent tasks.
 ///
@@ -177,20 +178,19 @@ private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CCha
 
 /// The servers of ``HTTPClientOptions/servers``: a request takes the next turn, and its attempts
 /// walk on from there, one server each.
-final class ServerPool: @unchecked Sendable {
+final class ServerPool: Sendable {
     private let bases: [String]
-    private let lock = NSLock()
-    private var counter = 0
+    private let counter = Mutex(0)
 
     init(_ bases: [String]) { self.bases = bases.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } }
 
     /// The turn of a new request (0 when there is no pool).
     func next() -> Int {
         guard bases.count > 1 else { return 0 }
-        lock.lock()
-        defer { lock.unlock() }
-        counter += 1
-        return counter - 1
+        return counter.withLock { counter in
+            counter += 1
+            return counter - 1
+        }
     }
 
     /// `url` moved to server `turn` (modulo the pool), when it starts with one of the pool's bases.

@@ -4,6 +4,7 @@ import GCX
 import GCXArchiver
 import GCXFileIO
 import SystemPackage
+import Synchronization
 
 struct ExtractCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -134,29 +135,25 @@ struct ExtractCommand: AsyncParsableCommand {
 
 /// Builds the generator for each entry: the command line's choice, or the entry's recorded one with
 /// any parameters the command line gives put over its own. Remembers which it used, to say so.
-final class GeneratorChoice: @unchecked Sendable {
+final class GeneratorChoice: Sendable {
     let options: GeneratorOptions
     let connection: GeneratorSettings.Connection
-    private var labels: [String] = []
-    private let lock = NSLock()
+    private let labels = Mutex<[String]>([])
 
     init(options: GeneratorOptions, connection: GeneratorSettings.Connection) {
         self.options = options
         self.connection = connection
     }
 
-    var used: [String] {
-        lock.lock(); defer { lock.unlock() }
-        return labels
-    }
+    var used: [String] { labels.withLock { $0 } }
 
     func generator(for kind: GeneratorKind, recorded: GeneratorMetadata?) throws -> any Generator {
         let commandLine = options.settings(kind: kind)
         let settings = options.chosenKind == nil ? recorded.map(GeneratorSettings.init(metadata:))?.overridden(by: commandLine) ?? commandLine : commandLine
         let generator = try settings.makeGenerator(connection: connection)
-        lock.lock()
-        if !labels.contains(generator.label) { labels.append(generator.label) }
-        lock.unlock()
+        labels.withLock { labels in
+            if !labels.contains(generator.label) { labels.append(generator.label) }
+        }
         return generator
     }
 }
