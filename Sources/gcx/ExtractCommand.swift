@@ -72,8 +72,7 @@ struct ExtractCommand: AsyncParsableCommand {
         do {
             safeOutput = try ConfinedFolder(root: FilePath(output), existing: force ? .overwrite : skipExisting ? .skip : .refuse)
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: .extract))")
-            throw ExitCode(ExitStatus.usageOrIO)
+            throw CommandFailure(error, command: .extract)
         }
         var failures: [PackFailure] = []
         let (rows, unmatched) = EntrySelection(names).select(from: reader.rows)
@@ -86,8 +85,7 @@ struct ExtractCommand: AsyncParsableCommand {
             generators = GeneratorChoice(options: generatorOptions, connection: .init(baseURL: connection.baseURL, apiKey: try connection.apiKey(),
                                                                                   client: connection.client(concurrency: jobs)))
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: .extract))")
-            throw ExitCode(ExitStatus.usageOrIO)
+            throw CommandFailure(error, command: .extract)
         }
         if items.contains(.reconstruction), let kind = generatorOptions.chosenKind {
             let label = (try? generators.generator(for: kind, recorded: nil).label) ?? kind.description

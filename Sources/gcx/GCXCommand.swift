@@ -26,6 +26,9 @@ struct GCXCommand: AsyncParsableCommand {
             }
         } catch let code as ExitCode {
             exit(withError: code)
+        } catch let failure as CommandFailure {
+            Output.err("gcx: \(Hints.describe(failure.error, command: failure.command))")
+            exit(withError: ExitCode(failure.status))
         } catch {
             let status = exitCode(for: error)
             let message = fullMessage(for: error)
@@ -49,5 +52,18 @@ extension GCXCommand {
             Output.err("gcx: \(quotedIfNeeded(argument)) is a file whose name starts with '-': write ./\(argument), or put it after --")
             exit(withError: ExitCode(ExitStatus.usageOrIO))
         }
+    }
+}
+
+/// An error that ends a command: printed once, by `main`, with the hint for that command's flags.
+struct CommandFailure: Error {
+    var error: any Error
+    var command: Hints.Command
+    var status: Int32
+
+    init(_ error: any Error, command: Hints.Command, status: Int32 = ExitStatus.usageOrIO) {
+        self.error = error
+        self.command = command
+        self.status = status
     }
 }

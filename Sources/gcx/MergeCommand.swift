@@ -49,8 +49,7 @@ struct MergeCommand: ParsableCommand {
             Output.err("gcx: \(error) (nothing was written)")
             throw ExitCode(ExitStatus.failure)
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: .merge))")
-            throw ExitCode(ExitStatus.usageOrIO)
+            throw CommandFailure(error, command: .merge)
         }
         for (name, kept) in report.duplicates { Output.err("gcx: \(quotedIfNeeded(name)) is in several archives; kept the one from \(kept)") }
         for names in report.sameContent {

@@ -177,8 +177,7 @@ struct PackCommand: AsyncParsableCommand {
     func run() async throws {
         var options: PackOptions
         do { options = try plan() } catch {
-            Output.err("gcx: \(Hints.describe(error, command: .pack))")
-            throw ExitCode(ExitStatus.usageOrIO)
+            throw CommandFailure(error, command: .pack)
         }
         var progress = Progress(quiet: quiet)
         progress.info("gcx: captioner: \(options.captioner.label)")
@@ -198,8 +197,7 @@ struct PackCommand: AsyncParsableCommand {
                 try ArchiveFileWriter(path: output, mode: force ? .overwrite : append ? .append : .create,
                                       format: options.archiveFormat).finish()
             } catch {
-                Output.err("gcx: \(Hints.describe(error, command: .pack))")
-                throw ExitCode(ExitStatus.usageOrIO)
+                throw CommandFailure(error, command: .pack)
             }
             Output.out("\(output): no photo falls in shard \(shard ?? ""); an empty archive was written")
             return
@@ -226,8 +224,8 @@ struct PackCommand: AsyncParsableCommand {
         do {
             summary = try await packer.run(collected.inputs, shouldStop: { stop.isRequested }) { render($0, progress: &progress) }
         } catch {
-            progress.note("gcx: \(Hints.describe(error, command: .pack))")
-            throw ExitCode(ExitStatus.usageOrIO)
+            progress.endLine()
+            throw CommandFailure(error, command: .pack)
         }
         progress.endLine()
         if summary.interrupted, let status = stop.exitStatus {
@@ -351,8 +349,7 @@ extension PackCommand {
             }
             throw ExitCode(ExitStatus.usageOrIO)
         } catch {
-            Output.err("gcx: \(Hints.describe(error, command: .pack))")
-            throw ExitCode(ExitStatus.usageOrIO)
+            throw CommandFailure(error, command: .pack)
         }
         switch step {
         case .sent(.none, _):
