@@ -63,14 +63,12 @@ public struct CaptionBatch: Codable, Sendable, Equatable {
 }
 
 public enum BatchError: Error, CustomStringConvertible {
+    /// The state file at the path is not a caption batch gcx wrote; the reason says why.
     case unreadable(String, String)
-    /// A photo's bytes differ from those sent in the batch: its answer describes another photo.
-    case changedSinceSent(String)
 
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): "\(path) is not a gcx caption batch: \(reason)"
-        case .changedSinceSent(let path): "\(path) changed since the batch was sent"
         }
     }
 }
@@ -91,9 +89,9 @@ public struct BatchCaptioning: Sendable {
     /// Sends `inputs` as one or more batches and records them at `statePath` after each one is
     /// created, so an interrupted submission never loses a batch that is already paid for.
     /// Photos that cannot be read or decoded are returned as failures and not sent.
-    public func submit(_ inputs: [PackInput], statePath: String) async throws -> (CaptionBatch, [PackFailure]) {
+    public func submit(_ inputs: [PackInput], statePath: String) async throws -> (CaptionBatch, [ItemFailure]) {
         var state = CaptionBatch(baseURL: batches.baseURL, model: backend.client.model)
-        var failures: [PackFailure] = []
+        var failures: [ItemFailure] = []
         var lines: [UInt8] = []
         var pending: [CaptionBatch.Request] = []
         func send() async throws {
@@ -111,17 +109,19 @@ public struct BatchCaptioning: Sendable {
         _ = try await OrderedPipeline.run(
             count: inputs.count, window: 2 * cpu.count,
             start: { inputs[$0] },
-            work: { input -> Swift.Result<(CaptionRequest, CaptionBatch.Request), PackFailure> in
+            work: { input -> Swift.Result<(CaptionRequest, CaptionBatch.Request), ItemFailure> in
                 do {
                     return .success(try await cpu.run {
-                        let bytes = try FileSource.readAll(path: input.path)
-                        let image = try ImageDecoder.decode(bytes).image
-                        let request = try backend.prepare(image, fileBytes: bytes, input: input)
+                        let (bytes, decoded) = try EntryBuilder.read(input)
+                        let request: CaptionRequest
+                        do { request = try backend.prepare(decoded.image, fileBytes: bytes, input: input) } catch {
+                            throw ItemFailure(input.path, stage: .describing, cause: error)
+                        }
                         let hex = SHA256.hash(bytes).map { String(format: "%02x", $0) }.joined()
                         return (request, CaptionBatch.Request(customID: "", name: input.name, size: UInt64(bytes.count), sha256: hex))
                     })
                 } catch {
-                    return .failure(error as? PackFailure ?? PackFailure(input: input.path, reason: "\(error)", cause: error))
+                    return .failure(error as? ItemFailure ?? ItemFailure(input.path, stage: .reading, cause: error))
                 }
             },
             deliver: { index, prepared in
@@ -207,11 +207,11 @@ public struct BatchAnswersCaptioner: Captioner {
 
     public func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest {
         guard let text = answers[input.name], let sent = requests[input.name] else {
-            throw PackFailure(input: input.path, reason: "the batch has no description of it")
+            throw ItemFailure(input.path, stage: .describing, cause: ItemProblem.notInBatch)
         }
         let hex = SHA256.hash(fileBytes).map { String(format: "%02x", $0) }.joined()
         guard hex == sent.sha256 else {
-            throw PackFailure(input: input.path, reason: "it changed since the batch was sent", cause: BatchError.changedSinceSent(input.path))
+            throw ItemFailure(input.path, stage: .describing, cause: ItemProblem.changedSinceBatchWasSent)
         }
         let warning = RasterScan.follows(text) ? nil
             : "the description does not follow the instruction's layout (batch answers are not asked again); stored as written"

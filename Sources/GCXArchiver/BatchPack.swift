@@ -26,12 +26,12 @@ public struct BatchPack: Sendable {
     public enum Step: Sendable {
         /// No batch was recorded: `sent` photos went out (nil when the archive had them all) and
         /// `failures` could not be sent. Nothing is packed now.
-        case sent(CaptionBatch?, failures: [PackFailure])
+        case sent(CaptionBatch?, failures: [ItemFailure])
         /// A batch is recorded and not finished yet.
         case pending([OpenAIBatchClient.Batch])
         /// The batch is finished: pack `inputs` with `captioner`; `failures` are the photos it did
         /// not answer. Once they are packed, `finish()` forgets the batch.
-        case collected(inputs: [PackInput], captioner: BatchAnswersCaptioner, failures: [PackFailure],
+        case collected(inputs: [PackInput], captioner: BatchAnswersCaptioner, failures: [ItemFailure],
                        batches: [OpenAIBatchClient.Batch])
     }
 
@@ -72,9 +72,11 @@ public struct BatchPack: Sendable {
         guard collection.isFinished else { return .pending(collection.batches) }
         let given = Set(inputs.map(\.name))
         let sent = Set(state.requests.map(\.name))
-        var failures = collection.failures.map { PackFailure(input: $0.name.isEmpty ? statePath : $0.name, reason: "batch: \($0.reason)") }
+        var failures = collection.failures.map {
+            ItemFailure($0.name.isEmpty ? statePath : $0.name, stage: .batch, cause: ItemProblem.batchReported($0.reason))
+        }
         for name in sent.subtracting(given).sorted() where collection.answers[name] != nil {
-            failures.append(PackFailure(input: name, reason: "answered by the batch but not among the photos given now; pass it to pack it"))
+            failures.append(ItemFailure(name, stage: .batch, cause: ItemProblem.answeredButNotGiven))
         }
         return .collected(inputs: inputs.filter { collection.answers[$0.name] != nil },
                           captioner: BatchAnswersCaptioner(answers: collection.answers, state: state),

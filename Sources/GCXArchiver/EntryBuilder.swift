@@ -19,10 +19,10 @@ public struct EntryBuilder: Sendable {
         let caption: Caption
         do {
             caption = try await options.captioner.caption(request)
-        } catch let failure as PackFailure {
+        } catch let failure as ItemFailure {
             throw failure
         } catch {
-            throw PackFailure(input: input.path, reason: "describing it failed: \(error)")
+            throw ItemFailure(input.path, stage: .describing, cause: error)
         }
         let entry = try await cpu.run { try finish(partial, caption: caption, input: input) }
         return (entry, caption.warning)
@@ -30,19 +30,7 @@ public struct EntryBuilder: Sendable {
 
     /// The entry without its prompt, and what the captioner needs to write it.
     func prepare(_ input: PackInput) throws -> (Entry, CaptionRequest) {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileSource.readAll(path: input.path)
-        } catch {
-            // The failure already names the photo: say only what went wrong.
-            throw PackFailure(input: input.path, reason: error.problem, cause: error)
-        }
-        let decoded: DecodedImage
-        do {
-            decoded = try ImageDecoder.decode(bytes)
-        } catch {
-            throw PackFailure(input: input.path, reason: "\(error)", cause: error)
-        }
+        let (bytes, decoded) = try Self.read(input)
         let image = decoded.image
         var source = SourceMetadata(name: input.name, width: image.width, height: image.height,
                                     originalSize: UInt64(bytes.count), contentHash: SHA256.hash(bytes))
@@ -55,10 +43,10 @@ public struct EntryBuilder: Sendable {
         let request: CaptionRequest
         do {
             request = try options.captioner.prepare(image, fileBytes: bytes, input: input)
-        } catch let failure as PackFailure {
+        } catch let failure as ItemFailure {
             throw failure
         } catch {
-            throw PackFailure(input: input.path, reason: "describing it failed: \(error)")
+            throw ItemFailure(input.path, stage: .describing, cause: error)
         }
 
         var entry = Entry(source: source, mode: options.thumbnail.mode, prompt: PromptChunk.stored(""), captioner: options.captioner.metadata)
@@ -72,9 +60,20 @@ public struct EntryBuilder: Sendable {
         do {
             entry.thumbnail = try Self.thumbnail(of: image, policy: options.thumbnail)
         } catch {
-            throw PackFailure(input: input.path, reason: "cannot make its thumbnail: \(error)", cause: error)
+            throw ItemFailure(input.path, stage: .thumbnail, cause: error)
         }
         return (entry, request)
+    }
+
+    /// The photo's bytes, and the photo they decode to.
+    static func read(_ input: PackInput) throws(ItemFailure) -> ([UInt8], DecodedImage) {
+        let bytes: [UInt8]
+        do { bytes = try FileSource.readAll(path: input.path) } catch {
+            throw ItemFailure(input.path, stage: .reading, cause: error)
+        }
+        do { return (bytes, try ImageDecoder.decode(bytes)) } catch {
+            throw ItemFailure(input.path, stage: .decoding, cause: error)
+        }
     }
 
     /// The photo's thumbnail as `policy` says; nil for none.
@@ -109,7 +108,7 @@ public struct EntryBuilder: Sendable {
     func finish(_ partial: Entry, caption: Caption, input: PackInput) throws -> Entry {
         let text = caption.text
         guard text.utf8.count <= Limits.promptBytes else {
-            throw PackFailure(input: input.path, reason: "its prompt is \(text.utf8.count) bytes; the limit is \(Limits.promptBytes)")
+            throw ItemFailure(input.path, stage: .coding, cause: ItemProblem.promptTooLong(bytes: text.utf8.count, limit: Limits.promptBytes))
         }
         var entry = partial
         entry.prompt = PromptChunk.smallest(text)

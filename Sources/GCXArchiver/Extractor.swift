@@ -28,7 +28,7 @@ public final class Extractor {
         case wrote(Written, index: Int, total: Int)
         /// The file was there already and `skip` was asked for.
         case skipped(entry: String, item: Item, index: Int, total: Int)
-        case failed(PackFailure, index: Int, total: Int)
+        case failed(ItemFailure, index: Int, total: Int)
     }
 
     /// What an extraction did. It stops at the first write the system refuses (a full disk, a
@@ -36,7 +36,7 @@ public final class Extractor {
     public struct Result: Sendable {
         public var written: [Written] = []
         public var skipped = 0
-        public var failures: [PackFailure] = []
+        public var failures: [ItemFailure] = []
         /// The write error that stopped the extraction, if one did.
         public var stoppedBy: FileIOError?
     }
@@ -109,7 +109,7 @@ public final class Extractor {
 
     /// One entry's outcome: files written, skipped and failures, in item order.
     private struct Outcome: Sendable {
-        init(failures: [PackFailure] = []) {
+        init(failures: [ItemFailure] = []) {
             self.failures = failures
         }
 
@@ -118,7 +118,7 @@ public final class Extractor {
 
         var written: [Written] = []
         var skipped: [Item] = []
-        var failures: [PackFailure] = []
+        var failures: [ItemFailure] = []
     }
 
     /// Extracts `rows`, `requestsInFlight` entries at a time beyond the CPU slots; failures are reported and the
@@ -128,14 +128,14 @@ public final class Extractor {
         // Decide every output path first, so two entries never write the same file.
         var claimed: [String: String] = [:]
         var plans: [[Item: String]] = []
-        var early: [[PackFailure]] = []
+        var early: [[ItemFailure]] = []
         for row in rows {
             var plan: [Item: String] = [:]
-            var refused: [PackFailure] = []
+            var refused: [ItemFailure] = []
             for item in Item.allCases where items.contains(item) {
                 let path = Extractor.relativePath(for: row.summary.name, item: item, format: reconstructionFormat)
                 if let other = claimed[path] {
-                    refused.append(PackFailure(input: row.summary.name, reason: "its \(item.rawValue) would be \(path), already written for \(quoted(other))"))
+                    refused.append(ItemFailure(row.summary.name, stage: .selecting, cause: ItemProblem.outputTaken(item: item, path: path, by: other)))
                 } else {
                     claimed[path] = row.summary.name
                     plan[item] = path
@@ -149,13 +149,13 @@ public final class Extractor {
         let work = Work(output: output, generatorFor: generatorFor, cache: cache, format: reconstructionFormat, cpu: WorkSlots())
         _ = try? await OrderedPipeline.run(
             count: rows.count, window: requestsInFlight + work.cpu.count,
-            start: { index -> (Swift.Result<Loaded, PackFailure>, [Item: String]) in
+            start: { index -> (Swift.Result<Loaded, ItemFailure>, [Item: String]) in
                 let row = rows[index]
                 do {
                     let entry = try reader.entry(at: row)
                     return (.success(Loaded(entry: entry, prompt: try PromptDecoding.standard.text(of: entry.prompt, at: row.offset))), plans[index])
                 } catch {
-                    return (.failure(PackFailure(input: row.summary.name, reason: "\(error)")), plans[index])
+                    return (.failure(ItemFailure(row.summary.name, stage: .loading, cause: error)), plans[index])
                 }
             },
             work: { loaded, plan in
@@ -175,7 +175,7 @@ public final class Extractor {
                         outcome.written.append(Written(entry: rows[index].summary.name, item: file.item,
                                                        path: output.path(of: file.path).string))
                     } catch {
-                        outcome.failures.append(PackFailure(input: rows[index].summary.name, reason: "\(file.item.rawValue): \(error)", cause: error))
+                        outcome.failures.append(ItemFailure(rows[index].summary.name, stage: .extracting(file.item), cause: error))
                         if let failure = error as? FileIOError, failure.kind == .system { break }
                     }
                 }
@@ -239,10 +239,10 @@ public final class Extractor {
                     }
                 }
                 outcome.files.append(File(item: item, path: path, bytes: bytes, modificationTime: time))
-            } catch let failure as PackFailure {
+            } catch let failure as ItemFailure {
                 outcome.failures.append(failure)
             } catch {
-                outcome.failures.append(PackFailure(input: name, reason: "\(item.rawValue): \(error)", cause: error))
+                outcome.failures.append(ItemFailure(name, stage: .extracting(item), cause: error))
             }
         }
         return outcome

@@ -17,7 +17,7 @@ public enum InputCollector {
         /// Arguments and files that cannot be packed, each with its reason: unreadable files and
         /// folders, broken or looping symbolic links, names that are not UTF-8, images of a kind
         /// gcx does not read, name clashes.
-        public var failures: [PackFailure] = []
+        public var failures: [ItemFailure] = []
         /// Arguments that do not exist (an I/O error for the command line).
         public var missing: [String] = []
         /// Files inside folders that are not photos (and hidden files), left out by design.
@@ -38,13 +38,13 @@ public enum InputCollector {
             do {
                 let name = try EntryName.make(fromRelativePath: relativeName)
                 if let earlier = names[name] {
-                    collected.failures.append(PackFailure(input: path, reason: "its entry name \(quoted(name)) is already taken by \(earlier)"))
+                    collected.failures.append(ItemFailure(path, stage: .naming, cause: ItemProblem.nameTaken(name, by: earlier)))
                     return
                 }
                 names[name] = path
                 collected.inputs.append(PackInput(path: path, name: name))
             } catch {
-                collected.failures.append(PackFailure(input: path, reason: "cannot be named in an archive: \(error)", cause: error))
+                collected.failures.append(ItemFailure(path, stage: .naming, cause: error))
             }
         }
         for argument in arguments {
@@ -56,10 +56,10 @@ public enum InputCollector {
             }
             guard let status else {
                 if FileSystem.exists(path) {
-                    collected.failures.append(PackFailure(input: argument, reason: "a symbolic link to nothing"))
+                    collected.failures.append(ItemFailure(argument, stage: .collecting, cause: ItemProblem.linkToNothing))
                 } else {
                     collected.missing.append(argument)
-                    collected.failures.append(PackFailure(input: argument, reason: "no such file or folder"))
+                    collected.failures.append(ItemFailure(argument, stage: .collecting, cause: ItemProblem.noSuchFile))
                 }
                 continue
             }
@@ -86,8 +86,8 @@ public enum InputCollector {
     }
 
     /// An I/O problem as a failure of the file it concerns.
-    static func failure(_ error: FileIOError) -> PackFailure {
-        PackFailure(input: error.path, reason: error.problem, cause: error)
+    static func failure(_ error: FileIOError) -> ItemFailure {
+        ItemFailure(error.path, stage: .collecting, cause: error)
     }
 
     /// The name a folder argument contributes to entry names: its last component (`~/Photos/` gives
@@ -104,7 +104,7 @@ public enum InputCollector {
 
     enum Kind {
         case photo, other
-        case failure(PackFailure)
+        case failure(ItemFailure)
     }
 
     /// Whether a file found in a folder is a photo: by its extension, else by its first bytes.
@@ -115,7 +115,7 @@ public enum InputCollector {
         let fileKind = FileKind.sniff(head[...])
         if fileKind.isReadable { return .photo }
         if fileKind.isUnreadableImage {
-            return .failure(PackFailure(input: file.string, reason: "\(fileKind), which gcx cannot read (it reads PNG, JPEG, WebP, TIFF, GIF, HEIF/HEIC and AVIF)"))
+            return .failure(ItemFailure(file.string, stage: .collecting, cause: ItemProblem.unreadableFormat("\(fileKind)")))
         }
         return .other
     }

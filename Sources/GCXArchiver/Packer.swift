@@ -14,13 +14,13 @@ public final class Packer {
         /// Packed, but with something the user should hear of (e.g. a description not in the layout).
         case warning(PackInput, String)
         case skipped(PackInput, index: Int, total: Int)
-        case failed(PackFailure, index: Int, total: Int)
+        case failed(ItemFailure, index: Int, total: Int)
     }
 
     public struct Summary: Sendable {
         public var added: [EntrySummary] = []
         public var skipped: [PackInput] = []
-        public var failures: [PackFailure] = []
+        public var failures: [ItemFailure] = []
         /// Entries in the archive when done, and their pixels.
         public var entryCount = 0
         public var totalPixels = 0
@@ -117,12 +117,12 @@ public final class Packer {
                         writer.discard()
                         throw error
                     } catch {
-                        let failure = PackFailure(input: input.path, reason: "\(error)")
+                        let failure = ItemFailure(input.path, stage: .adding, cause: error)
                         summary.failures.append(failure)
                         progress(.failed(failure, index: number, total: total))
                     }
                 case .failure(let error):
-                    let failure = error as? PackFailure ?? PackFailure(input: input.path, reason: "\(error)")
+                    let failure = error as? ItemFailure ?? ItemFailure(input.path, stage: .packing, cause: error)
                     summary.failures.append(failure)
                     progress(.failed(failure, index: number, total: total))
                 }

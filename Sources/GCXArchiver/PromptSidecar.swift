@@ -13,7 +13,7 @@ public struct PromptSidecar: Sendable {
         self.path = path
         let data: [UInt8]
         do { data = try FileSource.readAll(path: path) } catch {
-            throw PackFailure(input: path, reason: "cannot read the prompts file: \(error.problem)", cause: error)
+            throw ItemFailure(path, stage: .prompts, cause: error)
         }
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -21,10 +21,10 @@ public struct PromptSidecar: Sendable {
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
                   let image = object["image"] as? String, let prompt = object["prompt"] as? String else {
-                throw PackFailure(input: "\(path):\(lineNumber)", reason: "expected a JSON object with string fields \"image\" and \"prompt\"")
+                throw ItemFailure("\(path):\(lineNumber)", stage: .prompts, cause: ItemProblem.malformedPromptLine)
             }
             guard byImage[image] == nil else {
-                throw PackFailure(input: "\(path):\(lineNumber)", reason: "a second prompt for \(quoted(image))")
+                throw ItemFailure("\(path):\(lineNumber)", stage: .prompts, cause: ItemProblem.secondPrompt(image: image))
             }
             byImage[image] = prompt
         }
@@ -40,7 +40,7 @@ public struct PromptSidecar: Sendable {
         if let byFileName = byImage[fileName] { return byFileName }
         let matches = byImage.keys.filter { $0.hasSuffix("/" + input.name) }
         if matches.count > 1 {
-            throw PackFailure(input: input.path, reason: "several lines of \(path) match it: \(matches.sorted().map(quoted).joined(separator: ", "))")
+            throw ItemFailure(input.path, stage: .describing, cause: ItemProblem.ambiguousPrompt(sidecar: path, matches: matches))
         }
         return matches.first.flatMap { byImage[$0] }
     }

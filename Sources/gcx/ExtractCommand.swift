@@ -74,10 +74,10 @@ struct ExtractCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(error, command: .extract)
         }
-        var failures: [PackFailure] = []
+        var failures: [ItemFailure] = []
         let (rows, unmatched) = EntrySelection(names).select(from: reader.rows)
         for pattern in unmatched {
-            failures.append(PackFailure(input: pattern, reason: "no entry in \(archive) matches it"))
+            failures.append(ItemFailure(pattern, stage: .selecting, cause: ItemProblem.noMatchingEntry(archive: archive)))
         }
         let items = what.items
         let generators: GeneratorChoice
@@ -112,7 +112,7 @@ struct ExtractCommand: AsyncParsableCommand {
             Output.out(JSON.object([
                 ("written", .array(result.written.map { .object([("entry", .string($0.entry)), ("item", .string($0.item.rawValue)), ("path", .string($0.path))]) })),
                 ("skipped", .int(result.skipped)),
-                ("failed", .array(failures.map { .object([("entry", .string($0.input)), ("error", .string($0.reason))]) })),
+                ("failed", .array(failures.map { .object([("entry", .string($0.subject)), ("error", .string($0.reason))]) })),
             ]).rendered())
         } else {
             let kept = result.skipped > 0 ? ", \(result.skipped) existing kept" : ""

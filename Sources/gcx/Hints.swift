@@ -19,13 +19,9 @@ enum Hints {
             case .interruptedWrite: "rerun with --append to resume it, or delete it"
             default: nil
             }
-        case let error as PackFailure: hint(for: error.cause, command: command)
+        case let error as ItemFailure: hint(for: error.cause, command: command)
+        case let problem as ItemProblem where problem == .changedSinceBatchWasSent: "rerun with --batch to send it again"
         case is ThumbnailBudgetError: "give --thumbnail-bytes more, or a larger --thumbnail-scale"
-        case let error as BatchError:
-            switch error {
-            case .changedSinceSent: "rerun with --batch to send it again"
-            case .unreadable: nil
-            }
         case let error as DamagedArchiveError where error.isArchive:
             "rerun with --append --recover to keep its \(error.intactEntries) intact entries and leave the rest out"
         case let error as GeneratorSettingsError:

@@ -206,7 +206,7 @@ struct PackCommand: AsyncParsableCommand {
             Output.err("gcx: no photos (PNG or JPEG files) found in \(inputs.joined(separator: " "))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
-        var batchFailures: [PackFailure] = []
+        var batchFailures: [ItemFailure] = []
         var collectedBatch: BatchPack?
         if batch {
             guard let step = try await batchStep(&options, &collected, progress: &progress) else { return }
@@ -287,7 +287,7 @@ extension PackCommand {
 
     /// The closing report: a line or a JSON object, then the failures; the exit status follows
     /// from them (1, or 2 when an argument did not exist).
-    func renderSummary(_ summary: Packer.Summary, failures: [PackFailure], toStandardOutput: Bool, missing: Bool,
+    func renderSummary(_ summary: Packer.Summary, failures: [ItemFailure], toStandardOutput: Bool, missing: Bool,
                        batchFailed: Bool) throws {
         func report(_ text: String) { if toStandardOutput { Output.out(text) } else { Output.err(text) } }
         let bpp = summary.totalPixels > 0 ? Double(summary.archiveBytes * 8) / Double(summary.totalPixels) : 0
@@ -298,7 +298,7 @@ extension PackCommand {
                 ("added", .array(summary.added.map { .object($0.json) })),
                 ("skipped", .array(summary.skipped.map { .string($0.name) })),
                 ("updated", .array(summary.updated.map { .string($0) })),
-                ("failed", .array(failures.map { .object([("input", .string($0.input)), ("error", .string($0.reason))]) })),
+                ("failed", .array(failures.map { .object([("input", .string($0.subject)), ("error", .string($0.reason))]) })),
                 ("archive_bytes", .int(summary.archiveBytes)),
                 ("bpp", .double(bpp)),
             ]).rendered())
@@ -327,7 +327,7 @@ extension PackCommand {
     /// (nil); a finished batch narrows the pack to the photos it answered, with their answers, and
     /// gives what failed and the run to finish once they are packed.
     func batchStep(_ options: inout PackOptions, _ collected: inout InputCollector.Collected,
-                   progress: inout Progress) async throws -> ([PackFailure], BatchPack)? {
+                   progress: inout Progress) async throws -> ([ItemFailure], BatchPack)? {
         guard let backend = options.captioner as? OpenAICaptioner else {
             Output.err("gcx: --batch needs the openai captioner (--captioner openai, or an API key in OPENAI_API_KEY)")
             throw ExitCode(ExitStatus.usageOrIO)
