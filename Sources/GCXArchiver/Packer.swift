@@ -43,14 +43,18 @@ public final class Packer {
     /// Appending: an entry whose photo has changed (size or SHA-256) is packed again, replacing
     /// the old one (the new entry comes after the others).
     public let update: Bool
+    /// Given no photos at all, the archive is still written (empty, or as it was when appending):
+    /// a shard with no photos is still a part, so that every part exists to merge.
+    public let writesEmptyArchive: Bool
 
     public init(archive: String, options: PackOptions, mode: ArchiveFileWriter.Mode, recoverDamaged: Bool = false,
-                update: Bool = false) {
+                update: Bool = false, writesEmptyArchive: Bool = false) {
         self.archive = archive
         self.options = options
         self.mode = mode
         self.recoverDamaged = recoverDamaged
         self.update = update
+        self.writesEmptyArchive = writesEmptyArchive
     }
 
     /// The names among `inputs` whose file differs from what the archive at `archive` recorded.
@@ -139,7 +143,8 @@ public final class Packer {
         summary.updated = summary.added.map(\.name).filter { replaced.contains($0) }
         // Nothing added: an existing archive stays as it was (even with .overwrite), and none is
         // created for a pack whose every photo failed.
-        if summary.added.isEmpty && !writer.report.resumedPartial && writer.report.droppedEntries.isEmpty {
+        let keepsAsItWas = !(writesEmptyArchive && inputs.isEmpty)
+        if keepsAsItWas && summary.added.isEmpty && !writer.report.resumedPartial && writer.report.droppedEntries.isEmpty {
             writer.discard()
             summary.wroteArchive = false
             if existed, let reader = try? ArchiveReader(source: FileSource(path: writer.path), recover: true) {

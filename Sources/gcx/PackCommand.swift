@@ -191,24 +191,15 @@ struct PackCommand: AsyncParsableCommand {
             let list = verbose ? ": " + collected.others.map { quotedIfNeeded($0) }.joined(separator: ", ") : " (--verbose names them)"
             progress.info("gcx: \(collected.others.count) file(s) left out: not photos, or hidden\(list)")
         }
-        if shard != nil && collected.inputs.isEmpty && collected.failures.isEmpty && output != "-" {
-            // A part with no photos is still a part: an empty archive, so that every shard exists to merge.
-            do {
-                try ArchiveFileWriter(path: output, mode: force ? .overwrite : append ? .append : .create,
-                                      format: options.archiveFormat).finish()
-            } catch {
-                throw CommandFailure(error, command: .pack)
-            }
-            Output.out("\(output): no photo falls in shard \(shard ?? ""); an empty archive was written")
-            return
-        }
-        if collected.inputs.isEmpty && collected.failures.isEmpty {
+        // A shard with no photos still writes its part, so that every part exists to merge.
+        let emptyShard = shard != nil && collected.inputs.isEmpty && collected.failures.isEmpty && output != "-"
+        if collected.inputs.isEmpty && collected.failures.isEmpty && !emptyShard {
             Output.err("gcx: no photos (PNG or JPEG files) found in \(inputs.joined(separator: " "))")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         var batchFailures: [ItemFailure] = []
         var collectedBatch: BatchPack?
-        if batch {
+        if batch && !emptyShard {
             guard let step = try await batchStep(&options, &collected, progress: &progress) else { return }
             (batchFailures, collectedBatch) = step
         }
@@ -218,7 +209,7 @@ struct PackCommand: AsyncParsableCommand {
         let archivePath = scratch?.path ?? output
         let packer = Packer(archive: archivePath, options: options,
                             mode: scratch != nil || force ? .overwrite : append || collectedBatch != nil ? .append : .create,
-                            recoverDamaged: recover, update: update)
+                            recoverDamaged: recover, update: update, writesEmptyArchive: emptyShard)
         let stop = StopRequest.onInterrupt()
         let summary: Packer.Summary
         do {
@@ -228,6 +219,10 @@ struct PackCommand: AsyncParsableCommand {
             throw CommandFailure(error, command: .pack)
         }
         progress.endLine()
+        if emptyShard {
+            Output.out("\(output): no photo falls in shard \(shard ?? ""); an empty archive was written")
+            return
+        }
         if summary.interrupted, let status = stop.exitStatus {
             Output.err("gcx: stopped by \(stop.signalName ?? "a signal") after \(summary.added.count) new entries; "
                 + "\(summary.entryCount) entries are kept in \(output).partial: rerun the same command with --append to finish")

@@ -77,6 +77,19 @@ import GCXTestSupport
         let missing = InputCollector.collect([root + "/nope"])
         #expect(missing.failures.count == 1)
     }
+
+    /// A shard with no photos still writes its part; an ordinary pack of nothing writes nothing.
+    @Test func anEmptyPartIsWrittenOnlyWhenAsked() async throws {
+        let root = NSTemporaryDirectory() + "empty-part-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let nothing = try await Packer(archive: root + "/none.gcx", options: PackOptions(), mode: .create).run([])
+        #expect(!nothing.wroteArchive && !FileSystem.exists(FilePath(root + "/none.gcx")))
+        let part = try await Packer(archive: root + "/part.gcx", options: PackOptions(), mode: .create, writesEmptyArchive: true).run([])
+        #expect(part.wroteArchive && part.entryCount == 0)
+        let reader = try ArchiveReader(source: FileSource(path: root + "/part.gcx"))
+        #expect(reader.rows.isEmpty)
+    }
 }
 
 /// A generator that paints a flat grey picture of its own size and counts its calls.

@@ -592,6 +592,24 @@ import GCXImage
         #expect(try CLI.run(["pack", photos, "-o", directory + "/x.gcx", "--shard", "4/3"]).status == 2)
     }
 
+    /// Of one photo's two parts, the part it does not fall in is still written: an empty archive.
+    @Test func aPartWithNoPhotosIsAnEmptyArchive() throws {
+        let directory = try CLI.temporaryDirectory("gcx-empty-shard")
+        let photo = try #require(try FileManager.default.contentsOfDirectory(atPath: ArchivistSafetyTests.photos).sorted().first { $0.hasSuffix(".jpg") })
+        var empty: [String] = []
+        for k in 1...2 {
+            let part = directory + "/part-\(k).gcx"
+            let result = try CLI.run(["pack", ArchivistSafetyTests.photos + "/" + photo, "-o", part, "--shard", "\(k)/2"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(try CLI.run(["validate", part]).status == 0)
+            if result.stdout.contains("no photo falls in shard \(k)/2; an empty archive was written") {
+                #expect(try ArchiveReader(source: FileSource(path: part)).rows.isEmpty)
+                empty.append(part)
+            }
+        }
+        #expect(empty.count == 1)
+    }
+
     @Test func mergeRefusesDuplicateNamesUnlessToldAndKeepsUnknownChunks() throws {
         let directory = try CLI.temporaryDirectory("gcx-merge")
         let fixture = CLI.packageRoot + "/fixtures/conformance/valid/unknown-ancillary-chunk.gcx"
