@@ -68,46 +68,54 @@ struct ExtractCommand: AsyncParsableCommand {
     func run() async throws {
         var progress = Progress(quiet: quiet)
         let reader = try ArchiveOpening.open(archive)
-        let safeOutput: ConfinedFolder
-        do {
-            safeOutput = try ConfinedFolder(root: FilePath(output), existing: force ? .overwrite : skipExisting ? .skip : .refuse)
-        } catch {
-            throw CommandFailure(error, command: .extract)
-        }
-        var failures: [ItemFailure] = []
         let (rows, unmatched) = EntrySelection(names).select(from: reader.rows)
-        for pattern in unmatched {
-            failures.append(ItemFailure(pattern, stage: .selecting, cause: ItemProblem.noMatchingEntry(archive: archive)))
-        }
-        let items = what.items
-        let generators: GeneratorChoice
-        do {
-            generators = GeneratorChoice(options: generatorOptions, connection: .init(baseURL: connection.baseURL, apiKey: try connection.apiKey(),
-                                                                                  client: connection.client(concurrency: jobs)))
-        } catch {
-            throw CommandFailure(error, command: .extract)
-        }
-        if items.contains(.reconstruction), let kind = generatorOptions.chosenKind {
+        var failures = unmatched.map { ItemFailure($0, stage: .selecting, cause: ItemProblem.noMatchingEntry(archive: archive)) }
+        let (extractor, generators) = try plan(reader)
+        if what.items.contains(.reconstruction), let kind = generatorOptions.chosenKind {
             let label = (try? generators.generator(for: kind, recorded: nil).label) ?? kind.description
             progress.info("gcx: generator: \(label)")
         }
-        let cache = noCache ? nil : ReconstructionCache(directory: cacheDir ?? ReconstructionCache.defaultDirectory(environment: ProcessInfo.processInfo.environment))
-        let extractor = Extractor(reader: reader, output: safeOutput, items: items, cache: cache, requestsInFlight: jobs) { entry in
-            try generators.generator(for: generatorOptions.chosenKind ?? entry.generator?.kind ?? .builtin, recorded: entry.generator)
-        }
-        extractor.reconstructionFormat = format
-        let result = await extractor.run(rows) { event in
-            switch event {
-            case .wrote(let written, let index, let total): progress.item(index, total, "wrote \(written.path)")
-            case .skipped(let entry, let item, let index, let total): progress.item(index, total, "kept the existing \(item.rawValue) of \(quotedIfNeeded(entry))")
-            case .failed(let failure, let index, let total): progress.item(index, total, "failed \(Hints.describe(failure, command: .extract))")
-            }
-        }
+        let result = await extractor.run(rows) { render($0, progress: &progress) }
         progress.endLine()
-        if items.contains(.reconstruction) && generatorOptions.chosenKind == nil {
+        if what.items.contains(.reconstruction) && generatorOptions.chosenKind == nil {
             for label in generators.used { progress.info("gcx: generator: \(label)") }
         }
         failures += result.failures
+        try renderSummary(result, failures: failures)
+        if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
+    }
+}
+
+extension ExtractCommand {
+    /// The flags as an extractor: the confined output folder, the items, the cache, and the
+    /// generator each entry gets.
+    func plan(_ reader: ArchiveReader) throws -> (Extractor, GeneratorChoice) {
+        do {
+            let output = try ConfinedFolder(root: FilePath(output), existing: force ? .overwrite : skipExisting ? .skip : .refuse)
+            let generators = GeneratorChoice(options: generatorOptions, connection: .init(baseURL: connection.baseURL, apiKey: try connection.apiKey(),
+                                                                                      client: connection.client(concurrency: jobs)))
+            let cache = noCache ? nil : ReconstructionCache(directory: cacheDir ?? ReconstructionCache.defaultDirectory(environment: ProcessInfo.processInfo.environment))
+            let chosen = generatorOptions.chosenKind
+            let extractor = Extractor(reader: reader, output: output, items: what.items, cache: cache, requestsInFlight: jobs) { entry in
+                try generators.generator(for: chosen ?? entry.generator?.kind ?? .builtin, recorded: entry.generator)
+            }
+            extractor.reconstructionFormat = format
+            return (extractor, generators)
+        } catch {
+            throw CommandFailure(error, command: .extract)
+        }
+    }
+
+    func render(_ event: Extractor.Event, progress: inout Progress) {
+        switch event {
+        case .wrote(let written, let index, let total): progress.item(index, total, "wrote \(written.path)")
+        case .skipped(let entry, let item, let index, let total): progress.item(index, total, "kept the existing \(item.rawValue) of \(quotedIfNeeded(entry))")
+        case .failed(let failure, let index, let total): progress.item(index, total, "failed \(Hints.describe(failure, command: .extract))")
+        }
+    }
+
+    /// What was written, kept and refused (as JSON with --json), then how the command ends.
+    func renderSummary(_ result: Extractor.Result, failures: [ItemFailure]) throws {
         if json {
             Output.out(JSON.object([
                 ("written", .array(result.written.map { .object([("entry", .string($0.entry)), ("item", .string($0.item.rawValue)), ("path", .string($0.path))]) })),
@@ -127,7 +135,6 @@ struct ExtractCommand: AsyncParsableCommand {
             for failure in failures { Output.err("  \(Hints.describe(failure, command: .extract))") }
             throw ExitCode(ExitStatus.failure)
         }
-        if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
     }
 }
 
