@@ -15,5 +15,7 @@ GCX_BINARY="$(swift build -c release --show-bin-path)/gcx" python3 -m pytest -q 
 CORPUS="$(pwd)/../shared/corpus" tools/promptcoder/check_ref.sh
 # Thumbnail codec 3's trained table is reproduced from CLIC and CID22 byte for byte.
 tools/thumb-bench/check_priors.sh
+# The public API of GCXBytes and GCX: every declaration documented, every DocC link resolved.
+tools/docs/check.sh
 # Brief coverage-guided fuzzing of every harness (tools/fuzz.sh); locally, run it for longer.
 tools/fuzz.sh all 30

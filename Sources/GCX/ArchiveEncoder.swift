@@ -9,6 +9,7 @@ public struct ArchiveEncoder: Sendable {
     public let format: ArchiveFormat
     /// Version 2 keeps the first 8 bytes of each photo's SHA-256 unless this is set.
     public var keepsFullHash = false
+    /// The entries encoded so far (and those continued), in file order: the index `finish` writes.
     public private(set) var rows: [IndexRow]
     /// Absolute offset at which the next record will start.
     public private(set) var endOffset: Int
@@ -37,6 +38,7 @@ public struct ArchiveEncoder: Sendable {
         format.defaults.isEmpty ? [] : RecordFraming.encode(kind: .defaults, body: format.defaults.encodedBody())
     }
 
+    /// Whether an entry of this name is already in the archive.
     public func contains(name: String) -> Bool { names.contains(name) }
 
     /// The entry record for `entry`, registered for the index.

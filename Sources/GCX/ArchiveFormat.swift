@@ -4,14 +4,18 @@ import GCXBytes
 /// the header (spec/gcx.md §7.1). A collection is usually described and redrawn by one captioner
 /// and one generator, so their chunks are written once per file instead of once per entry.
 public struct EntryDefaults: Equatable, Sendable {
+    /// The "g" chunk of every entry that has none of its own.
     public var generator: GeneratorMetadata?
+    /// The "c" chunk of every entry that has none of its own.
     public var captioner: CaptionerMetadata?
 
+    /// Defaults of these chunks; with neither, the file has no "D" record.
     public init(generator: GeneratorMetadata? = nil, captioner: CaptionerMetadata? = nil) {
         self.generator = generator
         self.captioner = captioner
     }
 
+    /// No default at all: the file has no "D" record.
     public var isEmpty: Bool { generator == nil && captioner == nil }
 
     /// The "D" record's body: its chunks, `g` before `c`.
@@ -56,15 +60,19 @@ public struct EntryDefaults: Equatable, Sendable {
 /// How the entries of one file are coded: its version and, in version 2, its defaults. Records
 /// copied between files of the same format are copied byte for byte; otherwise re-encoded.
 public struct ArchiveFormat: Equatable, Sendable {
+    /// The header's version: how entries and index rows are coded.
     public var version: FormatVersion
+    /// The "D" record's chunks (version 2); empty in version 1.
     public var defaults: EntryDefaults
 
+    /// A format of `version` with `defaults`; version 1 has none.
     public init(version: FormatVersion = .current, defaults: EntryDefaults = EntryDefaults()) {
         precondition(version >= .v2 || defaults.isEmpty, "version 1 has no defaults record")
         self.version = version
         self.defaults = defaults
     }
 
+    /// Version 1, which has no defaults: how a version 1 archive is appended to.
     public static let v1 = ArchiveFormat(version: .v1)
 }
 

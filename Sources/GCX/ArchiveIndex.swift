@@ -4,13 +4,16 @@ import GCXBytes
 public struct IndexRow: Equatable, Sendable {
     /// Absolute offset of the entry record.
     public var offset: Int
+    /// What the row repeats of its entry: name, size, mode, byte counts.
     public var summary: EntrySummary
 
+    /// The row of the entry record at `offset`.
     public init(offset: Int, summary: EntrySummary) {
         self.offset = offset
         self.summary = summary
     }
 
+    /// Absolute offset just past the entry record.
     public var end: Int { offset + summary.recordLength }
 }
 
@@ -20,8 +23,10 @@ public struct IndexRow: Equatable, Sendable {
 /// rows can never point into the same bytes; names are front-coded against the previous name (in
 /// version 2 back-coded too, and a size equal to the previous row's is not repeated).
 public struct ArchiveIndex: Equatable, Sendable {
+    /// One row per entry, in file order.
     public var rows: [IndexRow]
 
+    /// An index of `rows`, which must be in file order and not overlap.
     public init(rows: [IndexRow]) { self.rows = rows }
 
     /// Bits of a version 2 row's `row_flags`; bits 3 to 7 hold how many bytes of the previous
@@ -47,6 +52,7 @@ public struct ArchiveIndex: Equatable, Sendable {
         version == .v1 ? 6 + (9 + SHA256.digestSize) + 3 + 4 : 6 + 2 + 4 + SourceMetadata.truncatedHashSize + 2
     }
 
+    /// The "I" record's body in `version`'s row coding.
     public func encodedBody(version: FormatVersion = .current) -> [UInt8] {
         var writer = ByteWriter()
         writer.writeVarint(rows.count)
@@ -229,16 +235,21 @@ public struct ArchiveIndex: Equatable, Sendable {
 
 /// The "T" record, always the last 18 bytes of a file: where the index is (spec/gcx.md §8).
 public struct Trailer: Equatable, Sendable {
+    /// Absolute offset of the index record.
     public var indexOffset: Int
+    /// Bytes of the whole index record, framing included.
     public var indexLength: Int
 
+    /// Bytes of the trailer record: kind, length, 12-byte body, CRC.
     public static let size = 18
 
+    /// The trailer of an index record at `indexOffset`, `indexLength` bytes long.
     public init(indexOffset: Int, indexLength: Int) {
         self.indexOffset = indexOffset
         self.indexLength = indexLength
     }
 
+    /// The whole 18-byte trailer record.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeUInt64(UInt64(indexOffset), .littleEndian)

@@ -10,7 +10,9 @@ import Synchronization
 /// When the trailer or index is missing or damaged and `recover` is true, the reader scans the
 /// records instead and keeps every complete entry (`recoveredFrom` says why).
 public final class ArchiveReader {
+    /// The archive's bytes.
     public let source: any ByteSource
+    /// The file's header, checked on opening.
     public let header: FileHeader
     /// Read on the first entry read: listing never reads the defaults record.
     private let formatRead = Mutex<ArchiveFormat?>(nil)
@@ -22,6 +24,7 @@ public final class ArchiveReader {
     /// Built on the first look-up by name: listing never pays for it.
     private let rowByName = Mutex<[String: Int]?>(nil)
 
+    /// Opens `source`: reads the header, the trailer and the index (or, with `recover`, scans the records when those are damaged).
     public init(source: any ByteSource, recover: Bool = false) throws {
         self.source = source
         header = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
@@ -67,6 +70,7 @@ public final class ArchiveReader {
         return ArchiveFormat(version: version, defaults: try EntryDefaults.decode(body: record.body, at: record.head.bodyOffset).defaults)
     }
 
+    /// The row of the entry named `name`, or nil; the first such row if a damaged file has two.
     public func row(named name: String) -> IndexRow? {
         let index = rowByName.withLock { table -> Int? in
             if table == nil {
@@ -86,6 +90,7 @@ public final class ArchiveReader {
         return try entry(at: row)
     }
 
+    /// Reads, checks and decodes the entry of `row`; touches only its bytes. Its summary must agree with the row.
     public func entry(at row: IndexRow) throws -> Entry {
         let format = try self.format
         let record = try RecordScanner(source: source, version: format.version).readRecord(at: row.offset, expectedLength: row.summary.recordLength)
@@ -143,9 +148,12 @@ public final class ArchiveReader {
     }
 }
 
+/// A request the archive cannot answer.
 public enum ArchiveReaderError: Error, CustomStringConvertible, Equatable {
+    /// No entry has this name.
     case noSuchEntry(String)
 
+    /// The refusal, naming the entry.
     public var description: String {
         switch self {
         case .noSuchEntry(let name): "the archive has no entry named \(quoted(name))"

@@ -9,14 +9,18 @@ public protocol ByteSource: AnyObject {
 
 /// An archive held in memory.
 public final class MemorySource: ByteSource {
+    /// The whole archive.
     public let bytes: [UInt8]
     /// Bytes handed out so far, to show what an operation touched.
     public private(set) var bytesRead = 0
 
+    /// A source over `bytes`.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Bytes in the archive.
     public var size: Int { bytes.count }
 
+    /// `count` bytes at `offset`, counted in `bytesRead`.
     public func read(at offset: Int, count: Int) throws -> [UInt8] {
         precondition(offset >= 0 && count >= 0 && offset + count <= bytes.count, "read outside the source")
         bytesRead += count

@@ -2,14 +2,18 @@ import GCXBytes
 
 /// The "k" chunk: the camera that took the photo, as its EXIF Make and Model say (spec/gcx.md §6.7).
 public struct CameraMetadata: Equatable, Sendable {
+    /// EXIF Make, up to 256 bytes; may be empty when the model is not.
     public var make: String
+    /// EXIF Model, up to 256 bytes; may be empty when the make is not.
     public var model: String
 
+    /// A camera of `make` and `model`.
     public init(make: String, model: String) {
         self.make = make
         self.model = model
     }
 
+    /// The chunk's data.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeString(make)
@@ -38,16 +42,21 @@ public struct LocationMetadata: Equatable, Sendable {
     /// Metres × 10 above sea level (negative below), −100,000 to 1,000,000, when known.
     public var altitudeDecimetres: Int64?
 
+    /// A place; the ranges below are checked when the chunk is read.
     public init(latitudeMicrodegrees: Int64, longitudeMicrodegrees: Int64, altitudeDecimetres: Int64? = nil) {
         self.latitudeMicrodegrees = latitudeMicrodegrees
         self.longitudeMicrodegrees = longitudeMicrodegrees
         self.altitudeDecimetres = altitudeDecimetres
     }
 
+    /// The latitudes a valid chunk holds.
     public static let latitudeRange: ClosedRange<Int64> = -90_000_000...90_000_000
+    /// The longitudes a valid chunk holds.
     public static let longitudeRange: ClosedRange<Int64> = -180_000_000...180_000_000
+    /// The altitudes a valid chunk holds.
     public static let altitudeRange: ClosedRange<Int64> = -100_000...1_000_000
 
+    /// The chunk's data.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeSignedVarint(latitudeMicrodegrees)

@@ -2,7 +2,9 @@ import GCXBytes
 
 /// Captioner kinds (spec/gcx.md registry): who wrote the description.
 public struct CaptionerKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The kind's registry number.
     public let rawValue: UInt64
+    /// Any kind, registered or not.
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 
     /// The built-in structural describer (colours and layout computed from pixels).
@@ -12,24 +14,30 @@ public struct CaptionerKind: RawRepresentable, Hashable, Sendable, CustomStringC
     /// An OpenAI-compatible Chat Completions server with image input.
     public static let openAI = CaptionerKind(rawValue: 2)
 
+    /// The registered kinds' names, as JSON and the command line write them.
     public static let names: [CaptionerKind: String] = [.builtin: "builtin", .sidecar: "sidecar", .openAI: "openai"]
 
+    /// The kind's name, or its number when it has none.
     public var description: String { CaptionerKind.names[self] ?? "captioner \(rawValue)" }
 }
 
 /// The "c" chunk: who described the photo and under which instruction.
 public struct CaptionerMetadata: Equatable, Sendable {
+    /// Who described the photo.
     public var kind: CaptionerKind
+    /// The captioning model, e.g. "gpt-4o"; empty for the built-in describer.
     public var model: String
     /// The raster-scan instruction version (1 = instruction-v1); 0 when unknown.
     public var instructionVersion: Int
 
+    /// Metadata of a description by `kind` with `model` under `instructionVersion`.
     public init(kind: CaptionerKind, model: String = "", instructionVersion: Int = 0) {
         self.kind = kind
         self.model = model
         self.instructionVersion = instructionVersion
     }
 
+    /// The chunk's data.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeVarint(kind.rawValue)

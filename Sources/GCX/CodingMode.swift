@@ -13,6 +13,7 @@ public enum CodingMode: UInt8, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The mode a name (or "textual", for text) gives; nil for any other.
     public init?(name: String) {
         switch name {
         case "text", "textual": self = .text

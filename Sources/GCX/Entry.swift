@@ -5,11 +5,17 @@
 ///     var encoder = ArchiveEncoder()
 ///     let bytes = encoder.header() + (try encoder.encode(entry)) + encoder.finish()
 public struct Entry: Equatable, Sendable {
+    /// The "S" chunk: the original photo.
     public var source: SourceMetadata
+    /// The "M" chunk: text or multimodal.
     public var mode: CodingMode
+    /// The "P" chunk: the description, as coded.
     public var prompt: PromptChunk
+    /// The "T" chunk: present exactly when the mode is multimodal.
     public var thumbnail: Thumbnail?
+    /// The "g" chunk, or nil when the entry takes the file's default (or has none).
     public var generator: GeneratorMetadata?
+    /// The "c" chunk, or nil when the entry takes the file's default (or has none).
     public var captioner: CaptionerMetadata?
     /// The camera, from the original's EXIF Make and Model.
     public var camera: CameraMetadata?
@@ -18,6 +24,7 @@ public struct Entry: Equatable, Sendable {
     /// Ancillary chunks this reader does not know, kept so that copying an entry keeps them.
     public var unknownChunks: [UnknownChunk]
 
+    /// An entry of the given chunks; camera and location are set afterwards, when known.
     public init(source: SourceMetadata, mode: CodingMode, prompt: PromptChunk, thumbnail: Thumbnail? = nil,
                 generator: GeneratorMetadata? = nil, captioner: CaptionerMetadata? = nil, unknownChunks: [UnknownChunk] = []) {
         self.source = source
@@ -29,6 +36,7 @@ public struct Entry: Equatable, Sendable {
         self.unknownChunks = unknownChunks
     }
 
+    /// The entry's name: its path in the collection (§6.1.1).
     public var name: String { source.name }
 
     /// What the index keeps of this entry so that listing never reads entries.
@@ -41,9 +49,13 @@ public struct Entry: Equatable, Sendable {
 
 /// The per-entry facts that `gcx list` shows, as kept in an index row.
 public struct EntrySummary: Equatable, Sendable {
+    /// The entry's name.
     public var name: String
+    /// The photo's width in pixels, orientation applied.
     public var width: Int
+    /// The photo's height in pixels, orientation applied.
     public var height: Int
+    /// The entry's coding mode.
     public var mode: CodingMode
     /// Bytes of the coded prompt payload.
     public var promptBytes: Int
@@ -52,6 +64,7 @@ public struct EntrySummary: Equatable, Sendable {
     /// Every byte of the entry record, framing included.
     public var recordLength: Int
 
+    /// A row's summary, field by field.
     public init(name: String, width: Int, height: Int, mode: CodingMode, promptBytes: Int, thumbnailBytes: Int, recordLength: Int) {
         self.name = name
         self.width = width

@@ -13,15 +13,22 @@ public struct FileHeader: Equatable, Sendable {
     /// Like PNG's: a high-bit byte catches 7-bit transfer, CR LF catches line-ending conversion,
     /// 1A stops a DOS `type`, the final LF catches LF to CR LF.
     public static let signature: [UInt8] = [0x89, 0x47, 0x43, 0x58, 0x0D, 0x0A, 0x1A, 0x0A]
+    /// Bytes of the header.
     public static let size = 16
+    /// The required flags this reader knows: none.
     public static let knownRequiredFlags: UInt8 = 0
 
+    /// The container version (byte 8).
     public var version: FormatVersion
+    /// Byte 9: bits a reader must know; any other set bit rejects the file.
     public var requiredFlags: UInt8 = 0
+    /// Byte 10: bits a reader may ignore.
     public var optionalFlags: UInt8 = 0
 
+    /// The header of a new file of `version`, no flags set.
     public init(version: FormatVersion = .current) { self.version = version }
 
+    /// The 16 header bytes, CRC included.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeBytes(FileHeader.signature)
@@ -97,13 +104,17 @@ public struct FileHeader: Equatable, Sendable {
 /// and may hold file-wide defaults; version 1 files are still read, validated and appended to as
 /// version 1.
 public enum FormatVersion: UInt8, Sendable, Comparable, CustomStringConvertible {
+    /// The first layout, kept for readers that predate version 2: each entry a sequence of chunks (§5).
     case v1 = 1
+    /// Compact entries and rows, truncated content hashes and an optional defaults record.
     case v2 = 2
 
     /// What a new archive is written as.
     public static let current = FormatVersion.v2
 
+    /// Versions in order: version 1 before version 2.
     public static func < (a: FormatVersion, b: FormatVersion) -> Bool { a.rawValue < b.rawValue }
+    /// "version N".
     public var description: String { "version \(rawValue)" }
 }
 

@@ -2,7 +2,9 @@ import GCXBytes
 
 /// Generator kinds (spec/gcx.md registry): who redraws the photo.
 public struct GeneratorKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The kind's registry number.
     public let rawValue: UInt64
+    /// Any kind, registered or not.
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 
     /// The built-in reconstructor: upsampled thumbnail plus the consistency step.
@@ -12,10 +14,13 @@ public struct GeneratorKind: RawRepresentable, Hashable, Sendable, CustomStringC
     /// AUTOMATIC1111/Forge-style `sdapi/v1` servers (img2img, txt2img).
     public static let a1111 = GeneratorKind(rawValue: 2)
 
+    /// The registered kinds' names, as JSON and the command line write them.
     public static let names: [GeneratorKind: String] = [.builtin: "builtin", .openAI: "openai", .a1111: "a1111"]
 
+    /// The kind's name, or its number when it has none.
     public var description: String { GeneratorKind.names[self] ?? "generator \(rawValue)" }
 
+    /// The registered kind of this name; nil for any other.
     public init?(name: String) {
         guard let match = GeneratorKind.names.first(where: { $0.value == name }) else { return nil }
         self = match.key
@@ -25,17 +30,22 @@ public struct GeneratorKind: RawRepresentable, Hashable, Sendable, CustomStringC
 /// The "g" chunk: how the entry should be redrawn; enough to repeat an extraction.
 /// It never holds a secret: keys that name one are refused (spec/gcx.md §6.5).
 public struct GeneratorMetadata: Equatable, Sendable {
+    /// Who redraws the photo.
     public var kind: GeneratorKind
+    /// The generating model, e.g. "gpt-image-1" or a checkpoint's name; empty for the built-in one.
     public var model: String
     /// The API style, e.g. "openai-images" or "sdapi-v1"; empty for the built-in one.
     public var endpointStyle: String
+    /// The seed of a seedable generator, so that a redraw repeats.
     public var seed: UInt64?
-    /// Requested output size; 0 × 0 means the original size.
+    /// Requested output width; 0 (with a height of 0) means the original size.
     public var outputWidth: Int
+    /// Requested output height; 0 exactly when `outputWidth` is.
     public var outputHeight: Int
     /// Free parameters, sorted by key, keys unique.
     public var parameters: [(key: String, value: String)]
 
+    /// Metadata of a redraw by `kind`; `parameters` are sorted by key here.
     public init(kind: GeneratorKind, model: String = "", endpointStyle: String = "", seed: UInt64? = nil,
                 outputWidth: Int = 0, outputHeight: Int = 0, parameters: [(key: String, value: String)] = []) {
         self.kind = kind
@@ -47,6 +57,7 @@ public struct GeneratorMetadata: Equatable, Sendable {
         self.parameters = parameters.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
     }
 
+    /// Equal when every field is, parameters compared in order (they are kept sorted).
     public static func == (a: GeneratorMetadata, b: GeneratorMetadata) -> Bool {
         a.kind == b.kind && a.model == b.model && a.endpointStyle == b.endpointStyle && a.seed == b.seed
             && a.outputWidth == b.outputWidth && a.outputHeight == b.outputHeight
@@ -78,6 +89,7 @@ public struct GeneratorMetadata: Equatable, Sendable {
         static let known: UInt8 = 1
     }
 
+    /// The chunk's data.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeVarint(kind.rawValue)

@@ -2,7 +2,9 @@ import GCXBytes
 
 /// How a prompt's text is coded in the "P" chunk (spec/gcx.md §6.3 and the method registry).
 public struct PromptMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The method's registry number.
     public let rawValue: UInt64
+    /// Any method, registered or not.
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 
     /// Plain UTF-8.
@@ -12,6 +14,7 @@ public struct PromptMethod: RawRepresentable, Hashable, Sendable, CustomStringCo
     /// The built-in describer's form stored as its choices (spec/gcx.md Appendix D).
     public static let builtinForm = PromptMethod(rawValue: 2)
 
+    /// The method's name, or its number when it has none.
     public var description: String {
         switch self {
         case .stored: "stored"
@@ -24,12 +27,14 @@ public struct PromptMethod: RawRepresentable, Hashable, Sendable, CustomStringCo
 
 /// The "P" chunk: a prompt as stored, before decoding.
 public struct PromptChunk: Equatable, Sendable {
+    /// How `payload` codes the text.
     public var method: PromptMethod
     /// Length in bytes of the decoded UTF-8 text.
     public var decodedLength: Int
     /// The method's payload; for `stored` the UTF-8 bytes themselves.
     public var payload: [UInt8]
 
+    /// A chunk of `payload` coded by `method`, decoding to `decodedLength` bytes.
     public init(method: PromptMethod, decodedLength: Int, payload: [UInt8]) {
         self.method = method
         self.decodedLength = decodedLength
@@ -42,6 +47,7 @@ public struct PromptChunk: Equatable, Sendable {
         return PromptChunk(method: .stored, decodedLength: bytes.count, payload: bytes)
     }
 
+    /// The chunk's data.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeVarint(method.rawValue)
@@ -61,6 +67,7 @@ public struct PromptChunk: Equatable, Sendable {
 /// Decodes the payload of one prompt method. `stored` is decoded by `PromptDecoding` itself; other methods
 /// are registered by the module that implements them, so the core stays free of model tables.
 public protocol PromptDecoder: Sendable {
+    /// The method this decoder decodes.
     var method: PromptMethod { get }
     /// The decoded text, or a thrown description of what is wrong with the payload.
     func decode(payload: [UInt8], decodedLength: Int) throws -> String
@@ -70,10 +77,12 @@ public protocol PromptDecoder: Sendable {
 public struct PromptDecoding: Sendable {
     private var decoders: [PromptMethod: any PromptDecoder]
 
+    /// Decoding with `decoders` besides `stored`; of two for one method, the last is used.
     public init(_ decoders: [any PromptDecoder] = []) {
         self.decoders = Dictionary(decoders.map { ($0.method, $0) }, uniquingKeysWith: { _, last in last })
     }
 
+    /// Whether chunks of `method` can be decoded here.
     public func supports(_ method: PromptMethod) -> Bool { method == .stored || decoders[method] != nil }
 
     /// Decodes; throws a `FormatError` at `offset` (the chunk's position) on failure.

@@ -5,16 +5,23 @@ import GCXBytes
 /// Upper-case ASCII letters are critical (a reader that does not know one rejects the file);
 /// lower-case letters are ancillary (a reader skips an unknown one). Other values are invalid.
 public struct RecordKind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The kind byte, an ASCII letter in a valid file.
     public let rawValue: UInt8
+    /// Any kind byte, known or not.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
-    public static let entry = RecordKind(rawValue: 0x45)    // "E"
-    public static let index = RecordKind(rawValue: 0x49)    // "I"
-    public static let trailer = RecordKind(rawValue: 0x54)  // "T"
-    /// Version 2: chunks every entry of the file has unless it carries its own (§7.1).
-    public static let defaults = RecordKind(rawValue: 0x44) // "D"
+    /// "E": one photo's entry (§5).
+    public static let entry = RecordKind(rawValue: 0x45)
+    /// "I": the index, one row per entry (§7).
+    public static let index = RecordKind(rawValue: 0x49)
+    /// "T": the last 18 bytes, where the index is (§8).
+    public static let trailer = RecordKind(rawValue: 0x54)
+    /// "D", version 2: chunks every entry of the file has unless it carries its own (§7.1).
+    public static let defaults = RecordKind(rawValue: 0x44)
 
+    /// An ASCII letter: the only bytes that start a record.
     public var isLetter: Bool { (0x41...0x5A).contains(rawValue) || (0x61...0x7A).contains(rawValue) }
+    /// Lower case: a reader that does not know the kind skips the record.
     public var isAncillary: Bool { (0x61...0x7A).contains(rawValue) }
     /// The critical kinds a reader of `version` knows.
     public func isKnown(in version: FormatVersion) -> Bool {
@@ -32,6 +39,7 @@ public struct RecordKind: RawRepresentable, Hashable, Sendable, CustomStringConv
         }
     }
 
+    /// The letter in quotes, or the byte in hex when it is no letter.
     public var description: String {
         isLetter ? "\"\(Character(Unicode.Scalar(rawValue)))\"" : "0x" + String(rawValue, radix: 16)
     }
@@ -46,6 +54,7 @@ public enum RecordFraming {
         1 + Varint.size(of: UInt64(bodyLength)) + 4
     }
 
+    /// The framed record: kind, body length, `body` and the CRC-32 of all three.
     public static func encode(kind: RecordKind, body: [UInt8]) -> [UInt8] {
         var writer = ByteWriter()
         writer.writeUInt8(kind.rawValue)
@@ -57,12 +66,17 @@ public enum RecordFraming {
 
     /// The start of a record: its kind, where its body lies, and its total size.
     public struct Head: Equatable, Sendable {
+        /// The record's kind byte.
         public var kind: RecordKind
         /// Absolute offset of the record's first byte.
         public var offset: Int
+        /// Absolute offset of the body's first byte (after the kind and the length varint).
         public var bodyOffset: Int
+        /// Bytes of the body, as the length varint says.
         public var bodyLength: Int
+        /// Bytes of the whole record: head, body and CRC.
         public var totalLength: Int { bodyOffset - offset + bodyLength + 4 }
+        /// Absolute offset just past the record's CRC.
         public var end: Int { offset + totalLength }
     }
 

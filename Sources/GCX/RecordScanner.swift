@@ -7,12 +7,17 @@ import GCXBytes
 /// later offset as the start of a known record whose CRC checks; the work this may cost is
 /// bounded, so a hostile file cannot make it run for long.
 public struct RecordScanner {
+    /// One record read whole, its CRC checked.
     public struct Record: Sendable {
+        /// Where the record lies and its kind.
         public var head: RecordFraming.Head
+        /// The record's body.
         public var body: [UInt8]
     }
 
+    /// What a scan found.
     public struct Result: Sendable {
+        /// The intact records, in file order.
         public var records: [Record]
         /// Each damaged stretch, as the error found at its start.
         public var problems: [FormatError]
@@ -26,6 +31,7 @@ public struct RecordScanner {
     /// The file's version: which critical record kinds exist.
     let version: FormatVersion
 
+    /// A scanner of `source`, a file of `version`.
     public init(source: any ByteSource, version: FormatVersion) {
         self.source = source
         self.version = version

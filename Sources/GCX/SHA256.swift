@@ -11,10 +11,13 @@ public struct SHA256 {
     private var schedule = [UInt32](repeating: 0, count: 64)
     private var totalBytes: UInt64 = 0
 
+    /// Bytes of a digest.
     public static let digestSize = 32
 
+    /// A hash of no bytes yet.
     public init() { pending.reserveCapacity(64) }
 
+    /// Hashes `bytes` after those given before.
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         totalBytes &+= UInt64(bytes.count)
         var index = bytes.startIndex
@@ -41,6 +44,7 @@ public struct SHA256 {
         pending.append(contentsOf: rest.dropFirst(wholeBlocks))
     }
 
+    /// The 32-byte digest of every byte given; the hash is not to be updated afterwards.
     public mutating func finalize() -> [UInt8] {
         let bitLength = totalBytes &* 8
         var tail = pending
@@ -53,6 +57,7 @@ public struct SHA256 {
         return digest
     }
 
+    /// The 32-byte SHA-256 of `bytes`.
     public static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(bytes)

@@ -2,8 +2,11 @@ import GCXBytes
 
 /// The "S" chunk: what the original photo was (spec/gcx.md §6.1).
 public struct SourceMetadata: Equatable, Sendable {
+    /// The entry name: the photo's path in the collection, checked by §6.1.1.
     public var name: String
+    /// The photo's width in pixels, orientation applied.
     public var width: Int
+    /// The photo's height in pixels, orientation applied.
     public var height: Int
     /// Size in bytes of the original file.
     public var originalSize: UInt64
@@ -17,10 +20,12 @@ public struct SourceMetadata: Equatable, Sendable {
     /// EXIF orientation 1...8 of the original; pixel data is described after applying it.
     public var orientation: UInt8?
 
+    /// The `hash_algorithm` byte of SHA-256, the only one defined.
     public static let hashAlgorithmSHA256: UInt8 = 1
     /// Bytes of SHA-256 a version 2 entry keeps unless it keeps all 32 (§5.3).
     public static let truncatedHashSize = 8
 
+    /// The source facts of a photo; the optional ones only when known.
     public init(name: String, width: Int, height: Int, originalSize: UInt64, contentHash: [UInt8],
                 captureTime: Int64? = nil, utcOffsetMinutes: Int16? = nil, orientation: UInt8? = nil) {
         self.name = name
@@ -40,6 +45,7 @@ public struct SourceMetadata: Equatable, Sendable {
         static let known: UInt8 = 0b111
     }
 
+    /// The chunk's data.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeString(name)

@@ -3,7 +3,9 @@ import GCXThumbnailCodec
 
 /// Thumbnail codecs (spec/gcx.md §6.4 and the codec registry).
 public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The codec's registry number.
     public let rawValue: UInt8
+    /// Any codec, registered or not.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// A PNG datastream.
@@ -21,6 +23,7 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
     /// What gcx writes.
     public static let tiny = ThumbnailCodec(rawValue: 5)
 
+    /// Whether this reader decodes the codec.
     public var isKnown: Bool { self == .png || self == .jpeg || isTiny }
 
     /// Codec 3, 4 or 5: the tiny codec in any of its forms.
@@ -45,6 +48,7 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
         }
     }
 
+    /// The codec's name, or its number when it has none.
     public var description: String {
         switch self {
         case .png: "png"
@@ -59,14 +63,18 @@ public struct ThumbnailCodec: RawRepresentable, Hashable, Sendable, CustomString
 
 /// The "T" chunk: a tiny image that pins down layout and colour.
 public struct Thumbnail: Equatable, Sendable {
+    /// How `payload` codes the pixels.
     public var codec: ThumbnailCodec
     /// The source was reduced by this factor: width = ceil(source width / scale), likewise height.
     public var scale: Int
+    /// Pixels across: ceil(source width / scale).
     public var width: Int
+    /// Pixels down: ceil(source height / scale).
     public var height: Int
     /// The codec's datastream.
     public var payload: [UInt8]
 
+    /// A thumbnail of `codec` holding `payload`.
     public init(codec: ThumbnailCodec, scale: Int, width: Int, height: Int, payload: [UInt8]) {
         self.codec = codec
         self.scale = scale
@@ -80,6 +88,7 @@ public struct Thumbnail: Equatable, Sendable {
         ((width + scale - 1) / scale, (height + scale - 1) / scale)
     }
 
+    /// The chunk's data.
     public func encoded() -> [UInt8] {
         var writer = ByteWriter()
         writer.writeUInt8(codec.rawValue)

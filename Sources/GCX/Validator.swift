@@ -1,15 +1,20 @@
 /// One broken rule (or, as a warning, something a reader may skip) found by the validator.
 public struct Violation: Equatable, Sendable, Codable, CustomStringConvertible {
+    /// An error breaks a rule; a warning is something a reader skips (an unknown ancillary record or chunk).
     public enum Severity: String, Sendable, Codable { case error, warning }
 
     /// The rule broken (spec/gcx.md lists the codes); encodes as its string.
     public var code: ErrorCode
+    /// An error or a warning.
     public var severity: Severity
     /// Absolute byte offset in the file.
     public var offset: Int
+    /// The entry the problem is in, when its name is known.
     public var entry: String?
+    /// What was found and what was expected.
     public var message: String
 
+    /// The violation `error` reports.
     public init(_ error: FormatError, severity: Severity = .error) {
         code = error.code
         self.severity = severity
@@ -18,18 +23,25 @@ public struct Violation: Equatable, Sendable, Codable, CustomStringConvertible {
         message = error.message
     }
 
+    /// Severity, code, place and message, on one line.
     public var description: String {
         let place = entry.map { "offset \(offset), entry \(quoted($0))" } ?? "offset \(offset)"
         return "\(severity.rawValue) \(code) at \(place): \(message)"
     }
 }
 
+/// What the validator found in one file.
 public struct ValidationReport: Sendable, Codable {
+    /// Every violation, in the order of spec §12.1's steps, each step by offset: the first error is the file's primary code.
     public var violations: [Violation]
+    /// The entry records found.
     public var entryCount: Int
+    /// Bytes in the file.
     public var fileSize: Int
 
+    /// The violations that are errors.
     public var errors: [Violation] { violations.filter { $0.severity == .error } }
+    /// No errors (warnings allowed).
     public var isValid: Bool { errors.isEmpty }
 }
 
@@ -37,8 +49,10 @@ public struct ValidationReport: Sendable, Codable {
 /// and entry. It reads every byte, never trusts a length before checking it, and never stops at
 /// the first problem when it can go on.
 public struct Validator {
+    /// The prompt methods the validator decodes to check each prompt.
     public var promptDecoding: PromptDecoding
 
+    /// A validator that decodes prompts with `promptDecoding`.
     public init(promptDecoding: PromptDecoding) {
         self.promptDecoding = promptDecoding
     }
@@ -48,6 +62,7 @@ public struct Validator {
         case header, records, entries, index, rows
     }
 
+    /// Checks every byte of `source`; throws only when the source itself cannot be read.
     public func validate(_ source: any ByteSource) throws -> ValidationReport {
         var report = ValidationReport(violations: [], entryCount: 0, fileSize: source.size)
         // Violations are reported in the order of spec §12.1's steps, each step by offset: the

@@ -16,6 +16,7 @@ public enum ImageFormat: String, Sendable, Equatable, CaseIterable, CustomString
         FileKind.sniff(bytes).imageFormat
     }
 
+    /// The format's name, as its raw value ("PNG", "JPEG").
     public var description: String { rawValue }
 }
 
@@ -79,5 +80,6 @@ public enum FileKind: String, Sendable, Equatable, CustomStringConvertible {
     /// True for images of a kind gcx recognises but does not decode.
     public var isUnreadableImage: Bool { !isReadable && self != .other && self != .gcx }
 
+    /// What the file is, as its raw value ("a PNG image").
     public var description: String { rawValue }
 }

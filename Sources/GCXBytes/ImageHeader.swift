@@ -168,6 +168,7 @@ public struct ImageHeaderError: ByteCursorError, Sendable, Equatable, CustomStri
         self.init(format: nil, at: failure.offset, failure.message)
     }
 
+    /// The format when known, the offset and the reason.
     public var description: String {
         "\(format.map { "\($0) " } ?? "")header at offset \(offset): \(reason)"
     }
