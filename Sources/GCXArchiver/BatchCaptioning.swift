@@ -121,7 +121,7 @@ public struct BatchCaptioning: Sendable {
                         return (request, CaptionBatch.Request(customID: "", name: input.name, size: UInt64(bytes.count), sha256: hex))
                     })
                 } catch {
-                    return .failure(error as? ItemFailure ?? ItemFailure(input.path, stage: .reading, cause: error))
+                    return .failure(error as? ItemFailure ?? ItemFailure(input.path, stage: .packing, cause: error))
                 }
             },
             deliver: { index, prepared in

@@ -29,7 +29,7 @@ public struct ItemFailure: Error, Sendable, CustomStringConvertible {
         case batch
         /// Adding the made entry to the archive.
         case adding
-        /// Making an entry where no narrower stage applies.
+        /// Making an entry, or a batch request, where no narrower stage applies.
         case packing
         /// Choosing entries and their output files (extract).
         case selecting

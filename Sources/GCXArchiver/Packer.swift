@@ -143,8 +143,8 @@ public final class Packer {
         summary.updated = summary.added.map(\.name).filter { replaced.contains($0) }
         // Nothing added: an existing archive stays as it was (even with .overwrite), and none is
         // created for a pack whose every photo failed.
-        let keepsAsItWas = !(writesEmptyArchive && inputs.isEmpty)
-        if keepsAsItWas && summary.added.isEmpty && !writer.report.resumedPartial && writer.report.droppedEntries.isEmpty {
+        let emptyPartWanted = writesEmptyArchive && inputs.isEmpty
+        if !emptyPartWanted && summary.added.isEmpty && !writer.report.resumedPartial && writer.report.droppedEntries.isEmpty {
             writer.discard()
             summary.wroteArchive = false
             if existed, let reader = try? ArchiveReader(source: FileSource(path: writer.path), recover: true) {
