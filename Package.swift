@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "GCXRasterScan", targets: ["GCXRasterScan"]),
         .library(name: "GCXPromptCoder", targets: ["GCXPromptCoder"]),
         .library(name: "GCXThumbnailCodec", targets: ["GCXThumbnailCodec"]),
+        .library(name: "GCXConcurrency", targets: ["GCXConcurrency"]),
         .library(name: "GCXFileIO", targets: ["GCXFileIO"]),
         .library(name: "GCXImage", targets: ["GCXImage"]),
         .library(name: "GCXNet", targets: ["GCXNet"]),
@@ -42,9 +43,12 @@ let package = Package(
         .target(name: "GCXThumbnailCodec", dependencies: ["GCXRangeCoder"]),
         // CPU and kernel hints Swift cannot spell (prefetch, huge pages), as inline C.
         .target(name: "CGCXSystem"),
+        // The one concurrency model: slots bounding concurrent work (CPU lanes, requests in flight),
+        // a fixed set of threads for blocking calls, and Ctrl-C and SIGTERM as task cancellation.
+        .target(name: "GCXConcurrency", dependencies: ["CGCXSystem"]),
         // Files on disk, every path a FilePath and every failure a FileIOError: what is at a path,
         // folder walks, a confined output folder, a keyed file store, positioned reads, crash-safe
-        // writing aside and renaming into place, standard streams, Ctrl-C and SIGTERM.
+        // writing aside and renaming into place, standard streams.
         .target(name: "GCXFileIO", dependencies: ["GCX", .product(name: "SystemPackage", package: "swift-system")]),
         // libpng, libjpeg-turbo, libwebp, libtiff, giflib and libheif glue. Their error handling longjmps, which Swift cannot survive,
         // so every setjmp lives inside these C functions.
@@ -60,15 +64,15 @@ let package = Package(
         // cost every command several milliseconds of start-up.
         .target(name: "CGCXCurl", dependencies: ["CGCXSystem"]),
         // HTTP clients for captioners and generators: retries, rate limits, keys kept secret.
-        .target(name: "GCXNet", dependencies: ["CGCXCurl"]),
+        .target(name: "GCXNet", dependencies: ["CGCXCurl", "GCXConcurrency"]),
         // Photos in, archive out, reconstructions on demand: what the CLI's pack and extract do.
-        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec", "GCXFileIO", "GCXRasterScan", "GCXImage", "GCXNet",
-                                                .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "GCXArchiver", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXThumbnailCodec", "GCXConcurrency", "GCXFileIO", "GCXRasterScan", "GCXImage",
+                                                "GCXNet", .product(name: "SystemPackage", package: "swift-system")]),
         // The thin command-line front end.
         .executableTarget(
             name: "gcx",
             dependencies: [
-                "GCX", "GCXPromptCoder", "GCXFileIO", "GCXImage", "GCXArchiver", "GCXNet",
+                "GCX", "GCXPromptCoder", "GCXConcurrency", "GCXFileIO", "GCXImage", "GCXArchiver", "GCXNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
@@ -89,6 +93,7 @@ let package = Package(
         .testTarget(name: "GCXBytesTests", dependencies: ["GCXBytes"]),
         .testTarget(name: "GCXThumbnailCodecTests", dependencies: ["GCX", "GCXThumbnailCodec", "GCXTestSupport"]),
         .testTarget(name: "GCXPromptCoderTests", dependencies: ["GCXBytes", "GCXPromptCoder", "GCX", "GCXTestSupport"]),
+        .testTarget(name: "GCXConcurrencyTests", dependencies: ["GCXConcurrency"]),
         .testTarget(name: "GCXFileIOTests", dependencies: ["GCXFileIO", "GCXTestSupport", .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "GCXTests", dependencies: ["GCXBytes", "GCX", "GCXPromptCoder", "GCXFileIO", "GCXTestSupport"]),
         .testTarget(name: "GCXImageTests", dependencies: ["GCXBytes", "GCXRasterScan", "GCXImage", "GCXThumbnailCodec", "GCXTestSupport"], exclude: ["Fixtures"]),

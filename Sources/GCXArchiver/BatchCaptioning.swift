@@ -1,10 +1,11 @@
 import Foundation
 import GCX
+import GCXConcurrency
 import GCXFileIO
-import SystemPackage
 import GCXImage
 import GCXNet
 import GCXRasterScan
+import SystemPackage
 
 /// A pack's captions sent through the OpenAI Batch API and not yet collected: kept beside the
 /// archive as `ARCHIVE.batch` (JSON, never the key), so a later `pack --append` can collect them.
@@ -104,7 +105,7 @@ public struct BatchCaptioning: Sendable {
             lines = []
             pending = []
         }
-        let cpu = WorkSlots()
+        let cpu = Slots.cpu
         let backend = backend
         _ = try await OrderedPipeline.run(
             count: inputs.count, window: 2 * cpu.count,

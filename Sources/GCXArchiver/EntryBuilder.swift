@@ -1,7 +1,8 @@
 import GCX
-import GCXPromptCoder
+import GCXConcurrency
 import GCXFileIO
 import GCXImage
+import GCXPromptCoder
 import GCXThumbnailCodec
 
 /// Makes the entry for one photo: reads and hashes the file, decodes it (EXIF orientation applied),
@@ -14,7 +15,7 @@ public struct EntryBuilder: Sendable {
     /// The entry for `input`. CPU work (reading, decoding, the thumbnail, coding the prompt) runs
     /// in one of `cpu`'s slots; the wait for a captioning server holds none, and by then the decoded
     /// photo is gone.
-    public func entry(for input: PackInput, cpu: WorkSlots = WorkSlots()) async throws -> (entry: Entry, warning: String?) {
+    public func entry(for input: PackInput, cpu: Slots = .cpu) async throws -> (entry: Entry, warning: String?) {
         let (partial, request) = try await cpu.run { try prepare(input) }
         let caption: Caption
         do {

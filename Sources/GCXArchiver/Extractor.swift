@@ -1,8 +1,9 @@
 import GCX
-import GCXPromptCoder
+import GCXConcurrency
 import GCXFileIO
-import SystemPackage
 import GCXImage
+import GCXPromptCoder
+import SystemPackage
 
 /// Writes prompts, thumbnails and reconstructions of entries under an output folder.
 ///
@@ -74,7 +75,7 @@ public final class Extractor {
         var generatorFor: @Sendable (Entry) throws -> any Generator
         var cache: ReconstructionCache?
         var format: ImageFileFormat
-        var cpu: WorkSlots
+        var cpu: Slots
     }
 
     /// The reconstruction in the chosen format, from the cache when it has it.
@@ -146,7 +147,7 @@ public final class Extractor {
         }
         // Entries are read one by one on this task (the reader is not shared across threads),
         // drawn concurrently, and written in entry order.
-        let work = Work(output: output, generatorFor: generatorFor, cache: cache, format: reconstructionFormat, cpu: WorkSlots())
+        let work = Work(output: output, generatorFor: generatorFor, cache: cache, format: reconstructionFormat, cpu: .cpu)
         _ = try? await OrderedPipeline.run(
             count: rows.count, window: requestsInFlight + work.cpu.count,
             start: { index -> (Swift.Result<Loaded, ItemFailure>, [Item: String]) in

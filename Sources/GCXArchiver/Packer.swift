@@ -1,4 +1,5 @@
 import GCX
+import GCXConcurrency
 import GCXFileIO
 import SystemPackage
 
@@ -100,7 +101,7 @@ public final class Packer {
         // Photos are made concurrently (requests in flight up to the client's limit, CPU work in
         // one slot per core) and written in input order, so the archive's bytes do not depend on
         // timing; the window bounds how many are made ahead of the writer.
-        let cpu = WorkSlots()
+        let cpu = Slots.cpu
         let window = max(1, options.requestsInFlight) + cpu.count
         let delivered = try await OrderedPipeline.run(
             count: pending.count, window: window, shouldStop: shouldStop,

@@ -1,5 +1,6 @@
-import GCXBytes
 import GCX
+import GCXBytes
+import GCXConcurrency
 import GCXImage
 import GCXThumbnailCodec
 
@@ -14,7 +15,7 @@ public enum Reconstruction {
     /// The reconstruction of `entry`. CPU work runs in one of `cpu`'s slots; a generator on a
     /// server is waited for outside them.
     public static func reconstruct(_ entry: Entry, prompt: String, generator: any Generator,
-                                   cpu: WorkSlots = WorkSlots()) async throws -> RGBImage {
+                                   cpu: Slots = .cpu) async throws -> RGBImage {
         let width = entry.source.width, height = entry.source.height
         guard width * height <= maxPixels else {
             throw ReconstructionError.tooLarge("the photo", width, height, maxPixels)

@@ -1,5 +1,6 @@
 import Foundation
 import GCX
+import GCXConcurrency
 import GCXFileIO
 import SystemPackage
 
@@ -7,7 +8,7 @@ import SystemPackage
 /// `sha256sum -c` does: each entry's file is missing, changed or intact, and photos under the
 /// folder that the archive does not hold are named too.
 ///
-///     let report = try Verifier(root: "Photos").verify(reader)
+///     let report = try await Verifier(root: "Photos").verify(entries)
 public struct Verifier: Sendable {
     public enum Status: String, Sendable, Equatable {
         /// Same bytes as when packed.
@@ -34,20 +35,10 @@ public struct Verifier: Sendable {
     public init(root: String) { self.root = root }
 
     /// One item per entry (archive order), then one per photo the archive does not hold. Files are
-    /// hashed on every core; a size that differs settles `changed` without reading the file.
-    public func verify(_ entries: [(row: IndexRow, source: SourceMetadata)],
-                       lanes: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Item] {
-        let results = ResultSlots<Item>(count: entries.count)
-        let used = max(1, min(lanes, entries.count))
-        DispatchQueue.concurrentPerform(iterations: used) { lane in
-            for index in stride(from: lane, to: entries.count, by: used) {
-                results.set(index, .success(check(entries[index].source)))
-            }
-        }
-        var items = entries.indices.map { index -> Item in
-            if case .success(let item) = results.get(index) { return item }
-            return Item(name: entries[index].source.name, status: .unreadable, detail: nil)
-        }
+    /// hashed in the CPU slots; a size that differs settles `changed` without reading the file.
+    /// - Throws: `CancellationError` when the task is cancelled.
+    public func verify(_ entries: [(row: IndexRow, source: SourceMetadata)], cpu: Slots = .cpu) async throws -> [Item] {
+        var items = try await cpu.map(entries.map(\.source)) { source in check(source) }
         let held = Set(entries.map { $0.source.name })
         for path in InputCollector.collect([root]).inputs {
             let relative = String(path.path.dropFirst(root.hasSuffix("/") ? root.count : root.count + 1))

@@ -2,7 +2,7 @@ import ArgumentParser
 import GCX
 import GCXArchiver
 
-struct GrepCommand: ParsableCommand {
+struct GrepCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grep",
         abstract: "Search the stored descriptions with a regular expression.",
@@ -34,7 +34,7 @@ struct GrepCommand: ParsableCommand {
     @Flag(help: "Print one JSON array: {name, count, lines: [{line, text}]} for each entry that matches.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         var regex: Regex<AnyRegexOutput>
         do {
             regex = try Regex(pattern)
@@ -48,7 +48,7 @@ struct GrepCommand: ParsableCommand {
         var anyMatch = false
         var failed = false
         var results: [JSON] = []
-        PromptReading.forEach(rows, in: reader) { row, text in
+        try await PromptReading.forEach(rows, in: reader) { row, text in
             let prompt: String
             switch text {
             case .success(let value): prompt = value

@@ -4,7 +4,7 @@ import GCXArchiver
 import GCXFileIO
 import SystemPackage
 
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check the photos under a folder against the content hashes the archive keeps (like sha256sum -c).",
@@ -30,7 +30,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print one JSON array of {name, status, detail}.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         guard FileSystem.isFolder(FilePath(folder)) else {
             Output.err("gcx: \(folder): no such folder")
             throw ExitCode(ExitStatus.usageOrIO)
@@ -45,7 +45,7 @@ struct VerifyCommand: ParsableCommand {
                 throw ArchiveOpening.exitCode(for: error, archive: archive)
             }
         }
-        var items = Verifier(root: folder).verify(entries)
+        var items = try await Verifier(root: folder).verify(entries)
         if !names.isEmpty { items.removeAll { $0.status == .notInArchive } }  // a selection checks only itself
         if json {
             Output.out(JSON.array(items.map { item in

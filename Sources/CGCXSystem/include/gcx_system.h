@@ -29,4 +29,10 @@ static inline int gcx_advise_huge_pages(void *p, size_t length) {
 int gcx_open_library(const char *soname, const char *purpose, const char *const *names, void **const *slots,
                      size_t count, char *error, size_t error_size);
 
+/* Signals as bytes on a pipe: from now on SIGINT and SIGTERM each write their number (one byte) to
+   `write_fd` from an async-signal-safe handler, installed before this returns, so none is missed.
+   Returns 0, or -1 with errno. `gcx_signal_pipe_remove` restores the default actions. */
+int gcx_signal_pipe_install(int write_fd);
+void gcx_signal_pipe_remove(void);
+
 #endif
