@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,30 @@ static size_t gcx_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
     return gcx_buffer_append((gcx_buffer *)userdata, ptr, n) ? n : 0;
 }
 
+struct gcx_curl_cancel {
+    atomic_int requested;
+};
+
+gcx_curl_cancel *gcx_curl_cancel_new(void) {
+    gcx_curl_cancel *cancel = malloc(sizeof *cancel);
+    if (cancel) atomic_init(&cancel->requested, 0);
+    return cancel;
+}
+
+void gcx_curl_cancel_request(gcx_curl_cancel *cancel) { atomic_store(&cancel->requested, 1); }
+
+void gcx_curl_cancel_free(gcx_curl_cancel *cancel) { free(cancel); }
+
+static int gcx_is_cancelled(const gcx_curl_cancel *cancel) {
+    return cancel && atomic_load((atomic_int *)&cancel->requested);
+}
+
+// A non-zero return aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+static int gcx_progress_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+    return gcx_is_cancelled((const gcx_curl_cancel *)userdata);
+}
+
 static gcx_curl_outcome gcx_classify(CURLcode code) {
     switch (code) {
     case CURLE_OK:
@@ -100,6 +125,8 @@ static gcx_curl_outcome gcx_classify(CURLcode code) {
     case CURLE_HTTP2_STREAM:
     case CURLE_SSL_CONNECT_ERROR:
         return GCX_CURL_CONNECTION_LOST;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return GCX_CURL_CANCELLED;
     default:
         return GCX_CURL_OTHER;
     }
@@ -114,8 +141,15 @@ void gcx_curl_perform(const char *method,
                       long connect_timeout_ms,
                       long total_timeout_ms,
                       const gcx_curl_network *network,
+                      const gcx_curl_cancel *cancel,
                       gcx_curl_response *response) {
     memset(response, 0, sizeof(*response));
+    if (gcx_is_cancelled(cancel)) {
+        response->outcome = GCX_CURL_CANCELLED;
+        response->curl_code = CURLE_ABORTED_BY_CALLBACK;
+        strncpy(response->error, "cancelled before it started", sizeof(response->error) - 1);
+        return;
+    }
     pthread_once(&gcx_curl_once, gcx_curl_load);
     if (!gcx_curl_loaded) {
         response->outcome = GCX_CURL_OTHER;
@@ -169,6 +203,11 @@ void gcx_curl_perform(const char *method,
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body_buf);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, gcx_write_cb);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &header_buf);
+    if (cancel) {
+        curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, gcx_progress_cb);
+        curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)cancel);
+        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    }
 
     if (strcmp(method, "GET") == 0) {
         curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);

@@ -1,5 +1,6 @@
 import CGCXCurl
 import Foundation
+import GCXConcurrency
 import Synchronization
 
 /// An HTTP client over libcurl with retries and shared limits, for any number of concurrent tasks.
@@ -7,9 +8,11 @@ import Synchronization
 /// Retries 429, 5xx (and 408), connection failures, timeouts and dropped connections with
 /// exponential backoff and full jitter, honouring `Retry-After`; bounded by
 /// ``HTTPClientOptions/maxAttempts`` and ``HTTPClientOptions/maxTotalTime``. All requests of one
-/// client share its concurrency and requests-per-minute limits. Each attempt runs on a thread of
-/// its own (libcurl blocks), so requests in flight are bounded by ``HTTPClientOptions/maxConcurrent``
-/// and never by the number of cores; every wait is on the options' clock.
+/// client share its concurrency and requests-per-minute limits. Attempts run on the client's own
+/// threads, one per request it allows in flight (libcurl blocks), so requests in flight are bounded
+/// by ``HTTPClientOptions/maxConcurrent`` and never by the number of cores; every wait is on the
+/// options' clock. Cancelling the task stops the request: a wait ends at once, a transfer within
+/// about a second (libcurl's progress callback aborts it).
 ///
 /// ```swift
 /// let client = HTTPClient(options: HTTPClientOptions(maxConcurrent: 2, requestsPerMinute: 60))
@@ -20,9 +23,11 @@ public final class HTTPClient: Sendable {
     private let limiter: RequestLimiter
     private let servers: ServerPool
     private let timeline: Timeline
+    private let transfers: WorkerThreads
 
     public init(options: HTTPClientOptions = HTTPClientOptions()) {
         self.options = options
+        self.transfers = WorkerThreads(count: options.maxConcurrent, name: "gcx-http")
         self.servers = ServerPool(options.servers)
         self.timeline = Timeline(options.clock)
         self.limiter = RequestLimiter(maxConcurrent: options.maxConcurrent,
@@ -36,7 +41,8 @@ public final class HTTPClient: Sendable {
     /// Sends the request, retrying transient failures. Returns the first 2xx response. The total
     /// budget starts when the request first gets a slot: waiting behind other requests of the
     /// client does not use it up.
-    /// - Throws: ``BackendError`` for a non-2xx final status or a transport failure.
+    /// - Throws: ``BackendError`` for a non-2xx final status or a transport failure;
+    ///   `CancellationError` when the task is cancelled.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let path = request.path
         let secret = request.apiKey?.secret
@@ -44,14 +50,15 @@ public final class HTTPClient: Sendable {
         var attempt = 0
         let turn = servers.next()
         while true {
+            try Task.checkCancellation()
             attempt += 1
             var request = request
             request.url = servers.url(request.url, turn: turn + attempt - 1)
-            await limiter.acquire()
+            try await limiter.acquire()
             let budgetEnd = deadline ?? timeline.now() + options.maxTotalTime
             deadline = budgetEnd
-            guard let startAt = await limiter.reserveStart(notAfter: budgetEnd) else {
-                await limiter.release()
+            guard let startAt = limiter.reserveStart(notAfter: budgetEnd) else {
+                limiter.release()
                 throw BackendError(kind: .timedOut, status: nil,
                                    serverMessage: "the rate limit allows no start within the \(options.maxTotalTime) s budget",
                                    path: path, attempts: attempt - 1)
@@ -59,8 +66,8 @@ public final class HTTPClient: Sendable {
             await timeline.sleep(startAt - timeline.now())
             // No attempt may outlive the request's budget.
             let attemptTimeout = min(options.timeout, max(0.001, budgetEnd - timeline.now()))
-            let outcome = await perform(request, timeout: attemptTimeout)
-            await limiter.release()
+            let outcome = Task.isCancelled ? .cancelled : await perform(request, timeout: attemptTimeout)
+            limiter.release()
 
             let failure: BackendError
             var retryAfter: Double?
@@ -79,6 +86,8 @@ public final class HTTPClient: Sendable {
                 failure = BackendError(kind: kind, status: nil,
                                        serverMessage: Self.scrub(message, secret: secret),
                                        path: path, attempts: attempt)
+            case .cancelled:
+                throw CancellationError()
             }
 
             // A 429 for an exhausted quota will not go away by waiting.
@@ -95,6 +104,8 @@ public final class HTTPClient: Sendable {
     enum Outcome {
         case response(HTTPResponse)
         case transport(BackendError.Kind, String)
+        /// The task was cancelled, and the transfer with it.
+        case cancelled
 
         /// OpenAI's `error.code` of a failed response, if any.
         var errorCode: String? {
@@ -103,18 +114,20 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    /// One attempt, on a thread of its own: libcurl blocks, and a blocked task would hold one of
-    /// the few threads Swift concurrency runs every task on.
+    /// One attempt, on one of the client's transfer threads: libcurl blocks, and a blocked task
+    /// would hold one of the few threads Swift concurrency runs every task on. Cancelling the task
+    /// sets the transfer's flag, which its progress callback sees.
     private func perform(_ request: HTTPRequest, timeout: Double) async -> Outcome {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: self.performBlocking(request, timeout: timeout)) }
-            thread.stackSize = 1 << 20
-            thread.start()
+        let cancel = TransferCancel()
+        return await withTaskCancellationHandler {
+            await transfers.run { self.performBlocking(request, timeout: timeout, cancel: cancel) }
+        } onCancel: {
+            cancel.request()
         }
     }
 
     /// One attempt through the C shim.
-    private func performBlocking(_ request: HTTPRequest, timeout: Double) -> Outcome {
+    private func performBlocking(_ request: HTTPRequest, timeout: Double, cancel: TransferCancel) -> Outcome {
         var lines = request.headers.map { "\($0.0): \($0.1)" }
         if let key = request.apiKey { lines.append(key.authorizationHeader) }
         var raw = gcx_curl_response()
@@ -128,7 +141,7 @@ public final class HTTPClient: Sendable {
                         withOptionalCString(options.noProxy) { noProxy in
                             var network = gcx_curl_network(ca_file: caFile, proxy: proxy, no_proxy: noProxy)
                             gcx_curl_perform(request.method, request.url, headerPointers, lines.count,
-                                             body.baseAddress, body.count, connectMS, totalMS, &network, &raw)
+                                             body.baseAddress, body.count, connectMS, totalMS, &network, cancel.flag, &raw)
                         }
                     }
                 }
@@ -150,6 +163,8 @@ public final class HTTPClient: Sendable {
             return .transport(.timedOut, message)
         case GCX_CURL_CONNECTION_LOST:
             return .transport(.connectionLost, message)
+        case GCX_CURL_CANCELLED:
+            return .cancelled
         default:
             return .transport(.local, message)
         }
@@ -160,6 +175,16 @@ public final class HTTPClient: Sendable {
         guard let secret, !secret.isEmpty else { return text }
         return text.replacingOccurrences(of: secret, with: "[redacted]")
     }
+}
+
+/// The C flag that stops one transfer: set from the cancelling task, read by libcurl's progress
+/// callback on the transfer's thread (an atomic in C).
+private final class TransferCancel: @unchecked Sendable {
+    let flag = gcx_curl_cancel_new()
+
+    func request() { if let flag { gcx_curl_cancel_request(flag) } }
+
+    deinit { if let flag { gcx_curl_cancel_free(flag) } }
 }
 
 /// Calls `body` with a C array of NUL-terminated copies of `strings`.

@@ -10,7 +10,7 @@ public struct HTTPClientOptions: Sendable {
     public var maxAttempts: Int
     /// Time budget for a request across all its attempts and waits; no new attempt starts after it.
     public var maxTotalTime: Double
-    /// Requests in flight at once across all threads using the client (>= 1).
+    /// Requests in flight at once across all tasks using the client (>= 1); also its transfer threads.
     public var maxConcurrent: Int
     /// Attempts started per minute across the client, spaced evenly (nil = unlimited).
     public var requestsPerMinute: Int?

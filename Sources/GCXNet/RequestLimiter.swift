@@ -1,50 +1,41 @@
+import GCXConcurrency
+import Synchronization
+
 /// Counts requests in flight and spaces their starts; shared by every task using one client.
 ///
 /// A request waits for a slot (first come, first served), then for its start time: starts are at
 /// least `60 / requestsPerMinute` seconds apart (no burst), so any 60-second window holds at most
 /// `requestsPerMinute` starts. All waiting is on the client's clock, so tests run in virtual time.
-actor RequestLimiter {
-    private let maxConcurrent: Int
+final class RequestLimiter: Sendable {
+    private let slots: Slots
     private let interval: Double?
     private let timeline: Timeline
-    private var inFlight = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
     /// Earliest time (on the timeline) the next attempt may start.
-    private var nextStart = -Double.infinity
+    private let nextStart = Mutex(-Double.infinity)
 
     init(maxConcurrent: Int, requestsPerMinute: Int?, timeline: Timeline) {
-        self.maxConcurrent = max(1, maxConcurrent)
+        self.slots = Slots(maxConcurrent)
         self.interval = requestsPerMinute.map { 60.0 / Double(max(1, $0)) }
         self.timeline = timeline
     }
 
     /// Takes a slot, waiting for one when all are in use.
-    func acquire() async {
-        if inFlight < maxConcurrent {
-            inFlight += 1
-            return
-        }
-        // `release` hands its slot straight to the first waiter.
-        await withCheckedContinuation { waiting.append($0) }
-    }
+    /// - Throws: `CancellationError` if the task is cancelled while it waits.
+    func acquire() async throws { try await slots.acquire() }
 
-    func release() {
-        if waiting.isEmpty {
-            inFlight -= 1
-        } else {
-            waiting.removeFirst().resume()
-        }
-    }
+    func release() { slots.release() }
 
     /// Reserves the next start time the rate allows, if it is not after `deadline`; the caller
     /// (holding a slot) sleeps until it. Nil: the rate allows no start in time, nothing reserved.
     func reserveStart(notAfter deadline: Double) -> Double? {
         let now = timeline.now()
         guard let interval else { return now }
-        let start = max(now, nextStart)
-        guard start <= deadline else { return nil }
-        nextStart = start + interval
-        return start
+        return nextStart.withLock { nextStart in
+            let start = max(now, nextStart)
+            guard start <= deadline else { return nil }
+            nextStart = start + interval
+            return start
+        }
     }
 }
 

@@ -14,7 +14,8 @@ typedef enum {
     GCX_CURL_CONNECT_FAILED = 1, ///< could not resolve or connect
     GCX_CURL_TIMED_OUT = 2,      ///< connect or total timeout expired
     GCX_CURL_CONNECTION_LOST = 3,///< connection dropped, empty reply, send/receive error
-    GCX_CURL_OTHER = 4           ///< anything else (bad URL, TLS setup, out of memory, ...)
+    GCX_CURL_OTHER = 4,          ///< anything else (bad URL, TLS setup, out of memory, ...)
+    GCX_CURL_CANCELLED = 5       ///< stopped by `gcx_curl_cancel_request`
 } gcx_curl_outcome;
 
 typedef struct {
@@ -36,8 +37,21 @@ typedef struct {
     const char *no_proxy;   ///< hosts that bypass the proxy, added to the loopback addresses
 } gcx_curl_network;
 
+/// A flag that stops a transfer: set from any thread, seen by the transfer's progress callback
+/// (libcurl calls it at least about once a second, also while it waits for an answer), which
+/// then aborts it.
+typedef struct gcx_curl_cancel gcx_curl_cancel;
+
+/// A new flag, not set; NULL when out of memory.
+gcx_curl_cancel *gcx_curl_cancel_new(void);
+/// Sets the flag. Thread-safe.
+void gcx_curl_cancel_request(gcx_curl_cancel *cancel);
+/// Frees the flag, once no transfer uses it.
+void gcx_curl_cancel_free(gcx_curl_cancel *cancel);
+
 /// Performs one HTTP request synchronously. Thread-safe: each call uses its own easy handle.
-/// `headers` are full "Name: value" lines. `body` may be NULL for no body.
+/// `headers` are full "Name: value" lines. `body` may be NULL for no body. `cancel` (NULL for
+/// none) stops the transfer once set, even before it starts.
 /// The caller must release the response with `gcx_curl_response_free`.
 void gcx_curl_perform(const char *method,
                       const char *url,
@@ -48,6 +62,7 @@ void gcx_curl_perform(const char *method,
                       long connect_timeout_ms,
                       long total_timeout_ms,
                       const gcx_curl_network *network,
+                      const gcx_curl_cancel *cancel,
                       gcx_curl_response *response);
 
 void gcx_curl_response_free(gcx_curl_response *response);
