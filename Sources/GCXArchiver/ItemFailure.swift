@@ -135,3 +135,13 @@ public enum ItemProblem: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension Error {
+    /// The error is the task's cancellation, as such or as the cause of an item's failure: the
+    /// item was abandoned, not failed.
+    var isCancellation: Bool {
+        if self is CancellationError { return true }
+        if let failure = self as? ItemFailure { return failure.cause.isCancellation }
+        return false
+    }
+}

@@ -29,8 +29,8 @@ public final class Packer {
         /// False when nothing needed writing and the archive was left untouched (or, when there
         /// was none and nothing could be packed, not created).
         public var wroteArchive = true
-        /// Stopped on request before every photo was done: the completed entries are in
-        /// `ARCHIVE.partial`, and a pack with `.append` resumes it.
+        /// Cancelled before every photo was done: the completed entries are in `ARCHIVE.partial`,
+        /// and a pack with `.append` resumes it.
         public var interrupted = false
         /// With `update`: entries whose photo changed since it was packed, packed again.
         public var updated: [String] = []
@@ -75,11 +75,11 @@ public final class Packer {
         return changed
     }
 
-    /// Packs `inputs`. `shouldStop` is asked before each photo is started: once it says yes, the
-    /// photos in progress are finished and written, the entries done so far stay in
-    /// `ARCHIVE.partial` and the summary says `interrupted`.
-    public func run(_ inputs: [PackInput], shouldStop: () -> Bool = { false },
-                    progress: (Event) -> Void = { _ in }) async throws -> Summary {
+    /// Packs `inputs`. Cancelling the task interrupts the pack: no photo is started after it, those
+    /// waiting for a core or a server are abandoned, the entries completed before the first
+    /// abandoned one stay in `ARCHIVE.partial` (in input order, so a pack with `.append` finishes
+    /// the archive as one uninterrupted pack would have), and the summary says `interrupted`.
+    public func run(_ inputs: [PackInput], progress: (Event) -> Void = { _ in }) async throws -> Summary {
         try Packer.refuseOverwriting(archive, with: inputs)
         let existed = FileSystem.exists(FilePath(archive))
         let replaced = update && mode == .append ? Packer.changed(inputs, in: archive) : []
@@ -103,14 +103,18 @@ public final class Packer {
         // timing; the window bounds how many are made ahead of the writer.
         let cpu = Slots.cpu
         let window = max(1, options.requestsInFlight) + cpu.count
+        var abandoned = false
         let delivered = try await OrderedPipeline.run(
-            count: pending.count, window: window, shouldStop: shouldStop,
+            count: pending.count, window: window,
             start: { pending[$0].1 },
             work: { input -> Result<(entry: Entry, warning: String?), Error> in
                 do { return .success(try await builder.entry(for: input, cpu: cpu)) } catch { return .failure(error) }
             },
             deliver: { slot, result in
                 let (number, input) = pending[slot]
+                if case .failure(let error) = result, error.isCancellation { abandoned = true }
+                // After the first abandoned photo nothing is written, so the entries stay in input order.
+                guard !abandoned else { return false }
                 switch result {
                 case .success(let (entry, warning)):
                     do {
@@ -133,7 +137,7 @@ public final class Packer {
                 }
                 return true
             })
-        if delivered < pending.count {
+        if abandoned || delivered < pending.count {
             writer.suspend()
             summary.interrupted = true
             summary.entryCount = writer.entryCount

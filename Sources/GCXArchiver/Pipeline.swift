@@ -11,11 +11,13 @@ enum OrderedPipeline {
     /// Starts jobs 0..<count, `window` at most ahead of delivery. `start` makes job i's input on the
     /// caller's task (so it may use what is not shared across threads), `work` runs concurrently,
     /// and `deliver` gets the outputs in index order on the caller's task. No job is started once
-    /// `shouldStop()` says so or `deliver` returns false; those already started are still delivered.
-    /// If `deliver` throws, the rest are cancelled and the error is rethrown.
-    /// - Returns: the number of jobs delivered (less than `count` when stopped).
+    /// the task is cancelled (the jobs in progress are cancelled with it) or `deliver` returns
+    /// false; those already started are still delivered, so `deliver` sees what a cancelled job
+    /// made of its cancellation. If `deliver` throws, the rest are cancelled and the error is
+    /// rethrown.
+    /// - Returns: the number of jobs delivered (less than `count` when stopped or cancelled).
     static func run<Job: Sendable, Output: Sendable>(
-        count: Int, window: Int, shouldStop: () -> Bool = { false },
+        count: Int, window: Int,
         start: (Int) -> Job,
         work: @escaping @Sendable (Job) async -> Output,
         deliver: (Int, Output) async throws -> Bool
@@ -28,7 +30,7 @@ enum OrderedPipeline {
         await withTaskGroup(of: (Int, Output).self) { group in
             func startMore() {
                 while !stopped && started < count && started - delivered < window {
-                    if shouldStop() {
+                    if Task.isCancelled {
                         stopped = true
                         return
                     }

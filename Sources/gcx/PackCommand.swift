@@ -1,6 +1,7 @@
 import ArgumentParser
 import GCX
 import GCXArchiver
+import GCXConcurrency
 import GCXFileIO
 import SystemPackage
 import GCXNet
@@ -210,23 +211,28 @@ struct PackCommand: AsyncParsableCommand {
         let packer = Packer(archive: archivePath, options: options,
                             mode: scratch != nil || force ? .overwrite : append || collectedBatch != nil ? .append : .create,
                             recoverDamaged: recover, update: update, writesEmptyArchive: emptyShard)
-        let stop = StopRequest.onInterrupt()
-        let summary: Packer.Summary
+        // Ctrl-C or SIGTERM cancels the pack, which keeps what it completed.
+        let (summary, signal): (Packer.Summary, Interruption.Signal?)
         do {
-            summary = try await packer.run(collected.inputs, shouldStop: { stop.isRequested }) { render($0, progress: &progress) }
+            (summary, signal) = try await Interruption.cancelling { [self, inputs = collected.inputs, progress] in
+                var progress = progress
+                defer { progress.endLine() }
+                return try await packer.run(inputs) { render($0, progress: &progress) }
+            }
+        } catch let interrupted as Interruption.Interrupted {
+            Output.err("gcx: \(interrupted) while packing: \(Hints.describe(interrupted.cause, command: .pack))")
+            throw ExitCode(interrupted.signal.exitStatus)
         } catch {
-            progress.endLine()
             throw CommandFailure(error, command: .pack)
         }
-        progress.endLine()
         if emptyShard {
             Output.out("\(output): no photo falls in shard \(shard ?? ""); an empty archive was written")
             return
         }
-        if summary.interrupted, let status = stop.exitStatus {
-            Output.err("gcx: stopped by \(stop.signalName ?? "a signal") after \(summary.added.count) new entries; "
+        if summary.interrupted, let signal {
+            Output.err("gcx: stopped by \(signal) after \(summary.added.count) new entries; "
                 + "\(summary.entryCount) entries are kept in \(output).partial: rerun the same command with --append to finish")
-            throw ExitCode(status)
+            throw ExitCode(signal.exitStatus)
         }
         let failures = collected.failures + batchFailures + summary.failures
         collectedBatch?.finish()

@@ -148,7 +148,7 @@ import GCXImage
         #expect(Self.bytes(directory + "/a.gcx") == before)
     }
 
-    // Finding 11: SIGINT and SIGTERM finish the entry in hand, say how to resume, exit 130 / 143.
+    // Finding 11: SIGINT and SIGTERM stop the pack, keep what it completed, say how to resume, exit 130 / 143.
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
     func anInterruptedPackSaysHowToResume(signal: Int32, status: Int32) throws {
         let directory = try CLI.temporaryDirectory("gcx-signal")

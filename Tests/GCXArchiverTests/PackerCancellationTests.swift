@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+import GCX
+import GCXArchiver
+import GCXFileIO
+import GCXImage
+import GCXTestSupport
+
+/// A captioner that answers the photos it is told to at once and holds the others until the task
+/// is cancelled, saying when it starts to hold one.
+private struct HoldingCaptioner: Captioner {
+    let answered: Set<String>
+    let holding: @Sendable (String) -> Void
+    var metadata: CaptionerMetadata { CaptionerMetadata(kind: .sidecar) }
+    var label: String { "holding captioner" }
+
+    func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest {
+        CaptionRequest(input: input)
+    }
+
+    func caption(_ request: CaptionRequest) async throws -> Caption {
+        if !answered.contains(request.input.name) {
+            holding(request.input.name)
+            try await Task.sleep(for: .seconds(600))
+        }
+        return Caption(text: "a photo called \(request.input.name)")
+    }
+}
+
+@Suite struct PackerCancellationTests {
+    static let photos = ["kodim03.jpg", "kodim05.jpg", "kodim19.jpg", "kodim23.jpg"]
+
+    static func inputs() -> [PackInput] {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fixtures/photos").path
+        return photos.map { PackInput(path: folder + "/" + $0, name: $0) }
+    }
+
+    enum Happening: Sendable { case packed(String), holding(String) }
+
+    @Test func aCancelledPackKeepsWhatItCompletedInOrderAndAppendFinishesIt() async throws {
+        let folder = NSTemporaryDirectory() + "cancel-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let archive = folder + "/a.gcx"
+        let (happenings, tell) = AsyncStream<Happening>.makeStream()
+        var options = PackOptions()
+        options.requestsInFlight = 4
+        options.captioner = HoldingCaptioner(answered: ["kodim03.jpg", "kodim05.jpg"]) { tell.yield(.holding($0)) }
+        let packer = Packer(archive: archive, options: options, mode: .create)
+        let inputs = Self.inputs()
+        let pack = Task {
+            try await packer.run(inputs) { event in
+                if case .packed(let input, _, _, _) = event { tell.yield(.packed(input.name)) }
+            }
+        }
+        // Cancelled once the first two are written and the other two wait on the captioner.
+        var packed: [String] = [], holding: Set<String> = []
+        for await happening in happenings {
+            switch happening {
+            case .packed(let name): packed.append(name)
+            case .holding(let name): holding.insert(name)
+            }
+            if packed.count == 2 && holding.count == 2 { break }
+        }
+        pack.cancel()
+        let summary = try await pack.value
+        #expect(summary.interrupted)
+        #expect(summary.failures.isEmpty, "an abandoned photo is not a failure: \(summary.failures)")
+        #expect(summary.added.map(\.name) == ["kodim03.jpg", "kodim05.jpg"])
+        #expect(!FileManager.default.fileExists(atPath: archive))
+        let partial = try ArchiveReader(source: FileSource(path: archive + ".partial"), recover: true)
+        #expect(partial.rows.map(\.summary.name) == ["kodim03.jpg", "kodim05.jpg"])
+
+        // Appending with a captioner that answers everything finishes the archive in input order.
+        options.captioner = HoldingCaptioner(answered: Set(Self.photos)) { _ in }
+        let resumed = try await Packer(archive: archive, options: options, mode: .append).run(Self.inputs())
+        #expect(!resumed.interrupted && resumed.added.map(\.name) == ["kodim19.jpg", "kodim23.jpg"])
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == Self.photos)
+    }
+}
