@@ -14,7 +14,7 @@ public struct EntryBuilder: Sendable {
 
     /// The entry for `input`. CPU work (reading, decoding, the thumbnail, coding the prompt) runs
     /// in one of `cpu`'s slots; the wait for a captioning server holds none, and by then the decoded
-    /// photo is gone.
+    /// photo is gone. Cancelling the task abandons the photo until its caption arrives, and not after.
     public func entry(for input: PackInput, cpu: Slots = .cpu) async throws -> (entry: Entry, warning: String?) {
         let (partial, request) = try await cpu.run { try prepare(input) }
         let caption: Caption
@@ -25,7 +25,9 @@ public struct EntryBuilder: Sendable {
         } catch {
             throw ItemFailure(input.path, stage: .describing, cause: error)
         }
-        let entry = try await cpu.run { try finish(partial, caption: caption, input: input) }
+        // The caption is in hand (and may have been paid for): from here on, cancelling the pack
+        // does not abandon this photo. An unstructured task does not inherit the cancellation.
+        let entry = try await Task { try await cpu.run { try finish(partial, caption: caption, input: input) } }.value
         return (entry, caption.warning)
     }
 

@@ -76,9 +76,9 @@ public final class Packer {
     }
 
     /// Packs `inputs`. Cancelling the task interrupts the pack: no photo is started after it, those
-    /// waiting for a core or a server are abandoned, the entries completed before the first
-    /// abandoned one stay in `ARCHIVE.partial` (in input order, so a pack with `.append` finishes
-    /// the archive as one uninterrupted pack would have), and the summary says `interrupted`.
+    /// still waiting for a core or their caption are abandoned, every completed entry stays in
+    /// `ARCHIVE.partial` (in input order), a pack with `.append` adds the abandoned ones after
+    /// them, and the summary says `interrupted`.
     public func run(_ inputs: [PackInput], progress: (Event) -> Void = { _ in }) async throws -> Summary {
         try Packer.refuseOverwriting(archive, with: inputs)
         let existed = FileSystem.exists(FilePath(archive))
@@ -112,9 +112,12 @@ public final class Packer {
             },
             deliver: { slot, result in
                 let (number, input) = pending[slot]
-                if case .failure(let error) = result, error.isCancellation { abandoned = true }
-                // After the first abandoned photo nothing is written, so the entries stay in input order.
-                guard !abandoned else { return false }
+                // An abandoned photo is neither written nor a failure; the photos completed after
+                // it still are written, since they may have cost a request.
+                if case .failure(let error) = result, error.isCancellation {
+                    abandoned = true
+                    return false
+                }
                 switch result {
                 case .success(let (entry, warning)):
                     do {

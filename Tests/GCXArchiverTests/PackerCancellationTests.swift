@@ -7,10 +7,10 @@ import GCXImage
 import GCXTestSupport
 
 /// A captioner that answers the photos it is told to at once and holds the others until the task
-/// is cancelled, saying when it starts to hold one.
+/// is cancelled, saying what it does with each.
 private struct HoldingCaptioner: Captioner {
     let answered: Set<String>
-    let holding: @Sendable (String) -> Void
+    let tell: @Sendable (PackerCancellationTests.Happening) -> Void
     var metadata: CaptionerMetadata { CaptionerMetadata(kind: .sidecar) }
     var label: String { "holding captioner" }
 
@@ -19,10 +19,12 @@ private struct HoldingCaptioner: Captioner {
     }
 
     func caption(_ request: CaptionRequest) async throws -> Caption {
-        if !answered.contains(request.input.name) {
-            holding(request.input.name)
+        guard answered.contains(request.input.name) else {
+            tell(.holding(request.input.name))
             try await Task.sleep(for: .seconds(600))
+            throw CancellationError()
         }
+        tell(.answered(request.input.name))
         return Caption(text: "a photo called \(request.input.name)")
     }
 }
@@ -36,9 +38,11 @@ private struct HoldingCaptioner: Captioner {
         return photos.map { PackInput(path: folder + "/" + $0, name: $0) }
     }
 
-    enum Happening: Sendable { case packed(String), holding(String) }
+    enum Happening: Sendable { case packed(String), holding(String), answered(String) }
 
-    @Test func aCancelledPackKeepsWhatItCompletedInOrderAndAppendFinishesIt() async throws {
+    /// kodim19 waits on its captioner when the pack is cancelled, kodim23 has its caption: the
+    /// archive keeps 03, 05 and 23, and appending adds 19.
+    @Test func aCancelledPackKeepsEveryCompletedPhotoAndAppendAddsTheAbandonedOne() async throws {
         let folder = NSTemporaryDirectory() + "cancel-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -46,7 +50,7 @@ private struct HoldingCaptioner: Captioner {
         let (happenings, tell) = AsyncStream<Happening>.makeStream()
         var options = PackOptions()
         options.requestsInFlight = 4
-        options.captioner = HoldingCaptioner(answered: ["kodim03.jpg", "kodim05.jpg"]) { tell.yield(.holding($0)) }
+        options.captioner = HoldingCaptioner(answered: ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg"]) { tell.yield($0) }
         let packer = Packer(archive: archive, options: options, mode: .create)
         let inputs = Self.inputs()
         let pack = Task {
@@ -54,28 +58,31 @@ private struct HoldingCaptioner: Captioner {
                 if case .packed(let input, _, _, _) = event { tell.yield(.packed(input.name)) }
             }
         }
-        // Cancelled once the first two are written and the other two wait on the captioner.
-        var packed: [String] = [], holding: Set<String> = []
+        // Cancelled once the first two are written, kodim19 waits and kodim23 has its caption
+        // (and may still wait for a core: it must be finished all the same).
+        var packed: [String] = [], holding: Set<String> = [], answered: Set<String> = []
         for await happening in happenings {
             switch happening {
             case .packed(let name): packed.append(name)
             case .holding(let name): holding.insert(name)
+            case .answered(let name): answered.insert(name)
             }
-            if packed.count == 2 && holding.count == 2 { break }
+            if packed.count == 2 && holding == ["kodim19.jpg"] && answered.contains("kodim23.jpg") { break }
         }
         pack.cancel()
         let summary = try await pack.value
         #expect(summary.interrupted)
         #expect(summary.failures.isEmpty, "an abandoned photo is not a failure: \(summary.failures)")
-        #expect(summary.added.map(\.name) == ["kodim03.jpg", "kodim05.jpg"])
+        #expect(summary.added.map(\.name) == ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg"])
         #expect(!FileManager.default.fileExists(atPath: archive))
         let partial = try ArchiveReader(source: FileSource(path: archive + ".partial"), recover: true)
-        #expect(partial.rows.map(\.summary.name) == ["kodim03.jpg", "kodim05.jpg"])
+        #expect(partial.rows.map(\.summary.name) == ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg"])
 
-        // Appending with a captioner that answers everything finishes the archive in input order.
+        // Appending with a captioner that answers everything adds the abandoned photo.
         options.captioner = HoldingCaptioner(answered: Set(Self.photos)) { _ in }
         let resumed = try await Packer(archive: archive, options: options, mode: .append).run(Self.inputs())
-        #expect(!resumed.interrupted && resumed.added.map(\.name) == ["kodim19.jpg", "kodim23.jpg"])
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == Self.photos)
+        #expect(!resumed.interrupted && resumed.added.map(\.name) == ["kodim19.jpg"])
+        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name)
+            == ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg", "kodim19.jpg"])
     }
 }
