@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import GCX
 import GCXPromptCoder
@@ -93,12 +94,13 @@ import GCXTestSupport
 }
 
 /// A generator that paints a flat grey picture of its own size and counts its calls.
-final class CountingGenerator: Generator, @unchecked Sendable {
-    private(set) var calls = 0
+final class CountingGenerator: Generator {
+    private let count = Mutex(0)
+    var calls: Int { count.withLock { $0 } }
     var metadata: GeneratorMetadata { GeneratorMetadata(kind: .a1111, model: "test-model", endpointStyle: "sdapi-v1", seed: 7) }
     var label: String { "counting test generator" }
     func draw(prompt: String, entry: Entry, thumbnail: RGBImage?) async throws -> RGBImage {
-        calls += 1
+        count.withLock { $0 += 1 }
         return RGBImage(width: 100, height: 60, pixels: [UInt8](repeating: 128, count: 100 * 60 * 3))
     }
 }
