@@ -25,9 +25,8 @@ public struct EntryBuilder: Sendable {
         } catch {
             throw ItemFailure(input.path, stage: .describing, cause: error)
         }
-        // The caption is in hand (and may have been paid for): from here on, cancelling the pack
-        // does not abandon this photo. An unstructured task does not inherit the cancellation.
-        let entry = try await Task { try await cpu.run { try finish(partial, caption: caption, input: input) } }.value
+        // The caption is in hand (and may have been paid for): cancelling no longer abandons the photo.
+        let entry = try await cpu.runToCompletion { try finish(partial, caption: caption, input: input) }
         return (entry, caption.warning)
     }
 

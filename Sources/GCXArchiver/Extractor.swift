@@ -40,6 +40,9 @@ public final class Extractor {
         public var failures: [ItemFailure] = []
         /// The write error that stopped the extraction, if one did.
         public var stoppedBy: FileIOError?
+        /// Cancelled before every entry was done: what was completed is written, and an extraction
+        /// with ``ConfinedFolder/Existing/skip`` finishes it.
+        public var interrupted = false
     }
 
     public let reader: ArchiveReader
@@ -83,16 +86,21 @@ public final class Extractor {
         let generator = try work.generatorFor(entry)
         let cache = generator.metadata.kind == .builtin ? nil : work.cache
         let key = ReconstructionCache.key(entry: entry, prompt: prompt, generator: generator.metadata)
+        // A server's image may have been paid for: once it is here, cancelling does not abandon it.
+        let paid = generator.metadata.kind != .builtin
+        func onCore<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+            paid ? try await work.cpu.runToCompletion(body) : try await work.cpu.run(body)
+        }
         var png: [UInt8]
         if let cache, let bytes = cache.load(key: key), (try? ImageDecoder.decode(bytes)) != nil {
             png = bytes
         } else {
             let image = try await Reconstruction.reconstruct(entry, prompt: prompt, generator: generator, cpu: work.cpu)
-            png = try await work.cpu.run { try PNGEncoder.encode(image) }
+            png = try await onCore { try PNGEncoder.encode(image) }
             try cache?.store(png, key: key)
         }
         guard work.format == .jpeg else { return png }
-        return try await work.cpu.run { [png] in try JPEGEncoder.encode(try ImageDecoder.decode(png).image, quality: 92) }
+        return try await onCore { [png] in try JPEGEncoder.encode(try ImageDecoder.decode(png).image, quality: 92) }
     }
 
     /// The output paths of an entry, relative to the output folder.
@@ -123,7 +131,9 @@ public final class Extractor {
     }
 
     /// Extracts `rows`, `requestsInFlight` entries at a time beyond the CPU slots; failures are reported and the
-    /// rest go on. Events come in entry order.
+    /// rest go on. Events come in entry order. Cancelling the task interrupts the extraction: no
+    /// entry is started after it, items still waiting for a core or a server are abandoned (not
+    /// failures), every completed file is written, and the result says `interrupted`.
     public func run(_ rows: [IndexRow], progress: (Event) -> Void = { _ in }) async -> Result {
         var result = Result()
         // Decide every output path first, so two entries never write the same file.
@@ -148,7 +158,7 @@ public final class Extractor {
         // Entries are read one by one on this task (the reader is not shared across threads),
         // drawn concurrently, and written in entry order.
         let work = Work(output: output, generatorFor: generatorFor, cache: cache, format: reconstructionFormat, cpu: .cpu)
-        _ = try? await OrderedPipeline.run(
+        let delivered = (try? await OrderedPipeline.run(
             count: rows.count, window: requestsInFlight + work.cpu.count,
             start: { index -> (Swift.Result<Loaded, ItemFailure>, [Item: String]) in
                 let row = rows[index]
@@ -170,6 +180,10 @@ public final class Extractor {
                 // write the system refuses stops everything after it.
                 guard result.stoppedBy == nil else { return false }
                 var outcome = found
+                if outcome.failures.contains(where: \.isCancellation) {
+                    outcome.failures.removeAll(where: \.isCancellation)
+                    result.interrupted = true
+                }
                 for file in outcome.files {
                     do {
                         try output.write(file.bytes, to: file.path, modificationTime: file.modificationTime)
@@ -190,8 +204,9 @@ public final class Extractor {
                 if result.stoppedBy == nil, let stop = outcome.failures.lazy.compactMap({ $0.cause as? FileIOError }).first(where: { $0.kind == .system }) {
                     result.stoppedBy = stop
                 }
-                return result.stoppedBy == nil
-            })
+                return result.stoppedBy == nil && !result.interrupted
+            })) ?? 0
+        if delivered < rows.count && result.stoppedBy == nil { result.interrupted = true }
         return result
     }
 

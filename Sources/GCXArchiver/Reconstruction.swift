@@ -13,7 +13,8 @@ public enum Reconstruction {
     public static let maxThumbnailPixels = PixelLimits.maxThumbnailPixels
 
     /// The reconstruction of `entry`. CPU work runs in one of `cpu`'s slots; a generator on a
-    /// server is waited for outside them.
+    /// server is waited for outside them, and once it has answered, cancelling the task no longer
+    /// abandons its image.
     public static func reconstruct(_ entry: Entry, prompt: String, generator: any Generator,
                                    cpu: Slots = .cpu) async throws -> RGBImage {
         let width = entry.source.width, height = entry.source.height
@@ -23,8 +24,9 @@ public enum Reconstruction {
         var thumbnail: RGBImage?
         if entry.mode == .multimodal, let stored = entry.thumbnail { thumbnail = try decodeThumbnail(stored) }
         let draw = { [thumbnail] in try await generator.draw(prompt: prompt, entry: entry, thumbnail: thumbnail) }
-        let drawn = generator.metadata.kind == .builtin ? try await cpu.run(draw) : try await draw()
-        return try await cpu.run {
+        let drawnHere = generator.metadata.kind == .builtin
+        let drawn = drawnHere ? try await cpu.run(draw) : try await draw()
+        let fit = { @Sendable [thumbnail] () throws -> RGBImage in
             var image = drawn
             if image.width != width || image.height != height {
                 image = try Resampler.upsample(image, width: width, height: height)
@@ -34,6 +36,7 @@ public enum Reconstruction {
             }
             return image
         }
+        return drawnHere ? try await cpu.run(fit) : try await cpu.runToCompletion(fit)
     }
 
     /// A generator's answer decoded, after its header shows it is not larger than `maxPixels`.

@@ -80,6 +80,15 @@ public final class Slots: Sendable {
         return try await body()
     }
 
+    /// Runs `body` holding a slot, waiting for one however the task is cancelled meanwhile: for
+    /// the work that turns something paid for (a caption, a generated image) into what is kept,
+    /// which abandoning would throw away.
+    /// - Throws: what `body` throws.
+    public func runToCompletion<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        // An unstructured task does not inherit the caller's cancellation.
+        try await Task { try await run(body) }.value
+    }
+
     /// Tasks waiting for a slot now (for tests and progress).
     public var waiting: Int { state.withLock { $0.waiting.count } }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GCX
 import GCXArchiver
+import GCXConcurrency
 import GCXFileIO
 import SystemPackage
 import Synchronization
@@ -75,13 +76,17 @@ struct ExtractCommand: AsyncParsableCommand {
             let label = (try? generators.generator(for: kind, recorded: nil).label) ?? kind.description
             progress.info("gcx: generator: \(label)")
         }
-        let result = await extractor.run(rows) { render($0, progress: &progress) }
-        progress.endLine()
+        // Ctrl-C or SIGTERM cancels the extraction, which writes what it completed.
+        let (result, signal) = try await Interruption.cancelling { [self, progress] in
+            var progress = progress
+            defer { progress.endLine() }
+            return await extractor.run(rows) { render($0, progress: &progress) }
+        }
         if what.items.contains(.reconstruction) && generatorOptions.chosenKind == nil {
             for label in generators.used { progress.info("gcx: generator: \(label)") }
         }
         failures += result.failures
-        try renderSummary(result, failures: failures)
+        try renderSummary(result, failures: failures, signal: signal)
         if reader.recoveredFrom != nil { throw ExitCode(ExitStatus.failure) }
     }
 }
@@ -115,24 +120,31 @@ extension ExtractCommand {
     }
 
     /// What was written, kept and refused (as JSON with --json), then how the command ends.
-    func renderSummary(_ result: Extractor.Result, failures: [ItemFailure]) throws {
+    func renderSummary(_ result: Extractor.Result, failures: [ItemFailure], signal: Interruption.Signal?) throws {
         if json {
             Output.out(JSON.object([
                 ("written", .array(result.written.map { .object([("entry", .string($0.entry)), ("item", .string($0.item.rawValue)), ("path", .string($0.path))]) })),
                 ("skipped", .int(result.skipped)),
                 ("failed", .array(failures.map { .object([("entry", .string($0.subject)), ("error", .string($0.reason))]) })),
+                ("interrupted", .bool(result.interrupted)),
             ]).rendered())
         } else {
             let kept = result.skipped > 0 ? ", \(result.skipped) existing kept" : ""
             Output.out("\(result.written.count) file(s) written under \(output)\(kept), \(failures.count) failure(s)")
+        }
+        if !failures.isEmpty {
+            Output.err("gcx: \(failures.count) item(s) failed:")
+            for failure in failures { Output.err("  \(Hints.describe(failure, command: .extract))") }
+        }
+        if result.interrupted, let signal {
+            Output.err("gcx: stopped by \(signal); the entries not yet written were left out: rerun the same command with --skip-existing to finish")
+            throw ExitCode(signal.exitStatus)
         }
         if let stop = result.stoppedBy {
             Output.err("gcx: stopped: \(stop); the entries after it were not extracted (rerun with --skip-existing once it is fixed)")
             throw ExitCode(ExitStatus.usageOrIO)
         }
         if !failures.isEmpty {
-            Output.err("gcx: \(failures.count) item(s) failed:")
-            for failure in failures { Output.err("  \(Hints.describe(failure, command: .extract))") }
             throw ExitCode(ExitStatus.failure)
         }
     }

@@ -168,6 +168,29 @@ import GCXImage
         #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 24)
     }
 
+    // SIGINT stops an extraction too: what it wrote is complete, --skip-existing writes the rest.
+    @Test func anInterruptedExtractionSaysHowToFinish() throws {
+        let directory = try CLI.temporaryDirectory("gcx-signal-extract")
+        let archive = directory + "/kodak.gcx"
+        #expect(try CLI.run(["pack", CLI.datasets + "/kodak", "-o", archive, "-q"]).status == 0)
+        let out = directory + "/out"
+        let extract = try ReportingProcess(["extract", archive, "-o", out])
+        try #require(extract.waitFor(1, linesContaining: "wrote"), "\(extract.finish())")
+        kill(extract.process.processIdentifier, SIGINT)
+        let message = extract.finish()
+        #expect(extract.process.terminationStatus == 130, "\(message)")
+        #expect(message.contains("rerun the same command with --skip-existing"), "\(message)")
+        #expect(!message.contains("failed"), "an abandoned entry is not a failure: \(message)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".png") }
+        #expect(!written.isEmpty && written.count < 24, "\(written.count) written before the signal")
+        let resumed = try CLI.run(["extract", archive, "-o", out, "--skip-existing", "--json"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let summary = try #require(resumed.json as? [String: Any])
+        #expect(summary["skipped"] as? Int == written.count)
+        #expect((summary["written"] as? [Any])?.count == 24 - written.count)
+        #expect(summary["interrupted"] as? Bool == false)
+    }
+
     // Finding 13: exit codes as the README says.
     @Test func exitCodesMatchTheReadme() throws {
         let directory = try Self.folder()

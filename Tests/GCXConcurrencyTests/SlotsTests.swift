@@ -48,6 +48,16 @@ struct SlotsTests {
         await #expect(throws: CancellationError.self) { try await task.value }
     }
 
+    @Test func workRunToCompletionWaitsForItsSlotThoughTheTaskIsCancelled() async throws {
+        let slots = Slots(1)
+        try await slots.acquire()
+        let waiter = Task { try await slots.runToCompletion { "finished" } }
+        while slots.waiting == 0 { await Task.yield() }
+        waiter.cancel()
+        slots.release()
+        #expect(try await waiter.value == "finished")
+    }
+
     @Test func waitersAreServedInTheOrderTheyCame() async throws {
         let slots = Slots(1)
         let order = Log()
