@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Testing
 @testable import GCXPromptCoder
 
@@ -44,15 +45,9 @@ import Testing
 }
 
 /// Results written from several threads, one slot each.
-final class ResultBox: @unchecked Sendable {
-    private let flags: UnsafeMutablePointer<Bool>
-    private let count: Int
-    init(count: Int) {
-        self.count = count
-        flags = .allocate(capacity: count)
-        flags.initialize(repeating: false, count: count)
-    }
-    deinit { flags.deallocate() }
-    func set(_ i: Int, _ v: Bool) { flags[i] = v }
-    var allTrue: Bool { (0..<count).allSatisfy { flags[$0] } }
+final class ResultBox: Sendable {
+    private let flags: Mutex<[Bool]>
+    init(count: Int) { flags = Mutex([Bool](repeating: false, count: count)) }
+    func set(_ i: Int, _ v: Bool) { flags.withLock { $0[i] = v } }
+    var allTrue: Bool { flags.withLock { $0.allSatisfy { $0 } } }
 }

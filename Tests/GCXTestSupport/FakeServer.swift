@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs one of `tools/fake-servers/*.py` on 127.0.0.1 for the life of a test.
-public final class FakeServer: @unchecked Sendable {
+public final class FakeServer: Sendable {
     public static let folder = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("tools/fake-servers")
