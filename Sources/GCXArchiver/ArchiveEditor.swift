@@ -1,5 +1,6 @@
 import GCX
 import GCXFileIO
+import SystemPackage
 
 /// Removes and renames entries without re-encoding anything: the new archive is written aside
 /// (`ARCHIVE.partial`) from the old one's records, byte for byte, and renamed into place; a renamed
@@ -28,7 +29,7 @@ public struct ArchiveEditor {
     /// pattern matches nothing.
     @discardableResult
     public func remove(_ selection: EntrySelection) throws -> [String] {
-        let source = try FileSource(path: path)
+        let source = try FileSource(FilePath(path))
         let reader = try ArchiveReader(source: source)
         let (chosen, unmatched) = selection.select(from: reader.rows)
         guard unmatched.isEmpty else { throw EditError.noMatch(unmatched) }
@@ -41,7 +42,7 @@ public struct ArchiveEditor {
     /// returns the (old, new) names.
     @discardableResult
     public func rename(_ old: String, to new: String) throws -> [(String, String)] {
-        let source = try FileSource(path: path)
+        let source = try FileSource(FilePath(path))
         let reader = try ArchiveReader(source: source)
         let from = old.hasSuffix("/") ? String(old.dropLast()) : old
         let to = new.hasSuffix("/") ? String(new.dropLast()) : new
@@ -69,7 +70,7 @@ public struct ArchiveEditor {
 
     private func rewrite(_ reader: ArchiveReader, source: FileSource, fate: (IndexRow) -> Fate) throws {
         // The archive keeps its version and defaults: the entries kept are copied as they are.
-        let writer = try ArchiveFileWriter(path: path, mode: .overwrite, format: reader.format, keepsFullHash: true)
+        let writer = try ArchiveFileWriter(path: FilePath(path), mode: .overwrite, format: reader.format, keepsFullHash: true)
         do {
             for row in reader.rows {
                 let decision = fate(row)

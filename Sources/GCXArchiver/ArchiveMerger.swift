@@ -1,5 +1,6 @@
 import GCX
 import GCXFileIO
+import SystemPackage
 
 /// Joins archives into one without re-encoding: every entry record is copied byte for byte (unknown
 /// ancillary chunks included), each checked first. Shards packed on several machines with
@@ -51,7 +52,7 @@ public struct ArchiveMerger {
         var seenIn: [String: [String]] = [:]
         var readers: [(source: FileSource, reader: ArchiveReader)] = []
         for path in inputs {
-            let source = try FileSource(path: path)
+            let source = try FileSource(FilePath(path))
             readers.append((source, try ArchiveReader(source: source)))
         }
         var sequence: [String] = []
@@ -75,7 +76,7 @@ public struct ArchiveMerger {
         let formats = try readers.map { try $0.reader.format }
         let shared = formats.allSatisfy { $0 == formats.first && $0.version == .current }
         let defaults = shared ? formats.first?.defaults ?? EntryDefaults() : EntryDefaults()
-        let writer = try ArchiveFileWriter(path: output, mode: mode, format: ArchiveFormat(defaults: defaults), keepsFullHash: true)
+        let writer = try ArchiveFileWriter(path: FilePath(output), mode: mode, format: ArchiveFormat(defaults: defaults), keepsFullHash: true)
         do {
             for name in sequence {
                 let (archive, row) = chosen[name]!

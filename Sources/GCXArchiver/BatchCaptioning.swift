@@ -40,7 +40,7 @@ public struct CaptionBatch: Codable, Sendable, Equatable {
     /// The batch recorded at `path`, or nil when there is none.
     public static func load(_ path: String) throws -> CaptionBatch? {
         guard FileSystem.exists(FilePath(path)) else { return nil }
-        let bytes = try FileSource.readAll(path: path)
+        let bytes = try FileSource.readAll(FilePath(path))
         let batch: CaptionBatch
         do {
             batch = try JSONDecoder().decode(CaptionBatch.self, from: Data(bytes))
@@ -59,7 +59,7 @@ public struct CaptionBatch: Codable, Sendable, Equatable {
     public func save(_ path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(Array(try encoder.encode(self)), to: path, permissions: 0o600)
+        try AtomicFile.write(Array(try encoder.encode(self)), to: FilePath(path), permissions: 0o600)
     }
 }
 

@@ -91,7 +91,7 @@ public struct BatchPack: Sendable {
         var present: Set<String> = []
         if FileSystem.exists(FilePath(archive)) {
             guard appending else { throw Refusal.archiveExists(archive) }
-            let reader = try ArchiveReader(source: FileSource(path: archive), recover: true)
+            let reader = try ArchiveReader(source: FileSource(FilePath(archive)), recover: true)
             present = Set(reader.rows.map(\.summary.name))
         }
         let missing = inputs.filter { !present.contains($0.name) }

@@ -4,6 +4,7 @@ import GCXFileIO
 import GCXImage
 import GCXPromptCoder
 import GCXThumbnailCodec
+import SystemPackage
 
 /// Makes the entry for one photo: reads and hashes the file, decodes it (EXIF orientation applied),
 /// describes it, and makes its thumbnail.
@@ -70,7 +71,7 @@ public struct EntryBuilder: Sendable {
     /// The photo's bytes, and the photo they decode to.
     static func read(_ input: PackInput) throws(ItemFailure) -> ([UInt8], DecodedImage) {
         let bytes: [UInt8]
-        do { bytes = try FileSource.readAll(path: input.path) } catch {
+        do { bytes = try FileSource.readAll(FilePath(input.path)) } catch {
             throw ItemFailure(input.path, stage: .reading, cause: error)
         }
         do { return (bytes, try ImageDecoder.decode(bytes)) } catch {

@@ -60,14 +60,14 @@ public final class Packer {
 
     /// The names among `inputs` whose file differs from what the archive at `archive` recorded.
     static func changed(_ inputs: [PackInput], in archive: String) -> Set<String> {
-        guard let source = try? FileSource(path: archive), let reader = try? ArchiveReader(source: source, recover: true) else { return [] }
+        guard let source = try? FileSource(FilePath(archive)), let reader = try? ArchiveReader(source: source, recover: true) else { return [] }
         var changed: Set<String> = []
         for input in inputs {
             guard let row = reader.row(named: input.name), let stored = try? reader.entry(at: row).source else { continue }
             guard let status = try? FileSystem.status(of: FilePath(input.path)) else { continue }
             if UInt64(status.size) != stored.originalSize {
                 changed.insert(input.name)
-            } else if let bytes = try? FileSource.readAll(path: input.path),
+            } else if let bytes = try? FileSource.readAll(FilePath(input.path)),
                       !SHA256.hash(bytes).prefix(stored.contentHash.count).elementsEqual(stored.contentHash) {
                 changed.insert(input.name)
             }
@@ -83,7 +83,7 @@ public final class Packer {
         try Packer.refuseOverwriting(archive, with: inputs)
         let existed = FileSystem.exists(FilePath(archive))
         let replaced = update && mode == .append ? Packer.changed(inputs, in: archive) : []
-        let writer = try ArchiveFileWriter(path: archive, mode: mode, format: options.archiveFormat, keepsFullHash: options.keepsFullHash,
+        let writer = try ArchiveFileWriter(path: FilePath(archive), mode: mode, format: options.archiveFormat, keepsFullHash: options.keepsFullHash,
                                            recoverDamaged: recoverDamaged, excluding: replaced)
         progress(.opened(writer.report))
         var summary = Summary()
@@ -155,14 +155,14 @@ public final class Packer {
         if !emptyPartWanted && summary.added.isEmpty && !writer.report.resumedPartial && writer.report.droppedEntries.isEmpty {
             writer.discard()
             summary.wroteArchive = false
-            if existed, let reader = try? ArchiveReader(source: FileSource(path: writer.path), recover: true) {
+            if existed, let reader = try? ArchiveReader(source: FileSource(writer.path), recover: true) {
                 summary.entryCount = reader.rows.count
                 summary.totalPixels = reader.rows.reduce(0) { $0 + $1.summary.width * $1.summary.height }
             }
         } else {
             try writer.finish()
         }
-        summary.archiveBytes = (try? FileSource(path: writer.path).size) ?? 0
+        summary.archiveBytes = (try? FileSource(writer.path).size) ?? 0
         return summary
     }
 

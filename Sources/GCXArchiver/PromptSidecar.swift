@@ -1,6 +1,7 @@
 import Foundation
 import GCX
 import GCXFileIO
+import SystemPackage
 
 /// Descriptions supplied by the user: a JSONL file of `{"image": NAME, "prompt": TEXT}` lines, the
 /// format of the development corpus. A supplied prompt is stored exactly as given.
@@ -12,7 +13,7 @@ public struct PromptSidecar: Sendable {
     public init(path: String) throws {
         self.path = path
         let data: [UInt8]
-        do { data = try FileSource.readAll(path: path) } catch {
+        do { data = try FileSource.readAll(FilePath(path)) } catch {
             throw ItemFailure(path, stage: .prompts, cause: error)
         }
         var lineNumber = 0

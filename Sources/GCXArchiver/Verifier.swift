@@ -62,7 +62,7 @@ public struct Verifier: Sendable {
             return Item(name: source.name, status: .changed, detail: "\(status.size) bytes, \(source.originalSize) when packed")
         }
         do {
-            let digest = SHA256.hash(try FileSource.readAll(path: path))
+            let digest = SHA256.hash(try FileSource.readAll(FilePath(path)))
             return Item(name: source.name, status: digest.prefix(source.contentHash.count).elementsEqual(source.contentHash) ? .ok : .changed,
                         detail: nil)
         } catch {

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import GCX
+import SystemPackage
 
 /// Writes an archive crash-safely: everything goes to `ARCHIVE.partial` beside the target, which is
 /// renamed over the target only when the index and trailer are written and synced. The archive
@@ -41,8 +42,12 @@ public final class ArchiveFileWriter {
 
     /// The archive's file: the path given, or the file a symbolic link there points to (the link
     /// is written through, never replaced).
-    public let path: String
-    public let partialPath: String
+    public let path: FilePath
+    /// `ARCHIVE.partial`, where the archive is written until it is finished.
+    public let partialPath: FilePath
+    // The same as strings, for the system calls.
+    private let target: String
+    private let partial: String
     public private(set) var report = OpenReport()
     private var encoder: ArchiveEncoder
     private var descriptor: Int32
@@ -56,11 +61,14 @@ public final class ArchiveFileWriter {
     /// - Parameter format: the version and defaults of a new archive. An archive appended to, or
     ///   an interrupted write resumed, keeps its own.
     /// - Parameter keepsFullHash: version 2 keeps all 32 bytes of each photo's SHA-256, not 8.
-    public init(path given: String, mode: Mode, format: ArchiveFormat = ArchiveFormat(), keepsFullHash: Bool = false,
+    public init(path given: FilePath, mode: Mode, format: ArchiveFormat = ArchiveFormat(), keepsFullHash: Bool = false,
                 recoverDamaged: Bool = false, excluding: Set<String> = []) throws {
-        let path = try ArchiveFileWriter.resolve(given)
-        self.path = path
-        partialPath = path + ".partial"
+        let path = try ArchiveFileWriter.resolve(given.string)
+        let partialPath = path + ".partial"
+        self.target = path
+        self.partial = partialPath
+        self.path = FilePath(path)
+        self.partialPath = FilePath(partialPath)
         let targetExists = access(path, F_OK) == 0
         let partialExists = access(partialPath, F_OK) == 0
         if mode == .create && targetExists {
@@ -78,7 +86,7 @@ public final class ArchiveFileWriter {
         let created = !partialExists
         descriptor = try ArchiveFileWriter.openLocked(partialPath, flags: created ? O_RDWR | O_CREAT | O_EXCL : O_RDWR)
         do {
-            let partialSize = created ? 0 : try FileSource(path: partialPath).size
+            let partialSize = created ? 0 : try FileSource(FilePath(partialPath)).size
             if partialSize < FileHeader.size {
                 // New, or killed before its header was complete: start it afresh.
                 guard ftruncate(descriptor, 0) == 0 else { throw FileIOError.system("truncate", partialPath) }
@@ -158,8 +166,8 @@ public final class ArchiveFileWriter {
     public func finish() throws {
         precondition(!finished, "finish called twice")
         try writeAll(encoder.finish())
-        guard fsync(descriptor) == 0 else { throw FileIOError.system("sync", partialPath) }
-        guard rename(partialPath, path) == 0 else { throw FileIOError.system("rename \(partialPath) to", path) }
+        guard fsync(descriptor) == 0 else { throw FileIOError.system("sync", partial) }
+        guard rename(partial, target) == 0 else { throw FileIOError.system("rename \(partial) to", target) }
         AtomicFile.syncDirectory(of: path)
         close(descriptor)
         descriptor = -1
@@ -179,7 +187,7 @@ public final class ArchiveFileWriter {
         guard !finished, descriptor >= 0 else { return }
         close(descriptor)
         descriptor = -1
-        unlink(partialPath)
+        unlink(partial)
     }
 
     // MARK: - Opening
@@ -197,7 +205,7 @@ public final class ArchiveFileWriter {
     /// The version and defaults of an existing archive; a file that is not one is refused as damaged.
     /// With `recoverDamaged`, a damaged defaults record is left behind (its entries keep all but it).
     static func format(of path: String, recoverDamaged: Bool) throws -> ArchiveFormat {
-        let source = try FileSource(path: path)
+        let source = try FileSource(FilePath(path))
         let header: FileHeader
         do {
             header = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
@@ -214,7 +222,7 @@ public final class ArchiveFileWriter {
 
     /// Takes over the complete entries of an interrupted write and cuts off its damaged tail.
     private func resumePartial(keepsFullHash: Bool) throws {
-        let source = try FileSource(path: partialPath)
+        let source = try FileSource(partialPath)
         let header = try FileHeader.decode(try source.read(at: 0, count: min(FileHeader.size, source.size)))
         let format = try ArchiveReader.readFormat(source, version: header.version)
         let scan = try RecordScanner(source: source, version: format.version).scan(resynchronise: false)
@@ -230,8 +238,8 @@ public final class ArchiveFileWriter {
         let end = rows.last?.end ?? ArchiveEncoder(format: format).endOffset
         report.droppedBytes = source.size - end
         report.resumedPartial = true
-        guard ftruncate(descriptor, off_t(end)) == 0 else { throw FileIOError.system("truncate", partialPath) }
-        guard lseek(descriptor, off_t(end), SEEK_SET) >= 0 else { throw FileIOError.system("seek", partialPath) }
+        guard ftruncate(descriptor, off_t(end)) == 0 else { throw FileIOError.system("truncate", partial) }
+        guard lseek(descriptor, off_t(end), SEEK_SET) >= 0 else { throw FileIOError.system("seek", partial) }
         encoder = ArchiveEncoder(format: format, continuing: rows, at: end)
         encoder.keepsFullHash = keepsFullHash
     }
@@ -239,7 +247,7 @@ public final class ArchiveFileWriter {
     /// Copies the target's entry records byte for byte into the partial file, each checked first
     /// (CRC, chunks, agreement with its index row), so that a damaged archive is never carried on.
     private func copyEntries(from path: String, recoverDamaged: Bool, excluding: Set<String>) throws {
-        let source = try FileSource(path: path)
+        let source = try FileSource(FilePath(path))
         let header = try source.read(at: 0, count: min(FileHeader.size, source.size))
         do {
             _ = try FileHeader.decode(header)
@@ -301,12 +309,12 @@ public final class ArchiveFileWriter {
     private func keepOwnership(of path: String) throws {
         var info = stat()
         guard stat(path, &info) == 0 else { return }
-        guard fchmod(descriptor, info.st_mode & 0o7777) == 0 else { throw FileIOError.system("set the permissions of", partialPath) }
+        guard fchmod(descriptor, info.st_mode & 0o7777) == 0 else { throw FileIOError.system("set the permissions of", partial) }
         _ = fchown(descriptor, info.st_uid, info.st_gid)  // only root may give a file away; not fatal
     }
 
     private func writeAll(_ bytes: [UInt8]) throws {
-        try FileDescriptorWriter.writeAll(descriptor, bytes, path: partialPath)
+        try FileDescriptorWriter.writeAll(descriptor, bytes, path: partial)
     }
 }
 

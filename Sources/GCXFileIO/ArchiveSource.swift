@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import GCX
+import SystemPackage
 
 /// Opens what a user names as an archive: a file, read in place with positioned reads; or `-`,
 /// standard input, or any other stream (a pipe, `/dev/stdin`), read whole into memory first since
@@ -12,7 +13,9 @@ public enum ArchiveSource {
     /// Streams are held in memory; past this they must be saved to a file first.
     public static let maxStreamBytes = 1 << 30
 
-    public static func open(_ path: String) throws -> any ByteSource {
+    /// The archive at `path`, or standard input for `-`.
+    public static func open(_ given: FilePath) throws -> any ByteSource {
+        let path = given.string
         if path == "-" { return try readStream(0, name: "standard input") }
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFIFO || info.st_mode & S_IFMT == S_IFCHR || info.st_mode & S_IFMT == S_IFSOCK {
@@ -21,7 +24,7 @@ public enum ArchiveSource {
             defer { close(descriptor) }
             return try readStream(descriptor, name: path)
         }
-        return try FileSource(path: path)
+        return try FileSource(given)
     }
 
     static func readStream(_ descriptor: Int32, name: String) throws -> MemorySource {
@@ -49,7 +52,7 @@ private func openForReading(_ path: String) -> Int32 { open(path, O_RDONLY | O_C
 /// A file of one's own in the temporary folder (`$TMPDIR`, else /tmp), for writing something that
 /// ends up on a stream (`gcx pack -o -`); removed with `remove()`.
 public struct ScratchFile: Sendable {
-    public let path: String
+    public let path: FilePath
 
     /// Reserves a new, empty file whose name ends with `suffix`.
     public init(suffix: String) throws {
@@ -58,11 +61,12 @@ public struct ScratchFile: Sendable {
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
         guard descriptor >= 0 else { throw FileIOError.system("create a temporary file in", folder) }
         close(descriptor)
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        path = FilePath(String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
+    /// Deletes the file, and the partial file an archive writer may have left beside it.
     public func remove() {
-        unlink(path)
-        unlink(path + ".partial")
+        unlink(path.string)
+        unlink(path.string + ".partial")
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Synchronization
+import SystemPackage
 
 /// The one way gcx puts a file in place: written beside its destination under a unique temporary
 /// name, synced, renamed over the destination, and the folder synced, so a reader sees the old
@@ -15,9 +16,9 @@ public enum AtomicFile {
     /// Writes `bytes` to `path`, replacing what is there (a symbolic link is replaced, not followed),
     /// with `modificationTime` (seconds since 1970, UTC) as its access and modification time when
     /// given. Errors name `path`, never the temporary file.
-    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644,
+    public static func write(_ bytes: [UInt8], to destination: FilePath, permissions: mode_t = 0o644,
                              modificationTime: Int64? = nil) throws(FileIOError) {
-        let temporary = temporaryPath(for: path)
+        let path = destination.string, temporary = temporaryPath(for: destination).string
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
         guard descriptor >= 0 else { throw FileIOError.system("create", path) }
         do throws(FileIOError) {
@@ -39,22 +40,20 @@ public enum AtomicFile {
             unlink(temporary)
             throw error
         }
-        syncDirectory(of: path)
+        syncDirectory(of: destination)
     }
 
     /// A name beside `path` that no other writer — thread or process — uses at the same time.
-    public static func temporaryPath(for path: String) -> String {
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+    public static func temporaryPath(for path: FilePath) -> FilePath {
         let serial = counter.add(1, ordering: .relaxed).newValue
-        return "\(folder).\(name).gcx-tmp-\(getpid())-\(serial)"
+        let name = ".\(path.lastComponent?.string ?? "").gcx-tmp-\(getpid())-\(serial)"
+        return path.removingLastComponent().appending(name)
     }
 
     /// Makes a rename into the folder of `path` durable.
-    public static func syncDirectory(of path: String) {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+    public static func syncDirectory(of path: FilePath) {
+        let folder = path.removingLastComponent()
+        let directory = folder.isEmpty ? "." : folder.string
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if descriptor >= 0 {
             fsync(descriptor)

@@ -66,6 +66,6 @@ public struct ConfinedFolder: Sendable {
         }
         // The temporary file is replaced by rename, which replaces a symbolic link itself rather
         // than writing through it.
-        try AtomicFile.write(bytes, to: path.string, modificationTime: modificationTime)
+        try AtomicFile.write(bytes, to: path, modificationTime: modificationTime)
     }
 }

@@ -4,29 +4,31 @@ import Glibc
 import Darwin
 #endif
 import GCX
+import SystemPackage
 
 /// A file opened for positioned reads; counts the bytes it reads so that a benchmark can show
 /// what an operation touched.
 public final class FileSource: ByteSource {
-    public let path: String
+    public let path: FilePath
     public let size: Int
     public private(set) var bytesRead = 0
     public private(set) var readCalls = 0
     private let descriptor: Int32
 
-    public init(path: String) throws(FileIOError) {
+    /// Opens the regular file at `path` (a link to one is followed).
+    public init(_ path: FilePath) throws(FileIOError) {
         self.path = path
-        descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileIOError.system("open", path) }
+        descriptor = path.withPlatformString { open($0, O_RDONLY | O_CLOEXEC) }
+        guard descriptor >= 0 else { throw FileIOError.system("open", path.string) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
-            let error = FileIOError.system("stat", path)
+            let error = FileIOError.system("stat", path.string)
             close(descriptor)
             throw error
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
-            throw FileIOError(path: path, operation: "read", reason: "not a regular file")
+            throw FileIOError(path: path.string, operation: "read", reason: "not a regular file")
         }
         size = Int(info.st_size)
     }
@@ -43,8 +45,8 @@ public final class FileSource: ByteSource {
             }
             if got < 0 && errno == EINTR { continue }
             guard got > 0 else {
-                throw got == 0 ? FileIOError(path: path, operation: "read", reason: "the file shrank while it was read")
-                               : FileIOError.system("read", path)
+                throw got == 0 ? FileIOError(path: path.string, operation: "read", reason: "the file shrank while it was read")
+                               : FileIOError.system("read", path.string)
             }
             done += got
         }
@@ -54,8 +56,8 @@ public final class FileSource: ByteSource {
     }
 
     /// The whole file.
-    public static func readAll(path: String) throws(FileIOError) -> [UInt8] {
-        let source = try FileSource(path: path)
+    public static func readAll(_ path: FilePath) throws(FileIOError) -> [UInt8] {
+        let source = try FileSource(path)
         return source.size == 0 ? [] : try source.read(at: 0, count: source.size)
     }
 }

@@ -33,7 +33,7 @@ public struct KeyedFileStore: Sendable {
     public func load(key: String) throws(FileIOError) -> [UInt8]? {
         let path = path(for: key)
         guard try FileSystem.status(of: path) != nil else { return nil }
-        return try FileSource.readAll(path: path.string)
+        return try FileSource.readAll(path)
     }
 
     public func store(_ bytes: [UInt8], key: String) throws(FileIOError) {
@@ -41,7 +41,7 @@ public struct KeyedFileStore: Sendable {
         var parent = path
         parent.removeLastComponent()
         try FileSystem.createFolders(parent)
-        try AtomicFile.write(bytes, to: path.string)
+        try AtomicFile.write(bytes, to: path)
     }
 
     private static func homeFromPasswordDatabase() -> String? {

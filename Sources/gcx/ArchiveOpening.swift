@@ -3,6 +3,7 @@ import GCX
 import GCXPromptCoder
 import GCXArchiver
 import GCXFileIO
+import SystemPackage
 
 /// How every subcommand opens an archive for reading and reports what goes wrong: through its index,
 /// or recovered by scanning with a warning (the caller then exits 1); a format error exits 1, an I/O
@@ -10,7 +11,7 @@ import GCXFileIO
 enum ArchiveOpening {
     static func open(_ path: String) throws -> ArchiveReader {
         do {
-            let reader = try ArchiveReader(source: try ArchiveSource.open(path), recover: true)
+            let reader = try ArchiveReader(source: try ArchiveSource.open(FilePath(path)), recover: true)
             if let damage = reader.recoveredFrom {
                 Output.err("gcx: warning: \(path): the index is unusable (\(damage)); \(reader.rows.count) entries recovered by scanning. Run gcx validate.")
             }

@@ -207,7 +207,7 @@ struct PackCommand: AsyncParsableCommand {
         // To standard output: packed in a scratch file (the writer needs to seek), then streamed.
         let scratch = output == "-" ? try ScratchFile(suffix: ".gcx") : nil
         defer { scratch?.remove() }
-        let archivePath = scratch?.path ?? output
+        let archivePath = scratch?.path.string ?? output
         let packer = Packer(archive: archivePath, options: options,
                             mode: scratch != nil || force ? .overwrite : append || collectedBatch != nil ? .append : .create,
                             recoverDamaged: recover, update: update, writesEmptyArchive: emptyShard)
@@ -237,7 +237,7 @@ struct PackCommand: AsyncParsableCommand {
         let failures = collected.failures + batchFailures + summary.failures
         collectedBatch?.finish()
         if let scratch, summary.wroteArchive {
-            Output.outRaw(try FileSource.readAll(path: scratch.path))
+            Output.outRaw(try FileSource.readAll(scratch.path))
         }
         try renderSummary(summary, failures: failures, toStandardOutput: scratch == nil, missing: !collected.missing.isEmpty,
                           batchFailed: collectedBatch != nil && !batchFailures.isEmpty)

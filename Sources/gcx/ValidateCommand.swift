@@ -3,6 +3,7 @@ import GCX
 import GCXPromptCoder
 import GCXFileIO
 import GCXArchiver
+import SystemPackage
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
         var reports: [JSON] = []
         for file in files {
             do {
-                let source = try ArchiveSource.open(file)
+                let source = try ArchiveSource.open(FilePath(file))
                 let report = try Validator(promptDecoding: PromptDecoding.standard).validate(source)
                 if !report.isValid { worst = max(worst, ExitStatus.failure) }
                 if json {

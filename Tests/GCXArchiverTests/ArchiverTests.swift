@@ -18,7 +18,7 @@ import GCXTestSupport
         var options = PackOptions()
         options.thumbnail = .tiny(.codec5, .fixedScale(16, budget: ThumbnailPolicy.defaultBudget))
         let entry = try await EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png")).entry
-        let bytes = try FileSource.readAll(path: path)
+        let bytes = try FileSource.readAll(FilePath(path))
         #expect(entry.source.width == 512 && entry.source.height == 768)
         #expect(entry.source.originalSize == UInt64(bytes.count))
         #expect(entry.source.contentHash == SHA256.hash(bytes))
@@ -88,7 +88,7 @@ import GCXTestSupport
         #expect(!nothing.wroteArchive && !FileSystem.exists(FilePath(root + "/none.gcx")))
         let part = try await Packer(archive: root + "/part.gcx", options: PackOptions(), mode: .create, writesEmptyArchive: true).run([])
         #expect(part.wroteArchive && part.entryCount == 0)
-        let reader = try ArchiveReader(source: FileSource(path: root + "/part.gcx"))
+        let reader = try ArchiveReader(source: FileSource(FilePath(root + "/part.gcx")))
         #expect(reader.rows.isEmpty)
     }
 }
@@ -110,7 +110,7 @@ final class CountingGenerator: Generator {
         let directory = NSTemporaryDirectory() + "recon-\(UUID().uuidString)"
         let archive = directory + "/a.gcx"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let writer = try ArchiveFileWriter(path: archive, mode: .create)
+        let writer = try ArchiveFileWriter(path: FilePath(archive), mode: .create)
         let input = PackInput(path: ArchiverLibraryTests.datasets + "/kodak/kodim05.png", name: "kodim05.png")
         let entry = try await EntryBuilder(options: PackOptions()).entry(for: input).entry
         try writer.add(entry)
@@ -118,13 +118,13 @@ final class CountingGenerator: Generator {
 
         let generator = CountingGenerator()
         let cache = ReconstructionCache(directory: directory + "/cache")
-        let reader = try ArchiveReader(source: FileSource(path: archive))
+        let reader = try ArchiveReader(source: FileSource(FilePath(archive)))
         for round in 0..<2 {
             let output = try ConfinedFolder(root: FilePath(directory + "/out\(round)"), existing: .refuse)
             let result = await Extractor(reader: reader, output: output, items: [.reconstruction], generator: generator, cache: cache).run(reader.rows)
             #expect(result.failures.isEmpty, "\(result.failures)")
             #expect(generator.calls == 1, "round \(round): the second extraction must come from the cache")
-            let image = try ImageDecoder.decode(try FileSource.readAll(path: directory + "/out\(round)/kodim05.png")).image
+            let image = try ImageDecoder.decode(try FileSource.readAll(FilePath(directory + "/out\(round)/kodim05.png"))).image
             #expect(image.width == 768 && image.height == 512)
             let thumbnail = try Reconstruction.decodeThumbnail(entry.thumbnail!)
             #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(image, scale: 8), thumbnail) >= 45)
@@ -154,7 +154,7 @@ final class CountingGenerator: Generator {
         var bytes4 = 0, bytes5 = 0
         for name in ["kodim01", "kodim07", "kodim13", "kodim19", "kodim23"] {
             let path = ArchiverLibraryTests.datasets + "/kodak/\(name).png"
-            let small = try Thumbnailer.downsample(try ImageDecoder.decode(try FileSource.readAll(path: path)).image, scale: 8)
+            let small = try Thumbnailer.downsample(try ImageDecoder.decode(try FileSource.readAll(FilePath(path))).image, scale: 8)
             for quantizer in [20, 30, 40] {
                 let four = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, quantizer: quantizer, variant: .codec4)
                 let five = TinyImageCodec.encode(small.pixels, width: small.width, height: small.height, quantizer: quantizer, variant: .codec5)

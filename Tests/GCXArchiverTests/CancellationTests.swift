@@ -78,14 +78,14 @@ private struct HoldingCaptioner: Captioner {
         #expect(summary.failures.isEmpty, "an abandoned photo is not a failure: \(summary.failures)")
         #expect(summary.added.map(\.name) == ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg"])
         #expect(!FileManager.default.fileExists(atPath: archive))
-        let partial = try ArchiveReader(source: FileSource(path: archive + ".partial"), recover: true)
+        let partial = try ArchiveReader(source: FileSource(FilePath(archive + ".partial")), recover: true)
         #expect(partial.rows.map(\.summary.name) == ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg"])
 
         // Appending with a captioner that answers everything adds the abandoned photo.
         options.captioner = HoldingCaptioner(answered: Set(Self.photos)) { _ in }
         let resumed = try await Packer(archive: archive, options: options, mode: .append).run(Self.inputs())
         #expect(!resumed.interrupted && resumed.added.map(\.name) == ["kodim19.jpg"])
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name)
+        #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.map(\.summary.name)
             == ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg", "kodim19.jpg"])
     }
 }
@@ -120,14 +120,14 @@ private struct HoldingGenerator: Generator {
         let archive = folder + "/a.gcx"
         let packed = try await Packer(archive: archive, options: PackOptions(), mode: .create).run(PackerCancellationTests.inputs())
         try #require(packed.failures.isEmpty && packed.added.count == 4)
-        let reader = try ArchiveReader(source: FileSource(path: archive))
+        let reader = try ArchiveReader(source: FileSource(FilePath(archive)))
         let out = folder + "/out"
 
         let (happenings, tell) = AsyncStream<Happening>.makeStream()
         let generator = HoldingGenerator(answered: ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg"]) { tell.yield($0) }
         let rows = reader.rows
         let extraction = Task {
-            let extractor = Extractor(reader: try ArchiveReader(source: FileSource(path: archive)),
+            let extractor = Extractor(reader: try ArchiveReader(source: FileSource(FilePath(archive))),
                                       output: try ConfinedFolder(root: FilePath(out), existing: .refuse),
                                       items: [.prompt, .reconstruction], cache: nil, requestsInFlight: 4) { _ in generator }
             return await extractor.run(rows) { event in

@@ -5,6 +5,7 @@ import GCXPromptCoder
 import GCXFileIO
 import GCXImage
 import GCXTestSupport
+import SystemPackage
 
 /// End-to-end tests of pack, extract and cat through the built binary, offline, with the built-in
 /// describer and reconstructor.
@@ -17,7 +18,7 @@ import GCXTestSupport
         #expect(pack.stderr.contains("built-in describer"))
         #expect(try CLI.run(["validate", archive]).status == 0)
 
-        let reader = try ArchiveReader(source: FileSource(path: archive))
+        let reader = try ArchiveReader(source: FileSource(FilePath(archive)))
         #expect(reader.rows.count == 24)
         var bppSum = 0.0
         for row in reader.rows {
@@ -44,16 +45,16 @@ import GCXTestSupport
             promptBytes.form += entry.prompt.payload.count
             promptBytes.model2 += PromptCoder.encode(text, modelID: 2).count
             promptBytes.model1 += PromptCoder.encode(text, modelID: 1).count
-            let thumbnail = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".thumb.png")).image
+            let thumbnail = try ImageDecoder.decode(try FileSource.readAll(FilePath(stem + ".thumb.png"))).image
             let stored = try decodedThumbnail(entry.thumbnail!)
             #expect(thumbnail == stored)
-            let reconstruction = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".png")).image
+            let reconstruction = try ImageDecoder.decode(try FileSource.readAll(FilePath(stem + ".png"))).image
             #expect(reconstruction.width == entry.source.width && reconstruction.height == entry.source.height)
             let downsampled = try Thumbnailer.downsample(reconstruction, scale: entry.thumbnail!.scale)
             let toThumbnail = try ImageMetrics.psnr(downsampled, stored)
             #expect(toThumbnail >= 45, "\(row.summary.name): \(toThumbnail) dB against its thumbnail")
             psnrToThumbnail.append(min(toThumbnail, 99))
-            let original = try ImageDecoder.decode(try FileSource.readAll(path: CLI.datasets + "/kodak/" + row.summary.name)).image
+            let original = try ImageDecoder.decode(try FileSource.readAll(FilePath(CLI.datasets + "/kodak/" + row.summary.name))).image
             psnrToOriginal.append(try ImageMetrics.psnr(reconstruction, original))
         }
         // Model 2 was primed for the built-in form (on other photos); its choices take half of that again.
@@ -61,7 +62,7 @@ import GCXTestSupport
         #expect(promptBytes.form * 2 < promptBytes.model2, "method 2 \(promptBytes.form) bytes, model 2 \(promptBytes.model2)")
         let count = Double(reader.rows.count)
         print("kodak: prompts \(promptBytes.form) bytes as built-in forms, \(promptBytes.model2) with model 2, \(promptBytes.model1) with model 1")
-        print("kodak: mean entry bpp \(bppSum / count), archive \(try FileSource(path: archive).size) bytes, mean PSNR vs thumbnail \(psnrToThumbnail.reduce(0, +) / count) dB (capped at 99), vs original \(psnrToOriginal.reduce(0, +) / count) dB")
+        print("kodak: mean entry bpp \(bppSum / count), archive \(try FileSource(FilePath(archive)).size) bytes, mean PSNR vs thumbnail \(psnrToThumbnail.reduce(0, +) / count) dB (capped at 99), vs original \(psnrToOriginal.reduce(0, +) / count) dB")
     }
 
     @Test func tinyThumbnailsFitTheirBudgetAndReconstructConsistently() throws {
@@ -71,7 +72,7 @@ import GCXTestSupport
         let pack = try CLI.run(["pack"] + photos + ["-o", archive, "--thumbnail-codec", "tiny", "--thumbnail-bytes", "200"])
         #expect(pack.status == 0, "\(pack.stderr)")
         #expect(try CLI.run(["validate", archive]).status == 0)
-        let reader = try ArchiveReader(source: FileSource(path: archive))
+        let reader = try ArchiveReader(source: FileSource(FilePath(archive)))
         let out = directory + "/out"
         #expect(try CLI.run(["extract", archive, "-o", out, "--what", "all"]).status == 0)
         for row in reader.rows {
@@ -79,18 +80,18 @@ import GCXTestSupport
             let thumbnail = try #require(try reader.entry(at: row).thumbnail)
             #expect(thumbnail.codec == .tiny)
             let stem = out + "/" + row.summary.name.replacingOccurrences(of: ".png", with: "")
-            let decoded = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".thumb.png")).image
-            let reconstruction = try ImageDecoder.decode(try FileSource.readAll(path: stem + ".png")).image
+            let decoded = try ImageDecoder.decode(try FileSource.readAll(FilePath(stem + ".thumb.png"))).image
+            let reconstruction = try ImageDecoder.decode(try FileSource.readAll(FilePath(stem + ".png"))).image
             // The consistency step makes the reconstruction's thumbnail the decoded one.
             #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(reconstruction, scale: thumbnail.scale), decoded) >= 45)
-            let original = try ImageDecoder.decode(try FileSource.readAll(path: CLI.datasets + "/kodak/" + row.summary.name)).image
+            let original = try ImageDecoder.decode(try FileSource.readAll(FilePath(CLI.datasets + "/kodak/" + row.summary.name))).image
             #expect(try ImageMetrics.psnr(reconstruction, original) > 17)
         }
         // auto: per photo, the scale whose reconstruction at the budget is best; at 40 bytes a
         // 1/8 thumbnail of a detailed photo loses to a coarser one.
         let auto = directory + "/auto.gcx"
         #expect(try CLI.run(["pack"] + photos + ["-o", auto, "--thumbnail-codec", "tiny", "--thumbnail-bytes", "40", "--thumbnail-scale", "auto"]).status == 0)
-        let autoReader = try ArchiveReader(source: FileSource(path: auto))
+        let autoReader = try ArchiveReader(source: FileSource(FilePath(auto)))
         let scales = try autoReader.rows.map { try autoReader.entry(at: $0).thumbnail!.scale }
         #expect(scales.allSatisfy { [8, 12, 14, 16, 18, 20, 24, 28, 32, 40, 48, 64].contains($0) } && scales.contains { $0 > 8 }, "\(scales)")
         #expect(try CLI.run(["pack", photos[0], "-o", directory + "/d.gcx", "--thumbnail-scale", "auto", "--thumbnail-quality", "40"]).status == 2, "auto needs a budget")
@@ -108,7 +109,7 @@ import GCXTestSupport
         #expect(try CLI.run(["pack", photos[0], "-o", quality, "--thumbnail-quality", "40"]).status == 0)
         #expect(try CLI.run(["pack", photos[0], "-o", jpeg, "--thumbnail-codec", "jpeg"]).status == 0)
         let first = { (path: String) throws -> Thumbnail in
-            let reader = try ArchiveReader(source: FileSource(path: path))
+            let reader = try ArchiveReader(source: FileSource(FilePath(path)))
             return try #require(try reader.entry(at: reader.rows[0]).thumbnail)
         }
         let (d, q, j) = (try first(defaults), try first(quality), try first(jpeg))
@@ -194,7 +195,7 @@ import GCXTestSupport
             }
             #expect(finished)
             #expect(try CLI.run(["validate", archive]).status == 0, "round \(round)")
-            let names = try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name)
+            let names = try ArchiveReader(source: FileSource(FilePath(archive))).rows.map(\.summary.name)
             #expect(names.count == 24 && Set(names).count == 24, "round \(round): \(names.count) entries")
             #expect(!FileManager.default.fileExists(atPath: archive + ".partial"))
         }
@@ -229,11 +230,11 @@ import GCXTestSupport
         let directory = try CLI.temporaryDirectory()
         let archive = directory + "/a.gcx"
         #expect(try CLI.run(["pack", CLI.datasets + "/kodak/kodim01.png", "-o", archive]).status == 0)
-        let before = try FileSource.readAll(path: archive)
+        let before = try FileSource.readAll(FilePath(archive))
         let again = try CLI.run(["pack", CLI.datasets + "/kodak/kodim02.png", "-o", archive])
         #expect(again.status == 2)
         #expect(again.stderr.contains("--append"))
-        #expect(try FileSource.readAll(path: archive) == before)
+        #expect(try FileSource.readAll(FilePath(archive)) == before)
 
         #expect(try CLI.run(["extract", archive, "-o", directory + "/out", "--what", "prompt"]).status == 0)
         try Data("mine".utf8).write(to: URL(fileURLWithPath: directory + "/out/kodim01.txt"))
@@ -246,13 +247,13 @@ import GCXTestSupport
 
         // --append adds and skips what is there; a rerun with nothing new leaves the file untouched.
         #expect(try CLI.run(["pack", CLI.datasets + "/kodak/kodim01.png", CLI.datasets + "/kodak/kodim02.png", "-o", archive, "--append"]).status == 0)
-        let appended = try FileSource.readAll(path: archive)
+        let appended = try FileSource.readAll(FilePath(archive))
         #expect(Array(appended.prefix(FileHeader.size + 100)) == Array(before.prefix(FileHeader.size + 100)))
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == ["kodim01.png", "kodim02.png"])
+        #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.map(\.summary.name) == ["kodim01.png", "kodim02.png"])
         let rerun = try CLI.run(["pack", CLI.datasets + "/kodak/kodim02.png", "-o", archive, "--append"])
         #expect(rerun.status == 0)
         #expect(rerun.stdout.contains("unchanged"))
-        #expect(try FileSource.readAll(path: archive) == appended)
+        #expect(try FileSource.readAll(FilePath(archive)) == appended)
     }
 
     @Test func brokenPhotosFailOneByOneWhileTheBatchCompletes() throws {

@@ -3,6 +3,7 @@ import Testing
 import GCX
 import GCXFileIO
 import GCXImage
+import SystemPackage
 
 /// The findings of the archivist review (nothing lost, nothing skipped in silence, exit codes that
 /// mean what the README says), each through the built binary.
@@ -53,7 +54,7 @@ import GCXImage
         #expect(result.stderr.contains("old.bmp: a BMP image, which gcx cannot read"))
         #expect(result.stderr.contains("\"" + input + "/bad\\u{a}name.bmp\": a BMP image"), "\(result.stderr)")
         #expect(result.stderr.contains("1 file(s) left out") && result.stderr.contains("notes.txt"))
-        let names = try ArchiveReader(source: FileSource(path: directory + "/a.gcx")).rows.map(\.summary.name).sorted()
+        let names = try ArchiveReader(source: FileSource(FilePath(directory + "/a.gcx"))).rows.map(\.summary.name).sorted()
         #expect(names == ["kodim03.jpg", "no-extension", "really-a-png.webp"])
     }
 
@@ -74,7 +75,7 @@ import GCXImage
         #expect(result.stderr.contains("gone.jpg: a symbolic link to nothing"), "\(result.stderr)")
         #expect(result.stderr.contains("loop-a.jpg: a symbolic link that loops"))
         #expect(result.stderr.contains("not UTF-8"))
-        #expect(try ArchiveReader(source: FileSource(path: directory + "/a.gcx")).rows.map(\.summary.name) == ["kodim03.jpg"])
+        #expect(try ArchiveReader(source: FileSource(FilePath(directory + "/a.gcx"))).rows.map(\.summary.name) == ["kodim03.jpg"])
         // Given directly, a broken link says so, naming the path once.
         let direct = try CLI.run(["pack", input + "/gone.jpg", "-o", directory + "/b.gcx"])
         #expect(direct.stderr.contains(input + "/gone.jpg: a symbolic link to nothing"))
@@ -91,7 +92,7 @@ import GCXImage
         let more = try CLI.run(["pack", Self.photos + "/kodim19.jpg", "-o", directory + "/link.gcx", "--append"])
         #expect(more.status == 0, "\(more.stderr)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory + "/link.gcx") == "real.gcx")
-        #expect(try ArchiveReader(source: FileSource(path: real)).rows.count == 2)
+        #expect(try ArchiveReader(source: FileSource(FilePath(real))).rows.count == 2)
         var info = stat()
         #expect(stat(real, &info) == 0 && info.st_mode & 0o777 == 0o640)
     }
@@ -102,7 +103,7 @@ import GCXImage
         let archive = directory + "/a.gcx"
         #expect(try CLI.run(["pack", directory + "/in", "-o", archive]).status == 0)
         var bytes = try #require(Self.bytes(archive))
-        let row = try #require(try ArchiveReader(source: FileSource(path: archive)).rows.first)
+        let row = try #require(try ArchiveReader(source: FileSource(FilePath(archive))).rows.first)
         bytes[row.offset + row.summary.recordLength / 2] ^= 0x55
         try bytes.write(to: URL(fileURLWithPath: archive))
         let refused = try CLI.run(["pack", Self.photos + "/kodim19.jpg", "-o", archive, "--append"])
@@ -113,7 +114,7 @@ import GCXImage
         #expect(recovered.status == 0, "\(recovered.stderr)")
         #expect(recovered.stderr.contains("left out a damaged entry"))
         #expect(try CLI.run(["validate", archive]).status == 0)
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 2)
+        #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.count == 2)
         // Not an archive at all: said so, with the file's name.
         let photo = directory + "/in/kodim03.jpg"
         let notArchive = try CLI.run(["pack", Self.photos + "/kodim19.jpg", "-o", photo, "--append"])
@@ -165,7 +166,7 @@ import GCXImage
         #expect(!FileManager.default.fileExists(atPath: archive))
         let resumed = try CLI.run(["pack", CLI.datasets + "/kodak", "-o", archive, "--append", "-q"])
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 24)
+        #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.count == 24)
     }
 
     // SIGINT stops an extraction too: what it wrote is complete, --skip-existing writes the rest.
@@ -206,11 +207,11 @@ import GCXImage
         // A missing input is a command-line mistake (2); the photos that exist are packed.
         let missing = try CLI.run(["pack", directory + "/in", directory + "/no-such-folder", "-o", directory + "/b.gcx"])
         #expect(missing.status == 2)
-        #expect(try ArchiveReader(source: FileSource(path: directory + "/b.gcx")).rows.count == 2)
+        #expect(try ArchiveReader(source: FileSource(FilePath(directory + "/b.gcx"))).rows.count == 2)
         // The same photo twice, by two paths, is packed once and is no failure.
         let twice = try CLI.run(["pack", directory + "/in/kodim03.jpg", directory + "/in/../in/kodim03.jpg", "-o", directory + "/c.gcx"])
         #expect(twice.status == 0, "\(twice.stderr)")
-        #expect(try ArchiveReader(source: FileSource(path: directory + "/c.gcx")).rows.count == 1)
+        #expect(try ArchiveReader(source: FileSource(FilePath(directory + "/c.gcx"))).rows.count == 1)
     }
 
     // Finding 12: -q hides the captioner and generator notices; warnings stay.
@@ -291,7 +292,7 @@ import GCXImage
         try FileManager.default.copyItem(atPath: ArchivistSafetyTests.photos + "/kodim19.jpg", toPath: directory + "/phone/IMG_0004.JPG")
         let pack = try CLI.run(["pack", directory + "/phone", "-o", directory + "/phone.gcx", "--json"])
         #expect(pack.status == 0, "\(pack.stderr)")
-        let sizes = Dictionary(uniqueKeysWithValues: try ArchiveReader(source: FileSource(path: directory + "/phone.gcx")).rows.map {
+        let sizes = Dictionary(uniqueKeysWithValues: try ArchiveReader(source: FileSource(FilePath(directory + "/phone.gcx"))).rows.map {
             ($0.summary.name, "\($0.summary.width)x\($0.summary.height)")
         })
         #expect(sizes == ["IMG_0001.HEIC": "96x64", "IMG_0002.avif": "96x64", "IMG_0003.avif": "64x96", "IMG_0004.JPG": "512x768",
@@ -382,21 +383,21 @@ import GCXImage
         let directory = try ArchivistSafetyTests.folder(["kodim03.jpg", "kodim05.jpg", "kodim19.jpg"])
         let archive = directory + "/a.gcx"
         #expect(try CLI.run(["pack", directory + "/in", "-o", archive, "-q"]).status == 0)
-        let before = try ArchiveReader(source: FileSource(path: archive))
+        let before = try ArchiveReader(source: FileSource(FilePath(archive)))
         let prompt05 = try before.entry(named: "kodim05.jpg").prompt
         #expect(try CLI.run(["rm", archive, "kodim19.*"]).status == 0)
         #expect(try CLI.run(["mv", archive, "kodim05.jpg", "holiday/kodim05.jpg"]).status == 0)
         #expect(try CLI.run(["validate", archive]).status == 0)
-        let after = try ArchiveReader(source: FileSource(path: archive))
+        let after = try ArchiveReader(source: FileSource(FilePath(archive)))
         #expect(after.rows.map(\.summary.name) == ["kodim03.jpg", "holiday/kodim05.jpg"])
         #expect(try after.entry(named: "holiday/kodim05.jpg").prompt == prompt05, "the coded prompt bytes are kept")
         #expect(try CLI.run(["mv", archive, "holiday", "trip"]).status == 0)
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == ["kodim03.jpg", "trip/kodim05.jpg"])
+        #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.map(\.summary.name) == ["kodim03.jpg", "trip/kodim05.jpg"])
         let clash = try CLI.run(["mv", archive, "kodim03.jpg", "trip/kodim05.jpg"])
         #expect(clash.status == 1 && clash.stderr.contains("already has an entry named"))
         let none = try CLI.run(["rm", archive, "nothing*"])
         #expect(none.status == 1)
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 2)
+        #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.count == 2)
     }
 
     // Finding 7: - is standard input for archives and standard output for pack.
@@ -426,7 +427,7 @@ import GCXImage
         #expect(clash.status == 1 && clash.stderr.contains("already taken"))
         let kept = try CLI.run(["pack", directory + "/d1", directory + "/d2/", "-o", directory + "/b.gcx", "--prefix-folders"])
         #expect(kept.status == 0, "\(kept.stderr)")
-        #expect(try ArchiveReader(source: FileSource(path: directory + "/b.gcx")).rows.map(\.summary.name) == ["d1/x.jpg", "d2/x.jpg"])
+        #expect(try ArchiveReader(source: FileSource(FilePath(directory + "/b.gcx"))).rows.map(\.summary.name) == ["d1/x.jpg", "d2/x.jpg"])
     }
 }
 
@@ -472,7 +473,7 @@ import GCXImage
         #expect(summary["updated"] as? [String] == ["kodim05.jpg"])
         #expect((summary["skipped"] as? [String]) == ["kodim03.jpg"])
         #expect(try CLI.run(["verify", archive, directory + "/in"]).status == 0, "the archive now matches the folder")
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) == ["kodim03.jpg", "kodim05.jpg", "new.jpg"])
+        #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.map(\.summary.name) == ["kodim03.jpg", "kodim05.jpg", "new.jpg"])
     }
 }
 
@@ -587,7 +588,7 @@ import GCXImage
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains(directory + "/in/locked: cannot read the folder: Permission denied"), "\(result.stderr)")
         #expect(result.stderr.contains(directory + "/in/secret.jpg: cannot open: Permission denied"))
-        #expect(try ArchiveReader(source: FileSource(path: directory + "/out/a.gcx")).rows.map(\.summary.name) == ["kodim03.jpg"])
+        #expect(try ArchiveReader(source: FileSource(FilePath(directory + "/out/a.gcx"))).rows.map(\.summary.name) == ["kodim03.jpg"])
         _ = chmod(directory + "/in/locked", 0o755)
     }
 }
@@ -605,7 +606,7 @@ import GCXImage
             let result = try CLI.run(["pack", photos, "-o", shard, "-q", "--shard", "\(k)/3"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try CLI.run(["validate", shard]).status == 0)
-            counts.append(try ArchiveReader(source: FileSource(path: shard)).rows.count)
+            counts.append(try ArchiveReader(source: FileSource(FilePath(shard))).rows.count)
             shards.append(shard)
         }
         #expect(counts.reduce(0, +) == 4, "every photo in exactly one shard: \(counts)")
@@ -626,7 +627,7 @@ import GCXImage
             #expect(result.status == 0, "\(result.stderr)")
             #expect(try CLI.run(["validate", part]).status == 0)
             if result.stdout.contains("no photo falls in shard \(k)/2; an empty archive was written") {
-                #expect(try ArchiveReader(source: FileSource(path: part)).rows.isEmpty)
+                #expect(try ArchiveReader(source: FileSource(FilePath(part))).rows.isEmpty)
                 empty.append(part)
             }
         }
@@ -641,8 +642,8 @@ import GCXImage
         #expect(!FileManager.default.fileExists(atPath: directory + "/a.gcx"))
         let kept = try CLI.run(["merge", fixture, fixture, "-o", directory + "/a.gcx", "--on-duplicate", "last"])
         #expect(kept.status == 0, "\(kept.stderr)")
-        let original = try ArchiveReader(source: FileSource(path: fixture))
-        let merged = try ArchiveReader(source: FileSource(path: directory + "/a.gcx"))
+        let original = try ArchiveReader(source: FileSource(FilePath(fixture)))
+        let merged = try ArchiveReader(source: FileSource(FilePath(directory + "/a.gcx")))
         #expect(try merged.entry(at: merged.rows[0]) == (try original.entry(at: original.rows[0])), "the unknown ancillary chunk survives")
         // The same photo under two names is reported.
         let photos = try ArchivistSafetyTests.folder(["kodim03.jpg"])

@@ -5,6 +5,7 @@ import GCXPromptCoder
 import GCXFileIO
 import GCXImage
 import GCXTestSupport
+import SystemPackage
 
 /// pack and extract against servers on 127.0.0.1 that speak the OpenAI and AUTOMATIC1111 protocols
 /// as their public documentation describes (tools/fake-servers).
@@ -65,11 +66,11 @@ import GCXTestSupport
         #expect(failedName == "kodim03.png")
         #expect((failed[0]["error"] as? String ?? "").contains("The server had an error while processing your request."))
         #expect(first.stderr.contains(failedName))
-        #expect(try ArchiveReader(source: FileSource(path: archive)).rows.count == 23)
+        #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.count == 23)
 
         let second = try CLI.run(arguments + ["--append"], environment: ["OPENAI_API_KEY": Self.key])
         #expect(second.status == 0, "\(second.stderr)")
-        let reader = try ArchiveReader(source: FileSource(path: archive))
+        let reader = try ArchiveReader(source: FileSource(FilePath(archive)))
         #expect(reader.rows.count == 24)
         // Every stored description is one of the server's answers, as sent; kodim03 got the 24th
         // answer (failed requests get none), in the second run.
@@ -109,10 +110,10 @@ import GCXTestSupport
                                      environment: ["OPENAI_API_KEY": Self.key])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("openai images, model gpt-image-1"))
-            let reader = try ArchiveReader(source: FileSource(path: archive))
+            let reader = try ArchiveReader(source: FileSource(FilePath(archive)))
             for row in reader.rows {
                 let entry = try reader.entry(at: row)
-                let image = try ImageDecoder.decode(try FileSource.readAll(path: out + "/" + row.summary.name)).image
+                let image = try ImageDecoder.decode(try FileSource.readAll(FilePath(out + "/" + row.summary.name))).image
                 #expect(image.width == entry.source.width && image.height == entry.source.height)
                 let thumbnail = try decodedThumbnail(entry.thumbnail!)
                 #expect(try ImageMetrics.psnr(try Thumbnailer.downsample(image, scale: entry.thumbnail!.scale), thumbnail) >= 45)
@@ -141,7 +142,7 @@ import GCXTestSupport
             let result = try CLI.run(["extract", archive, "-o", out, "--generator", "a1111", "--base-url", server.baseURL,
                                       "--seed", "42", "--steps", "12", "--denoising-strength", "0.5", "--no-cache"])
             #expect(result.status == 0, "\(result.stderr)")
-            let image = try ImageDecoder.decode(try FileSource.readAll(path: out + "/kodim01.png")).image
+            let image = try ImageDecoder.decode(try FileSource.readAll(FilePath(out + "/kodim01.png"))).image
             #expect(image.width == 768 && image.height == 512)
         }
         let paths = server.log().compactMap { $0["path"] as? String }
@@ -183,7 +184,7 @@ import GCXTestSupport
                                 environment: ["OPENAI_API_KEY": Self.key])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(quick.mostInFlight() <= 3)
-        #expect(try FileSource.readAll(path: wide) == FileSource.readAll(path: narrow))
+        #expect(try FileSource.readAll(FilePath(wide)) == FileSource.readAll(FilePath(narrow)))
 
         let a1111 = try FakeServer("a1111_server.py", behaviour: ["delay": 1.0])
         let out = directory + "/out"

@@ -5,6 +5,7 @@ import GCXPromptCoder
 import GCXFileIO
 import GCXImage
 import GCXTestSupport
+import SystemPackage
 
 /// `pack --batch` against the fake OpenAI server's Batch API (files, batches, file content),
 /// which validates every input line as the live endpoint validates a request.
@@ -23,7 +24,7 @@ import GCXTestSupport
         }
 
         var stateFile: String { archive + ".batch" }
-        func names() throws -> [String] { try ArchiveReader(source: FileSource(path: archive)).rows.map(\.summary.name) }
+        func names() throws -> [String] { try ArchiveReader(source: FileSource(FilePath(archive))).rows.map(\.summary.name) }
         func paths() -> [String] { server.log().compactMap { ($0["method"] as? String ?? "") + " " + ($0["path"] as? String ?? "") } }
     }
 
@@ -69,7 +70,7 @@ import GCXTestSupport
         #expect(!FileManager.default.fileExists(atPath: s.stateFile))
         let contents = s.paths().filter { $0.hasSuffix("/content") }
         #expect(contents.count == 2, "the output and the error file: \(contents)")
-        let entry = try ArchiveReader(source: FileSource(path: s.archive)).entry(named: "p00.png")
+        let entry = try ArchiveReader(source: FileSource(FilePath(s.archive))).entry(named: "p00.png")
         #expect(entry.captioner == CaptionerMetadata(kind: .openAI, model: "gpt-4o", instructionVersion: 1))
         #expect(try PromptDecoding.standard.text(of: entry.prompt, at: 0).hasPrefix("Type: photograph."))
 

@@ -3,6 +3,7 @@ import Testing
 import GCX
 import GCXFileIO
 import GCXImage
+import SystemPackage
 
 /// End-to-end tests of validate, list and info through the built binary.
 @Suite struct ContainerCommandTests {
@@ -207,7 +208,7 @@ import GCXImage
                 defer { try? FileManager.default.removeItem(atPath: out) }
                 #expect(try CLI.run(["extract", path, name, "-o", out, "--what", "thumbnail"]).status == 0)
                 let stem = name.split(separator: ".").dropLast().joined(separator: ".")
-                let png = try FileSource.readAll(path: out + "/" + stem + ".thumb.png")
+                let png = try FileSource.readAll(FilePath(out + "/" + stem + ".thumb.png"))
                 let pixels = try ImageDecoder.decode(png).image.pixels
                 #expect(SHA256.hash(pixels).map { String(format: "%02x", $0) }.joined() == digest, "\(name)")
             }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import GCX
 import GCXFileIO
+import SystemPackage
 
 /// Version 2 (spec §3.1) through the binary: what a new archive is, that a version 1 archive stays
 /// version 1 when appended to and is still read, verified and merged, and that the two versions
@@ -10,11 +11,11 @@ import GCXFileIO
     static let photos = CLI.packageRoot + "/fixtures/photos"
 
     static func format(_ path: String) throws -> ArchiveFormat {
-        try ArchiveReader(source: FileSource(path: path)).format
+        try ArchiveReader(source: FileSource(FilePath(path))).format
     }
 
     static func entries(_ path: String) throws -> [Entry] {
-        let reader = try ArchiveReader(source: FileSource(path: path))
+        let reader = try ArchiveReader(source: FileSource(FilePath(path)))
         return try reader.rows.map { try reader.entry(at: $0) }
     }
 

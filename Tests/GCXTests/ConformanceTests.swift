@@ -3,6 +3,7 @@ import Testing
 import GCX
 import GCXPromptCoder
 import GCXFileIO
+import SystemPackage
 
 /// The conformance suite in fixtures/conformance, checked through the library.
 @Suite struct ConformanceTests {
@@ -21,7 +22,7 @@ import GCXFileIO
 
     @Test(arguments: cases)
     func fixtureGivesItsExpectedResult(fixture: Case) throws {
-        let report = try Validator(promptDecoding: .standard).validate(FileSource(path: Self.directory + "/" + fixture.file))
+        let report = try Validator(promptDecoding: .standard).validate(FileSource(FilePath(Self.directory + "/" + fixture.file)))
         if fixture.valid {
             #expect(report.isValid, "\(report.errors)")
         } else {

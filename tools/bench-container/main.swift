@@ -12,6 +12,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import SystemPackage
 #endif
 
 func now() -> Double {
@@ -65,13 +66,13 @@ for count in counts {
     unlink(path)
     var random: UInt64 = 42
     let writeStart = now()
-    let writer = try ArchiveFileWriter(path: path, mode: .create)
+    let writer = try ArchiveFileWriter(path: FilePath(path), mode: .create)
     for number in 0..<count { try writer.add(entry(number, random: &random)) }
     try writer.finish()
     let writeSeconds = now() - writeStart
 
     let listStart = now()
-    let source = try FileSource(path: path)
+    let source = try FileSource(FilePath(path))
     let reader = try ArchiveReader(source: source)
     let names = reader.rows.map(\.summary.name)
     let listMs = (now() - listStart) * 1000
@@ -87,7 +88,7 @@ for count in counts {
     let recordLength = reader.row(named: target)!.summary.recordLength
 
     let scanStart = now()
-    let scanned = try ArchiveReader.scanEntries(FileSource(path: path), format: reader.format).rows.count
+    let scanned = try ArchiveReader.scanEntries(FileSource(FilePath(path)), format: reader.format).rows.count
     let scanMs = (now() - scanStart) * 1000
     precondition(scanned == count)
 
