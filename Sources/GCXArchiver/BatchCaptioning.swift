@@ -116,13 +116,13 @@ public struct BatchCaptioning: Sendable {
                         let (bytes, decoded) = try EntryBuilder.read(input)
                         let request: CaptionRequest
                         do { request = try backend.prepare(decoded.image, fileBytes: bytes, input: input) } catch {
-                            throw ItemFailure(input.path, stage: .describing, cause: error)
+                            throw ItemFailure(input, stage: .describing, cause: error)
                         }
                         let hex = SHA256.hash(bytes).map { String(format: "%02x", $0) }.joined()
                         return (request, CaptionBatch.Request(customID: "", name: input.name, size: UInt64(bytes.count), sha256: hex))
                     })
                 } catch {
-                    return .failure(error as? ItemFailure ?? ItemFailure(input.path, stage: .packing, cause: error))
+                    return .failure(error as? ItemFailure ?? ItemFailure(input, stage: .packing, cause: error))
                 }
             },
             deliver: { index, prepared in
@@ -208,11 +208,11 @@ public struct BatchAnswersCaptioner: Captioner {
 
     public func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest {
         guard let text = answers[input.name], let sent = requests[input.name] else {
-            throw ItemFailure(input.path, stage: .describing, cause: ItemProblem.notInBatch)
+            throw ItemFailure(input, stage: .describing, cause: ItemProblem.notInBatch)
         }
         let hex = SHA256.hash(fileBytes).map { String(format: "%02x", $0) }.joined()
         guard hex == sent.sha256 else {
-            throw ItemFailure(input.path, stage: .describing, cause: ItemProblem.changedSinceBatchWasSent)
+            throw ItemFailure(input, stage: .describing, cause: ItemProblem.changedSinceBatchWasSent)
         }
         let warning = RasterScan.follows(text) ? nil
             : "the description does not follow the instruction's layout (batch answers are not asked again); stored as written"

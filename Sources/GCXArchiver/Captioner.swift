@@ -31,7 +31,7 @@ public struct CaptionRequest: Sendable {
 
     /// The ready description; a captioner that made one in `prepare` returns it from `caption`.
     func readyCaption() throws -> Caption {
-        guard let ready else { throw ItemFailure(input.path, stage: .describing, cause: ItemProblem.noDescriptionPrepared) }
+        guard let ready else { throw ItemFailure(input, stage: .describing, cause: ItemProblem.noDescriptionPrepared) }
         return ready
     }
 }
@@ -66,7 +66,7 @@ public struct SidecarCaptioner: Captioner {
     public var label: String { "sidecar prompts from \(sidecar.path)" }
     public func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest {
         guard let text = try sidecar.prompt(for: input) else {
-            throw ItemFailure(input.path, stage: .describing, cause: ItemProblem.noPrompt(sidecar: sidecar.path, name: input.name))
+            throw ItemFailure(input, stage: .describing, cause: ItemProblem.noPrompt(sidecar: sidecar.path, name: input.name))
         }
         return CaptionRequest(input: input, ready: Caption(text: text))
     }

@@ -24,7 +24,7 @@ public struct EntryBuilder: Sendable {
         } catch let failure as ItemFailure {
             throw failure
         } catch {
-            throw ItemFailure(input.path, stage: .describing, cause: error)
+            throw ItemFailure(input, stage: .describing, cause: error)
         }
         // The caption is in hand (and may have been paid for): cancelling no longer abandons the photo.
         let entry = try await cpu.runToCompletion { try finish(partial, caption: caption, input: input) }
@@ -49,7 +49,7 @@ public struct EntryBuilder: Sendable {
         } catch let failure as ItemFailure {
             throw failure
         } catch {
-            throw ItemFailure(input.path, stage: .describing, cause: error)
+            throw ItemFailure(input, stage: .describing, cause: error)
         }
 
         var entry = Entry(source: source, mode: options.thumbnail.mode, prompt: PromptChunk.stored(""), captioner: options.captioner.metadata)
@@ -63,7 +63,7 @@ public struct EntryBuilder: Sendable {
         do {
             entry.thumbnail = try Self.thumbnail(of: image, policy: options.thumbnail)
         } catch {
-            throw ItemFailure(input.path, stage: .thumbnail, cause: error)
+            throw ItemFailure(input, stage: .thumbnail, cause: error)
         }
         return (entry, request)
     }
@@ -71,11 +71,11 @@ public struct EntryBuilder: Sendable {
     /// The photo's bytes, and the photo they decode to.
     static func read(_ input: PackInput) throws(ItemFailure) -> ([UInt8], DecodedImage) {
         let bytes: [UInt8]
-        do { bytes = try FileSource.readAll(FilePath(input.path)) } catch {
-            throw ItemFailure(input.path, stage: .reading, cause: error)
+        do { bytes = try FileSource.readAll(input.path) } catch {
+            throw ItemFailure(input, stage: .reading, cause: error)
         }
         do { return (bytes, try ImageDecoder.decode(bytes)) } catch {
-            throw ItemFailure(input.path, stage: .decoding, cause: error)
+            throw ItemFailure(input, stage: .decoding, cause: error)
         }
     }
 
@@ -111,7 +111,7 @@ public struct EntryBuilder: Sendable {
     func finish(_ partial: Entry, caption: Caption, input: PackInput) throws -> Entry {
         let text = caption.text
         guard text.utf8.count <= Limits.promptBytes else {
-            throw ItemFailure(input.path, stage: .coding, cause: ItemProblem.promptTooLong(bytes: text.utf8.count, limit: Limits.promptBytes))
+            throw ItemFailure(input, stage: .coding, cause: ItemProblem.promptTooLong(bytes: text.utf8.count, limit: Limits.promptBytes))
         }
         var entry = partial
         entry.prompt = PromptChunk.smallest(text)

@@ -33,18 +33,18 @@ public enum InputCollector {
         var collected = Collected()
         var names: [String: String] = [:]
         var seen: Set<FileIdentity> = []
-        func add(path: String, relativeName: String) {
-            if let identity = FileSystem.identity(of: FilePath(path)), !seen.insert(identity).inserted { return }
+        func add(path: FilePath, relativeName: String) {
+            if let identity = FileSystem.identity(of: path), !seen.insert(identity).inserted { return }
             do {
                 let name = try EntryName.make(fromRelativePath: relativeName)
                 if let earlier = names[name] {
-                    collected.failures.append(ItemFailure(path, stage: .naming, cause: ItemProblem.nameTaken(name, by: earlier)))
+                    collected.failures.append(ItemFailure(path.string, stage: .naming, cause: ItemProblem.nameTaken(name, by: earlier)))
                     return
                 }
-                names[name] = path
+                names[name] = path.string
                 collected.inputs.append(PackInput(path: path, name: name))
             } catch {
-                collected.failures.append(ItemFailure(path, stage: .naming, cause: error))
+                collected.failures.append(ItemFailure(path.string, stage: .naming, cause: error))
             }
         }
         for argument in arguments {
@@ -64,7 +64,7 @@ public enum InputCollector {
                 continue
             }
             guard status.kind == .folder else {
-                add(path: argument, relativeName: path.lastComponent?.string ?? argument)
+                add(path: path, relativeName: path.lastComponent?.string ?? argument)
                 continue
             }
             let listing = FolderWalker.walk(path)
@@ -74,7 +74,7 @@ public enum InputCollector {
             for relative in listing.files {
                 let file = path.appending(relative)
                 switch kind(of: file, named: relative) {
-                case .photo: add(path: file.string, relativeName: prefix + relative)
+                case .photo: add(path: file, relativeName: prefix + relative)
                 case .other: others.append(relative)
                 case .failure(let failure): collected.failures.append(failure)
                 }

@@ -50,6 +50,11 @@ public struct ItemFailure: Error, Sendable, CustomStringConvertible {
         self.cause = cause
     }
 
+    /// The failure of the photo `input`, named by its path.
+    public init(_ input: PackInput, stage: Stage, cause: any Error) {
+        self.init(input.path.string, stage: stage, cause: cause)
+    }
+
     /// What went wrong, without the subject. A problem the archiver words itself stands whole; an
     /// error from below is led by the stage, and a file error about the subject is not told the
     /// subject's path again.

@@ -36,7 +36,7 @@ public final class Packer {
         public var updated: [String] = []
     }
 
-    public let archive: String
+    public let archive: FilePath
     public let options: PackOptions
     public let mode: ArchiveFileWriter.Mode
     /// Appending to a damaged archive keeps its intact entries instead of refusing.
@@ -48,7 +48,7 @@ public final class Packer {
     /// a shard with no photos is still a part, so that every part exists to merge.
     public let writesEmptyArchive: Bool
 
-    public init(archive: String, options: PackOptions, mode: ArchiveFileWriter.Mode, recoverDamaged: Bool = false,
+    public init(archive: FilePath, options: PackOptions, mode: ArchiveFileWriter.Mode, recoverDamaged: Bool = false,
                 update: Bool = false, writesEmptyArchive: Bool = false) {
         self.archive = archive
         self.options = options
@@ -59,15 +59,15 @@ public final class Packer {
     }
 
     /// The names among `inputs` whose file differs from what the archive at `archive` recorded.
-    static func changed(_ inputs: [PackInput], in archive: String) -> Set<String> {
-        guard let source = try? FileSource(FilePath(archive)), let reader = try? ArchiveReader(source: source, recover: true) else { return [] }
+    static func changed(_ inputs: [PackInput], in archive: FilePath) -> Set<String> {
+        guard let source = try? FileSource(archive), let reader = try? ArchiveReader(source: source, recover: true) else { return [] }
         var changed: Set<String> = []
         for input in inputs {
             guard let row = reader.row(named: input.name), let stored = try? reader.entry(at: row).source else { continue }
-            guard let status = try? FileSystem.status(of: FilePath(input.path)) else { continue }
+            guard let status = try? FileSystem.status(of: input.path) else { continue }
             if UInt64(status.size) != stored.originalSize {
                 changed.insert(input.name)
-            } else if let bytes = try? FileSource.readAll(FilePath(input.path)),
+            } else if let bytes = try? FileSource.readAll(input.path),
                       !SHA256.hash(bytes).prefix(stored.contentHash.count).elementsEqual(stored.contentHash) {
                 changed.insert(input.name)
             }
@@ -81,9 +81,9 @@ public final class Packer {
     /// them, and the summary says `interrupted`.
     public func run(_ inputs: [PackInput], progress: (Event) -> Void = { _ in }) async throws -> Summary {
         try Packer.refuseOverwriting(archive, with: inputs)
-        let existed = FileSystem.exists(FilePath(archive))
+        let existed = FileSystem.exists(archive)
         let replaced = update && mode == .append ? Packer.changed(inputs, in: archive) : []
-        let writer = try ArchiveFileWriter(path: FilePath(archive), mode: mode, format: options.archiveFormat, keepsFullHash: options.keepsFullHash,
+        let writer = try ArchiveFileWriter(path: archive, mode: mode, format: options.archiveFormat, keepsFullHash: options.keepsFullHash,
                                            recoverDamaged: recoverDamaged, excluding: replaced)
         progress(.opened(writer.report))
         var summary = Summary()
@@ -129,12 +129,12 @@ public final class Packer {
                         writer.discard()
                         throw error
                     } catch {
-                        let failure = ItemFailure(input.path, stage: .adding, cause: error)
+                        let failure = ItemFailure(input, stage: .adding, cause: error)
                         summary.failures.append(failure)
                         progress(.failed(failure, index: number, total: total))
                     }
                 case .failure(let error):
-                    let failure = error as? ItemFailure ?? ItemFailure(input.path, stage: .packing, cause: error)
+                    let failure = error as? ItemFailure ?? ItemFailure(input, stage: .packing, cause: error)
                     summary.failures.append(failure)
                     progress(.failed(failure, index: number, total: total))
                 }
@@ -168,10 +168,10 @@ public final class Packer {
 
     /// Refuses an archive path that is one of the photos (the same file, by device and inode,
     /// whatever the path says): packing would replace the photo with the archive.
-    static func refuseOverwriting(_ archive: String, with inputs: [PackInput]) throws {
-        guard let target = FileSystem.identity(of: FilePath(archive)) else { return }
-        for input in inputs where FileSystem.identity(of: FilePath(input.path)) == target {
-            throw PackError.outputIsInput(archive: archive, input: input.path)
+    static func refuseOverwriting(_ archive: FilePath, with inputs: [PackInput]) throws {
+        guard let target = FileSystem.identity(of: archive) else { return }
+        for input in inputs where FileSystem.identity(of: input.path) == target {
+            throw PackError.outputIsInput(archive: archive.string, input: input.path.string)
         }
     }
 }

@@ -41,7 +41,7 @@ public struct PromptSidecar: Sendable {
         if let byFileName = byImage[fileName] { return byFileName }
         let matches = byImage.keys.filter { $0.hasSuffix("/" + input.name) }
         if matches.count > 1 {
-            throw ItemFailure(input.path, stage: .describing, cause: ItemProblem.ambiguousPrompt(sidecar: path, matches: matches))
+            throw ItemFailure(input, stage: .describing, cause: ItemProblem.ambiguousPrompt(sidecar: path, matches: matches))
         }
         return matches.first.flatMap { byImage[$0] }
     }

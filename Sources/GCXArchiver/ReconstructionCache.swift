@@ -8,20 +8,20 @@ import SystemPackage
 /// version of the reconstruction pipeline. A second extraction of the same entry with the same
 /// generator costs no request. Secrets never enter a key or a file here.
 public struct ReconstructionCache: Sendable {
-    public let directory: String
+    public let directory: FilePath
     private let files: KeyedFileStore
 
     /// Changes whenever the pipeline after the generator (resizing, consistency step) changes.
     static let pipelineVersion = "gcx-reconstruction-1"
 
-    public init(directory: String) {
+    public init(directory: FilePath) {
         self.directory = directory
-        files = KeyedFileStore(folder: FilePath(directory), fileExtension: "png")
+        files = KeyedFileStore(folder: directory, fileExtension: "png")
     }
 
     /// `$XDG_CACHE_HOME/gcx/reconstructions`, or `~/.cache/gcx/reconstructions`.
-    public static func defaultDirectory(environment: [String: String]) -> String {
-        KeyedFileStore.cacheFolder(named: "gcx/reconstructions", environment: environment).string
+    public static func defaultDirectory(environment: [String: String]) -> FilePath {
+        KeyedFileStore.cacheFolder(named: "gcx/reconstructions", environment: environment)
     }
 
     public static func key(entry: Entry, prompt: String, generator: GeneratorMetadata) -> String {

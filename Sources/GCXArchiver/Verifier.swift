@@ -30,9 +30,9 @@ public struct Verifier: Sendable {
         public var detail: String?
     }
 
-    public let root: String
+    public let root: FilePath
 
-    public init(root: String) { self.root = root }
+    public init(root: FilePath) { self.root = root }
 
     /// One item per entry (archive order), then one per photo the archive does not hold. Files are
     /// hashed in the CPU slots; a size that differs settles `changed` without reading the file.
@@ -40,20 +40,21 @@ public struct Verifier: Sendable {
     public func verify(_ entries: [(row: IndexRow, source: SourceMetadata)], cpu: Slots = .cpu) async throws -> [Item] {
         var items = try await cpu.map(entries.map(\.source)) { source in check(source) }
         let held = Set(entries.map { $0.source.name })
-        for path in InputCollector.collect([root]).inputs {
-            let relative = String(path.path.dropFirst(root.hasSuffix("/") ? root.count : root.count + 1))
-            if !held.contains(path.name) && !held.contains(relative) {
-                items.append(Item(name: relative, status: .notInArchive, detail: nil))
+        for input in InputCollector.collect([root.string]).inputs {
+            var relative = input.path
+            _ = relative.removePrefix(root)
+            if !held.contains(input.name) && !held.contains(relative.string) {
+                items.append(Item(name: relative.string, status: .notInArchive, detail: nil))
             }
         }
         return items
     }
 
     private func check(_ source: SourceMetadata) -> Item {
-        let path = FilePath(root).appending(source.name).string
+        let path = root.appending(source.name)
         let status: FileStatus
         do {
-            guard let found = try FileSystem.status(of: FilePath(path)) else { return Item(name: source.name, status: .missing, detail: nil) }
+            guard let found = try FileSystem.status(of: path) else { return Item(name: source.name, status: .missing, detail: nil) }
             status = found
         } catch {
             return Item(name: source.name, status: .unreadable, detail: error.problem)
@@ -62,7 +63,7 @@ public struct Verifier: Sendable {
             return Item(name: source.name, status: .changed, detail: "\(status.size) bytes, \(source.originalSize) when packed")
         }
         do {
-            let digest = SHA256.hash(try FileSource.readAll(FilePath(path)))
+            let digest = SHA256.hash(try FileSource.readAll(path))
             return Item(name: source.name, status: digest.prefix(source.contentHash.count).elementsEqual(source.contentHash) ? .ok : .changed,
                         detail: nil)
         } catch {

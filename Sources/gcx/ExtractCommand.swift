@@ -99,7 +99,7 @@ extension ExtractCommand {
             let output = try ConfinedFolder(root: FilePath(output), existing: force ? .overwrite : skipExisting ? .skip : .refuse)
             let generators = GeneratorChoice(options: generatorOptions, connection: .init(baseURL: connection.baseURL, apiKey: try connection.apiKey(),
                                                                                       client: connection.client(concurrency: jobs)))
-            let cache = noCache ? nil : ReconstructionCache(directory: cacheDir ?? ReconstructionCache.defaultDirectory(environment: ProcessInfo.processInfo.environment))
+            let cache = noCache ? nil : ReconstructionCache(directory: cacheDir.map { FilePath($0) } ?? ReconstructionCache.defaultDirectory(environment: ProcessInfo.processInfo.environment))
             let chosen = generatorOptions.chosenKind
             let extractor = Extractor(reader: reader, output: output, items: what.items, cache: cache, requestsInFlight: jobs) { entry in
                 try generators.generator(for: chosen ?? entry.generator?.kind ?? .builtin, recorded: entry.generator)

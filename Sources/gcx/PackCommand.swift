@@ -207,7 +207,7 @@ struct PackCommand: AsyncParsableCommand {
         // To standard output: packed in a scratch file (the writer needs to seek), then streamed.
         let scratch = output == "-" ? try ScratchFile(suffix: ".gcx") : nil
         defer { scratch?.remove() }
-        let archivePath = scratch?.path.string ?? output
+        let archivePath = scratch?.path ?? FilePath(output)
         let packer = Packer(archive: archivePath, options: options,
                             mode: scratch != nil || force ? .overwrite : append || collectedBatch != nil ? .append : .create,
                             recoverDamaged: recover, update: update, writesEmptyArchive: emptyShard)

@@ -45,7 +45,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 throw ArchiveOpening.exitCode(for: error, archive: archive)
             }
         }
-        var items = try await Verifier(root: folder).verify(entries)
+        var items = try await Verifier(root: FilePath(folder)).verify(entries)
         if !names.isEmpty { items.removeAll { $0.status == .notInArchive } }  // a selection checks only itself
         if json {
             Output.out(JSON.array(items.map { item in

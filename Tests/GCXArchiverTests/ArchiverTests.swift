@@ -17,7 +17,7 @@ import GCXTestSupport
         let path = Self.datasets + "/kodak/kodim04.png"
         var options = PackOptions()
         options.thumbnail = .tiny(.codec5, .fixedScale(16, budget: ThumbnailPolicy.defaultBudget))
-        let entry = try await EntryBuilder(options: options).entry(for: PackInput(path: path, name: "kodim04.png")).entry
+        let entry = try await EntryBuilder(options: options).entry(for: PackInput(path: FilePath(path), name: "kodim04.png")).entry
         let bytes = try FileSource.readAll(FilePath(path))
         #expect(entry.source.width == 512 && entry.source.height == 768)
         #expect(entry.source.originalSize == UInt64(bytes.count))
@@ -84,9 +84,9 @@ import GCXTestSupport
         let root = NSTemporaryDirectory() + "empty-part-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let nothing = try await Packer(archive: root + "/none.gcx", options: PackOptions(), mode: .create).run([])
+        let nothing = try await Packer(archive: FilePath(root + "/none.gcx"), options: PackOptions(), mode: .create).run([])
         #expect(!nothing.wroteArchive && !FileSystem.exists(FilePath(root + "/none.gcx")))
-        let part = try await Packer(archive: root + "/part.gcx", options: PackOptions(), mode: .create, writesEmptyArchive: true).run([])
+        let part = try await Packer(archive: FilePath(root + "/part.gcx"), options: PackOptions(), mode: .create, writesEmptyArchive: true).run([])
         #expect(part.wroteArchive && part.entryCount == 0)
         let reader = try ArchiveReader(source: FileSource(FilePath(root + "/part.gcx")))
         #expect(reader.rows.isEmpty)
@@ -111,13 +111,13 @@ final class CountingGenerator: Generator {
         let archive = directory + "/a.gcx"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let writer = try ArchiveFileWriter(path: FilePath(archive), mode: .create)
-        let input = PackInput(path: ArchiverLibraryTests.datasets + "/kodak/kodim05.png", name: "kodim05.png")
+        let input = PackInput(path: FilePath(ArchiverLibraryTests.datasets + "/kodak/kodim05.png"), name: "kodim05.png")
         let entry = try await EntryBuilder(options: PackOptions()).entry(for: input).entry
         try writer.add(entry)
         try writer.finish()
 
         let generator = CountingGenerator()
-        let cache = ReconstructionCache(directory: directory + "/cache")
+        let cache = ReconstructionCache(directory: FilePath(directory + "/cache"))
         let reader = try ArchiveReader(source: FileSource(FilePath(archive)))
         for round in 0..<2 {
             let output = try ConfinedFolder(root: FilePath(directory + "/out\(round)"), existing: .refuse)

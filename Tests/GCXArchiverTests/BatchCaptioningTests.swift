@@ -5,6 +5,7 @@ import GCXArchiver
 import GCXImage
 import GCXNet
 import GCXTestSupport
+import SystemPackage
 
 @Suite struct BatchCaptioningTests {
     /// Photos beyond one input file's limits go out in several batches, each recorded as it is
@@ -17,7 +18,7 @@ import GCXTestSupport
             let png = try PNGEncoder.encode(RGBImage(width: 16, height: 12, fill: (UInt8(number * 40), 90, 200)))
             let path = folder + "/p\(number).png"
             try Data(png).write(to: URL(fileURLWithPath: path))
-            inputs.append(PackInput(path: path, name: "p\(number).png"))
+            inputs.append(PackInput(path: FilePath(path), name: "p\(number).png"))
         }
         let server = try FakeServer("openai_server.py", behaviour: ["batch": ["polls": 0], "captions": ["zero", "one", "two", "three", "four"]],
                                     arguments: ["--key", "sk-batch-test"])

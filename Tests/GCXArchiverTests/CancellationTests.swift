@@ -39,7 +39,7 @@ private struct HoldingCaptioner: Captioner {
     static func inputs() -> [PackInput] {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("fixtures/photos").path
-        return photos.map { PackInput(path: folder + "/" + $0, name: $0) }
+        return photos.map { PackInput(path: FilePath(folder + "/" + $0), name: $0) }
     }
 
     /// kodim19 waits on its captioner when the pack is cancelled, kodim23 has its caption: the
@@ -53,7 +53,7 @@ private struct HoldingCaptioner: Captioner {
         var options = PackOptions()
         options.requestsInFlight = 4
         options.captioner = HoldingCaptioner(answered: ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg"]) { tell.yield($0) }
-        let packer = Packer(archive: archive, options: options, mode: .create)
+        let packer = Packer(archive: FilePath(archive), options: options, mode: .create)
         let inputs = Self.inputs()
         let pack = Task {
             try await packer.run(inputs) { event in
@@ -83,7 +83,7 @@ private struct HoldingCaptioner: Captioner {
 
         // Appending with a captioner that answers everything adds the abandoned photo.
         options.captioner = HoldingCaptioner(answered: Set(Self.photos)) { _ in }
-        let resumed = try await Packer(archive: archive, options: options, mode: .append).run(Self.inputs())
+        let resumed = try await Packer(archive: FilePath(archive), options: options, mode: .append).run(Self.inputs())
         #expect(!resumed.interrupted && resumed.added.map(\.name) == ["kodim19.jpg"])
         #expect(try ArchiveReader(source: FileSource(FilePath(archive))).rows.map(\.summary.name)
             == ["kodim03.jpg", "kodim05.jpg", "kodim23.jpg", "kodim19.jpg"])
@@ -118,7 +118,7 @@ private struct HoldingGenerator: Generator {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let archive = folder + "/a.gcx"
-        let packed = try await Packer(archive: archive, options: PackOptions(), mode: .create).run(PackerCancellationTests.inputs())
+        let packed = try await Packer(archive: FilePath(archive), options: PackOptions(), mode: .create).run(PackerCancellationTests.inputs())
         try #require(packed.failures.isEmpty && packed.added.count == 4)
         let reader = try ArchiveReader(source: FileSource(FilePath(archive)))
         let out = folder + "/out"

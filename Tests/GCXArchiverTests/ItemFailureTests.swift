@@ -4,6 +4,7 @@ import GCX
 import GCXArchiver
 import GCXFileIO
 import GCXImage
+import SystemPackage
 
 /// An item's failure keeps its stage and its typed cause, and words them once.
 @Suite struct ItemFailureTests {
@@ -41,8 +42,8 @@ import GCXImage
         defer { try? FileManager.default.removeItem(atPath: root) }
         try Data("not a photo".utf8).write(to: URL(fileURLWithPath: root + "/fake.png"))
 
-        let summary = try await Packer(archive: root + "/out.gcx", options: PackOptions(), mode: .create)
-            .run([PackInput(path: root + "/fake.png", name: "fake.png")])
+        let summary = try await Packer(archive: FilePath(root + "/out.gcx"), options: PackOptions(), mode: .create)
+            .run([PackInput(path: FilePath(root + "/fake.png"), name: "fake.png")])
         let failure = try #require(summary.failures.first)
         #expect(summary.failures.count == 1 && failure.subject == root + "/fake.png" && failure.stage == .decoding)
         #expect(failure.cause is ImageError)
