@@ -7,9 +7,9 @@ import SystemPackage
 /// entry's record is rebuilt around the same prompt and thumbnail bytes. Every record is checked
 /// as it is copied, so a damaged archive is refused, never carried on.
 public struct ArchiveEditor {
-    public let path: String
+    public let path: FilePath
 
-    public init(path: String) { self.path = path }
+    public init(path: FilePath) { self.path = path }
 
     public enum EditError: Error, Equatable, CustomStringConvertible {
         case noMatch([String])
@@ -29,7 +29,7 @@ public struct ArchiveEditor {
     /// pattern matches nothing.
     @discardableResult
     public func remove(_ selection: EntrySelection) throws -> [String] {
-        let source = try FileSource(FilePath(path))
+        let source = try FileSource(path)
         let reader = try ArchiveReader(source: source)
         let (chosen, unmatched) = selection.select(from: reader.rows)
         guard unmatched.isEmpty else { throw EditError.noMatch(unmatched) }
@@ -42,7 +42,7 @@ public struct ArchiveEditor {
     /// returns the (old, new) names.
     @discardableResult
     public func rename(_ old: String, to new: String) throws -> [(String, String)] {
-        let source = try FileSource(FilePath(path))
+        let source = try FileSource(path)
         let reader = try ArchiveReader(source: source)
         let from = old.hasSuffix("/") ? String(old.dropLast()) : old
         let to = new.hasSuffix("/") ? String(new.dropLast()) : new
@@ -70,7 +70,7 @@ public struct ArchiveEditor {
 
     private func rewrite(_ reader: ArchiveReader, source: FileSource, fate: (IndexRow) -> Fate) throws {
         // The archive keeps its version and defaults: the entries kept are copied as they are.
-        let writer = try ArchiveFileWriter(path: FilePath(path), mode: .overwrite, format: reader.format, keepsFullHash: true)
+        let writer = try ArchiveFileWriter(path: path, mode: .overwrite, format: reader.format, keepsFullHash: true)
         do {
             for row in reader.rows {
                 let decision = fate(row)

@@ -47,19 +47,19 @@ public struct ArchiveMerger {
         self.order = order
     }
 
-    public func merge(_ inputs: [String], into output: String, mode: ArchiveFileWriter.Mode) throws -> Report {
+    public func merge(_ inputs: [FilePath], into output: FilePath, mode: ArchiveFileWriter.Mode) throws -> Report {
         var chosen: [String: (archive: Int, row: IndexRow)] = [:]
         var seenIn: [String: [String]] = [:]
         var readers: [(source: FileSource, reader: ArchiveReader)] = []
         for path in inputs {
-            let source = try FileSource(FilePath(path))
+            let source = try FileSource(path)
             readers.append((source, try ArchiveReader(source: source)))
         }
         var sequence: [String] = []
         for (archive, (_, reader)) in readers.enumerated() {
             for row in reader.rows {
                 let name = row.summary.name
-                seenIn[name, default: []].append(inputs[archive])
+                seenIn[name, default: []].append(inputs[archive].string)
                 if chosen[name] == nil { sequence.append(name) }
                 if chosen[name] == nil || duplicates == .last { chosen[name] = (archive, row) }
             }
@@ -70,13 +70,13 @@ public struct ArchiveMerger {
         }
         if order == .names { sequence.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) } }
         var report = Report()
-        report.duplicates = clashes.map { ($0.key, inputs[chosen[$0.key]!.archive]) }
+        report.duplicates = clashes.map { ($0.key, inputs[chosen[$0.key]!.archive].string) }
         var byContent: [[UInt8]: [String]] = [:]
         // Parts packed alike share their defaults, and their records are then copied as they are.
         let formats = try readers.map { try $0.reader.format }
         let shared = formats.allSatisfy { $0 == formats.first && $0.version == .current }
         let defaults = shared ? formats.first?.defaults ?? EntryDefaults() : EntryDefaults()
-        let writer = try ArchiveFileWriter(path: FilePath(output), mode: mode, format: ArchiveFormat(defaults: defaults), keepsFullHash: true)
+        let writer = try ArchiveFileWriter(path: output, mode: mode, format: ArchiveFormat(defaults: defaults), keepsFullHash: true)
         do {
             for name in sequence {
                 let (archive, row) = chosen[name]!

@@ -35,31 +35,32 @@ public struct CaptionBatch: Codable, Sendable, Equatable {
     }
 
     /// Where the batch of `archive` is kept.
-    public static func path(for archive: String) -> String { archive + ".batch" }
+    public static func path(for archive: FilePath) -> FilePath { FilePath(archive.string + ".batch") }
 
     /// The batch recorded at `path`, or nil when there is none.
-    public static func load(_ path: String) throws -> CaptionBatch? {
-        guard FileSystem.exists(FilePath(path)) else { return nil }
-        let bytes = try FileSource.readAll(FilePath(path))
+    public static func load(_ path: FilePath) throws -> CaptionBatch? {
+        guard FileSystem.exists(path) else { return nil }
+        let bytes = try FileSource.readAll(path)
         let batch: CaptionBatch
         do {
             batch = try JSONDecoder().decode(CaptionBatch.self, from: Data(bytes))
         } catch {
-            throw BatchError.unreadable(path, "\(error)")
+            throw BatchError.unreadable(path.string, "\(error)")
         }
-        guard batch.version == currentVersion else { throw BatchError.unreadable(path, "version \(batch.version); this gcx reads \(currentVersion)") }
+        guard batch.version == currentVersion else { throw BatchError.unreadable(path.string, "version \(batch.version); this gcx reads \(currentVersion)") }
         return batch
     }
 
     /// Forgets the batch recorded at `path` (once collected).
-    public static func remove(_ path: String) {
-        try? FileSystem.remove(FilePath(path))
+    public static func remove(_ path: FilePath) {
+        try? FileSystem.remove(path)
     }
 
-    public func save(_ path: String) throws {
+    /// Records the batch at `path`, readable by its owner only.
+    public func save(_ path: FilePath) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(Array(try encoder.encode(self)), to: FilePath(path), permissions: 0o600)
+        try AtomicFile.write(Array(try encoder.encode(self)), to: path, permissions: 0o600)
     }
 }
 
@@ -90,7 +91,7 @@ public struct BatchCaptioning: Sendable {
     /// Sends `inputs` as one or more batches and records them at `statePath` after each one is
     /// created, so an interrupted submission never loses a batch that is already paid for.
     /// Photos that cannot be read or decoded are returned as failures and not sent.
-    public func submit(_ inputs: [PackInput], statePath: String) async throws -> (CaptionBatch, [ItemFailure]) {
+    public func submit(_ inputs: [PackInput], statePath: FilePath) async throws -> (CaptionBatch, [ItemFailure]) {
         var state = CaptionBatch(baseURL: batches.baseURL, model: backend.client.model)
         var failures: [ItemFailure] = []
         var lines: [UInt8] = []

@@ -8,15 +8,15 @@ import SystemPackage
 /// the batch finished and packs its answers. This is one such run, up to the point where packing
 /// starts (the `Packer` does the rest).
 public struct BatchPack: Sendable {
-    public let archive: String
+    public let archive: FilePath
     public let captioning: BatchCaptioning
     /// Whether the archive there may be added to (a batch is collected only into one).
     public let appending: Bool
 
     /// Where the batch in progress is recorded.
-    public var statePath: String { CaptionBatch.path(for: archive) }
+    public var statePath: FilePath { CaptionBatch.path(for: archive) }
 
-    public init(archive: String, captioning: BatchCaptioning, appending: Bool) {
+    public init(archive: FilePath, captioning: BatchCaptioning, appending: Bool) {
         self.archive = archive
         self.captioning = captioning
         self.appending = appending
@@ -38,9 +38,9 @@ public struct BatchPack: Sendable {
     /// Why a batch run cannot go on; the CLI says which flag would help.
     public enum Refusal: Error, Equatable, CustomStringConvertible {
         /// A batch is recorded but the archive is not to be added to.
-        case batchNotCollected(statePath: String)
+        case batchNotCollected(statePath: FilePath)
         /// The archive exists and is not to be added to.
-        case archiveExists(String)
+        case archiveExists(FilePath)
 
         public var description: String {
             switch self {
@@ -73,7 +73,7 @@ public struct BatchPack: Sendable {
         let given = Set(inputs.map(\.name))
         let sent = Set(state.requests.map(\.name))
         var failures = collection.failures.map {
-            ItemFailure($0.name.isEmpty ? statePath : $0.name, stage: .batch, cause: ItemProblem.batchReported($0.reason))
+            ItemFailure($0.name.isEmpty ? statePath.string : $0.name, stage: .batch, cause: ItemProblem.batchReported($0.reason))
         }
         for name in sent.subtracting(given).sorted() where collection.answers[name] != nil {
             failures.append(ItemFailure(name, stage: .batch, cause: ItemProblem.answeredButNotGiven))
@@ -89,9 +89,9 @@ public struct BatchPack: Sendable {
     /// Sends the photos the archive does not hold yet.
     private func send(_ inputs: [PackInput], progress: (Event) -> Void) async throws -> Step {
         var present: Set<String> = []
-        if FileSystem.exists(FilePath(archive)) {
+        if FileSystem.exists(archive) {
             guard appending else { throw Refusal.archiveExists(archive) }
-            let reader = try ArchiveReader(source: FileSource(FilePath(archive)), recover: true)
+            let reader = try ArchiveReader(source: FileSource(archive), recover: true)
             present = Set(reader.rows.map(\.summary.name))
         }
         let missing = inputs.filter { !present.contains($0.name) }

@@ -66,7 +66,7 @@ public struct SidecarCaptioner: Captioner {
     public var label: String { "sidecar prompts from \(sidecar.path)" }
     public func prepare(_ image: RGBImage, fileBytes: [UInt8], input: PackInput) throws -> CaptionRequest {
         guard let text = try sidecar.prompt(for: input) else {
-            throw ItemFailure(input, stage: .describing, cause: ItemProblem.noPrompt(sidecar: sidecar.path, name: input.name))
+            throw ItemFailure(input, stage: .describing, cause: ItemProblem.noPrompt(sidecar: sidecar.path.string, name: input.name))
         }
         return CaptionRequest(input: input, ready: Caption(text: text))
     }

@@ -6,15 +6,15 @@ import SystemPackage
 /// Descriptions supplied by the user: a JSONL file of `{"image": NAME, "prompt": TEXT}` lines, the
 /// format of the development corpus. A supplied prompt is stored exactly as given.
 public struct PromptSidecar: Sendable {
-    public let path: String
+    public let path: FilePath
     private var byImage: [String: String] = [:]
 
     /// Reads and checks the whole file; a line that is not such an object is an error naming the line.
-    public init(path: String) throws {
+    public init(path: FilePath) throws {
         self.path = path
         let data: [UInt8]
-        do { data = try FileSource.readAll(FilePath(path)) } catch {
-            throw ItemFailure(path, stage: .prompts, cause: error)
+        do { data = try FileSource.readAll(path) } catch {
+            throw ItemFailure(path.string, stage: .prompts, cause: error)
         }
         var lineNumber = 0
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
@@ -41,7 +41,7 @@ public struct PromptSidecar: Sendable {
         if let byFileName = byImage[fileName] { return byFileName }
         let matches = byImage.keys.filter { $0.hasSuffix("/" + input.name) }
         if matches.count > 1 {
-            throw ItemFailure(input, stage: .describing, cause: ItemProblem.ambiguousPrompt(sidecar: path, matches: matches))
+            throw ItemFailure(input, stage: .describing, cause: ItemProblem.ambiguousPrompt(sidecar: path.string, matches: matches))
         }
         return matches.first.flatMap { byImage[$0] }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import GCX
 import GCXArchiver
+import SystemPackage
 
 struct RemoveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct RemoveCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let removed = try ArchiveEditor(path: archive).remove(EntrySelection(names))
+            let removed = try ArchiveEditor(path: FilePath(archive)).remove(EntrySelection(names))
             if !quiet { for name in removed { Output.err("removed \(quotedIfNeeded(name))") } }
             Output.out("\(archive): \(removed.count) entries removed")
         } catch {
@@ -47,7 +48,7 @@ struct MoveCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let renamed = try ArchiveEditor(path: archive).rename(old, to: new)
+            let renamed = try ArchiveEditor(path: FilePath(archive)).rename(old, to: new)
             for (from, to) in renamed { Output.err("\(quotedIfNeeded(from)) -> \(quotedIfNeeded(to))") }
             Output.out("\(archive): \(renamed.count) entries renamed")
         } catch {

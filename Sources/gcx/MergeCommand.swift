@@ -2,6 +2,7 @@ import ArgumentParser
 import GCX
 import GCXArchiver
 import GCXFileIO
+import SystemPackage
 
 extension ArchiveMerger.Duplicates: ExpressibleByArgument {}
 extension ArchiveMerger.Order: ExpressibleByArgument {}
@@ -41,7 +42,7 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         let report: ArchiveMerger.Report
         do {
-            report = try ArchiveMerger(duplicates: onDuplicate, order: order).merge(archives, into: output, mode: force ? .overwrite : .create)
+            report = try ArchiveMerger(duplicates: onDuplicate, order: order).merge(archives.map { FilePath($0) }, into: FilePath(output), mode: force ? .overwrite : .create)
         } catch let error as ArchiveMerger.DuplicateNames {
             Output.err("gcx: \(error) (choose with --on-duplicate first|last)")
             throw ExitCode(ExitStatus.failure)

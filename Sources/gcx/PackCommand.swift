@@ -163,7 +163,7 @@ struct PackCommand: AsyncParsableCommand {
         switch kind {
         case .sidecar:
             guard let prompts else { throw ValidationError("--captioner sidecar needs --prompts FILE") }
-            return SidecarCaptioner(sidecar: try PromptSidecar(path: prompts))
+            return SidecarCaptioner(sidecar: try PromptSidecar(path: FilePath(prompts)))
         case .openai:
             let baseURL = connection.baseURL ?? OpenAICaptionClient.defaultBaseURL
             if key == nil && baseURL == OpenAICaptionClient.defaultBaseURL {
@@ -334,7 +334,7 @@ extension PackCommand {
             throw ExitCode(ExitStatus.usageOrIO)
         }
         let batches = OpenAIBatchClient(baseURL: backend.client.baseURL, apiKey: try connection.apiKey(), client: connection.client(concurrency: jobs))
-        let run = BatchPack(archive: output, captioning: BatchCaptioning(backend: backend, batches: batches), appending: append)
+        let run = BatchPack(archive: FilePath(output), captioning: BatchCaptioning(backend: backend, batches: batches), appending: append)
         let step: BatchPack.Step
         do {
             step = try await run.step(collected.inputs, pollInterval: batching.wait ? .seconds(batching.pollInterval) : nil) { event in

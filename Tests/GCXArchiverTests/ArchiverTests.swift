@@ -37,14 +37,14 @@ import GCXTestSupport
             {"image": "clic/d.png", "prompt": "by suffix"}
 
             """.write(toFile: file, atomically: true, encoding: .utf8)
-        let sidecar = try PromptSidecar(path: file)
+        let sidecar = try PromptSidecar(path: FilePath(file))
         #expect(try sidecar.prompt(for: PackInput(path: "x", name: "a/b.png")) == "exact")
         #expect(try sidecar.prompt(for: PackInput(path: "x", name: "deep/c.png")) == "by file name")
         #expect(try sidecar.prompt(for: PackInput(path: "x", name: "d.png")) == "by suffix")
         #expect(try sidecar.prompt(for: PackInput(path: "x", name: "e.png")) == nil)
 
         try "{\"image\": 3}\n".write(toFile: file, atomically: true, encoding: .utf8)
-        #expect { try PromptSidecar(path: file) } throws: { "\($0)".contains(":1") }
+        #expect { try PromptSidecar(path: FilePath(file)) } throws: { "\($0)".contains(":1") }
     }
 
     @Test(arguments: [("a.jpg", "a.png"), ("dir/IMG.2.JPG", "dir/IMG.2.png"), ("noext", "noext.png"), ("d.x/.hidden", "d.x/.hidden.png")])

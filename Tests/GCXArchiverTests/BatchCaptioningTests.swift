@@ -27,7 +27,7 @@ import SystemPackage
         var captioning = BatchCaptioning(backend: OpenAICaptioner(client: client, maxSide: 64),
                                          batches: OpenAIBatchClient(baseURL: server.openAIBaseURL, apiKey: key))
         captioning.maxRequestsPerFile = 2
-        let statePath = folder + "/a.gcx.batch"
+        let statePath = FilePath(folder + "/a.gcx.batch")
         let (state, failures) = try await captioning.submit(inputs, statePath: statePath)
         #expect(failures.isEmpty)
         #expect(state.batchIDs == ["batch_fake1", "batch_fake2", "batch_fake3"])
@@ -59,7 +59,7 @@ import SystemPackage
 }
 
 @Suite struct BatchPackTests {
-    static func run(archive: String, appending: Bool) -> BatchPack {
+    static func run(archive: FilePath, appending: Bool) -> BatchPack {
         // Nothing listens here: the refusals below must come before any request.
         let base = "http://127.0.0.1:9/v1", key = APIKey("sk-unused")
         let captioning = BatchCaptioning(backend: OpenAICaptioner(client: OpenAICaptionClient(baseURL: base, apiKey: key), maxSide: 64),
@@ -72,13 +72,13 @@ import SystemPackage
     @Test func refusesWhatItMayNotTouch() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gcx-batchpack-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let archive = folder + "/a.gcx"
-        try Data().write(to: URL(fileURLWithPath: archive))
+        let archive = FilePath(folder + "/a.gcx")
+        try Data().write(to: URL(fileURLWithPath: archive.string))
         await #expect(throws: BatchPack.Refusal.archiveExists(archive)) {
             try await Self.run(archive: archive, appending: false).step([PackInput(path: "/x.png", name: "x.png")])
         }
         try CaptionBatch(baseURL: "http://127.0.0.1:9/v1", model: "m").save(CaptionBatch.path(for: archive))
-        await #expect(throws: BatchPack.Refusal.batchNotCollected(statePath: archive + ".batch")) {
+        await #expect(throws: BatchPack.Refusal.batchNotCollected(statePath: FilePath(archive.string + ".batch"))) {
             try await Self.run(archive: archive, appending: false).step([])
         }
         #expect(Self.run(archive: archive, appending: true).statePath == CaptionBatch.path(for: archive))

@@ -54,7 +54,7 @@ import SystemPackage
 
         try Data("[1]\n".utf8).write(to: URL(fileURLWithPath: root + "/prompts.jsonl"))
         #expect {
-            try PromptSidecar(path: root + "/prompts.jsonl")
+            try PromptSidecar(path: FilePath(root + "/prompts.jsonl"))
         } throws: { error in
             guard let failure = error as? ItemFailure else { return false }
             return failure.subject == root + "/prompts.jsonl:1" && failure.stage == .prompts
